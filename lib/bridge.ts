@@ -1,0 +1,144 @@
+/**
+ * `ffi`: ArkFFI's raw bridge, with its names, argument shapes and error texts, so code written
+ * against it runs unchanged. Signatures are strings of one-letter codes (`'ids'`) or arrays of
+ * type names; numbers and strings travel in separate arrays, each in signature order.
+ *
+ * One deliberate difference from the dlopen() API, kept for ArkFFI compatibility: a raw call
+ * whose return code is `'s'` returns the pointer as a number (read it with `ffi.readCString`).
+ */
+import { ffiError, reword } from './errors';
+import { closeLibrary, findLibrary, openLibrary, symbolAddress, type FFICallable, type LoadedLibrary } from './library';
+import { errno, ptr, readCString, readMemory } from './memory';
+import type { NativeLibrary } from './native';
+import { resolveType } from './types';
+import { makeFunction } from './wrapper';
+
+type ArgTypes = string | readonly string[];
+
+interface RawFunction {
+  readonly codes: readonly string[];
+  readonly call: FFICallable;
+}
+
+const defined = new WeakMap<LoadedLibrary, Map<string, RawFunction>>();
+const byShape = new Map<string, RawFunction>();
+
+function library(handle: unknown): LoadedLibrary {
+  const entry = findLibrary(handle);
+  if (entry === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'unknown or closed library handle');
+  return entry;
+}
+
+function codesOf(argTypes: ArgTypes): string[] {
+  if (typeof argTypes === 'string') return [...argTypes];
+  if (Array.isArray(argTypes)) return [...argTypes];
+  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'argTypes must be a string of type codes or an array of type names');
+}
+
+function rawFunction(name: string, address: number, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
+  const codes = codesOf(argTypes);
+  const returns = returnType === 's' ? 'ptr' : returnType;
+  return { codes, call: makeFunction({ name, args: codes, returns }, address, lib) };
+}
+
+/** Calls `fn`, taking 'cstring' arguments from strArgs and the rest from numArgs, in order. */
+function callRaw(name: string, fn: RawFunction, numArgs: readonly unknown[] = [], strArgs: readonly unknown[] = []): unknown {
+  const args: unknown[] = [];
+  let n = 0;
+  let s = 0;
+  for (const code of fn.codes) {
+    args.push(resolveType(code, name).info.kind === 'cstring' ? strArgs[s++] : numArgs[n++]);
+  }
+  if (n !== numArgs.length || s !== strArgs.length) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_ARG_COUNT',
+      `${name}(): expects ${n} number and ${s} string arguments, got ${numArgs.length} and ${strArgs.length}`);
+  }
+  return fn.call(...args);
+}
+
+function cached(key: string, make: () => RawFunction): RawFunction {
+  let fn = byShape.get(key);
+  if (fn === undefined) {
+    fn = make();
+    byShape.set(key, fn);
+  }
+  return fn;
+}
+
+function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
+  try {
+    return symbolAddress(entry, name);
+  } catch (err) {
+    reword(err, `${prefix}${(err as Error).message}`);
+  }
+}
+
+export const ffi = Object.freeze({
+  /** dlopen()s a library; returns its handle. Throws dlerror()'s text. */
+  load(libName: string | null): bigint {
+    return openLibrary(libName).handle;
+  },
+  /** dlclose()s the library. Unknown or already closed handles are ignored. */
+  close(handle: bigint): void {
+    const entry = findLibrary(handle);
+    if (entry !== undefined) closeLibrary(entry);
+  },
+  /** Registers `funcName` with its signature for callBySig. */
+  defineFunction(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string): void {
+    const entry = library(handle);
+    const address = dlsym(entry, funcName, 'dlsym failed: ');
+    let fns = defined.get(entry);
+    if (fns === undefined) defined.set(entry, (fns = new Map()));
+    fns.set(funcName, rawFunction(funcName, address, entry.native, argTypes, returnType));
+  },
+  /** Calls a function registered with defineFunction. */
+  callBySig(handle: bigint, funcName: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+    const fn = defined.get(library(handle))?.get(funcName);
+    if (fn === undefined) {
+      throw ffiError(Error, 'ERR_ARKFFI_NOT_DEFINED', `Function '${funcName}' not defined. Call defineFunction first.`);
+    }
+    return callRaw(funcName, fn, numArgs, strArgs);
+  },
+  /** Looks up and calls in one step. */
+  callMixed(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+    const entry = library(handle);
+    const fn = cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
+      rawFunction(funcName, dlsym(entry, funcName, 'dlsym failed: '), entry.native, argTypes, returnType));
+    return callRaw(funcName, fn, numArgs, strArgs);
+  },
+  /** Calls `const char *funcName(void)` and returns the string (null for NULL). */
+  callString(handle: bigint, funcName: string): string | null {
+    const entry = library(handle);
+    const fn = cached(`${entry.handle}\0${funcName}\0\0cstring`, () => ({
+      codes: [],
+      call: makeFunction({ name: funcName, args: [], returns: 'cstring' }, dlsym(entry, funcName, ''), entry.native),
+    }));
+    return fn.call() as string | null;
+  },
+  /** The NUL-terminated string at `ptr`; '' for 0. */
+  readCString(address: number): string {
+    return readCString(address);
+  },
+  /** The address of a symbol. Throws dlerror()'s text. */
+  getSymbolPtr(handle: bigint, funcName: string): number {
+    return dlsym(library(handle), funcName, '');
+  },
+  /** Calls the function at `ptr` with the given signature. */
+  callPtr(address: number, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+    const fn = cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () =>
+      rawFunction('callPtr', address, null, argTypes, returnType));
+    return callRaw('callPtr', fn, numArgs, strArgs);
+  },
+  /** The address of a buffer's data. */
+  ptr(buffer: ArrayBufferLike | ArrayBufferView): number {
+    return ptr(buffer);
+  },
+  /** A copy of `byteLength` bytes at `ptr`. */
+  readMemory(address: number, byteLength: number): ArrayBuffer {
+    return readMemory(address, byteLength);
+  },
+  /** The errno left by the most recent call. */
+  errno(): number {
+    return errno();
+  },
+});

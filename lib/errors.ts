@@ -1,0 +1,127 @@
+/**
+ * Errors thrown by ArkFFI. Every one carries a stable `code` (ERR_ARKFFI_...), and errors about a
+ * call argument also carry `argIndex` (0-based); the message names the function and the argument.
+ */
+
+export type ErrorCode =
+  | 'ERR_ARKFFI_INVALID_ARG_TYPE'
+  | 'ERR_ARKFFI_OUT_OF_RANGE'
+  | 'ERR_ARKFFI_ARG_COUNT'
+  | 'ERR_ARKFFI_CLOSED'
+  | 'ERR_ARKFFI_DLOPEN'
+  | 'ERR_ARKFFI_SYMBOL_NOT_FOUND'
+  | 'ERR_ARKFFI_NOT_DEFINED'
+  | 'ERR_ARKFFI_UNKNOWN_TYPE'
+  | 'ERR_ARKFFI_INVALID_TYPE'
+  | 'ERR_ARKFFI_INVALID_DEFINITION'
+  | 'ERR_ARKFFI_NULL_POINTER';
+
+/** The shape of every error ArkFFI throws. */
+export interface ArkFFIError extends Error {
+  code: ErrorCode;
+  argIndex?: number;
+}
+
+type ErrorClass = ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor;
+
+export function ffiError(Class: ErrorClass, code: ErrorCode, message: string): ArkFFIError {
+  const err = new Class(message) as ArkFFIError;
+  err.code = code;
+  return err;
+}
+
+/** Rethrows a native error with a new message, keeping its class and code. */
+export function reword(err: unknown, message: string): never {
+  if (err instanceof Error && typeof (err as ArkFFIError).code === 'string') {
+    const again = ffiError(err.constructor as ErrorClass, (err as ArkFFIError).code, message);
+    throw again;
+  }
+  throw err;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'number':
+      return `the number ${value}`;
+    case 'bigint':
+      return `the BigInt ${value}n`;
+    case 'string':
+      return value.length > 32 ? 'a string' : `the string ${JSON.stringify(value)}`;
+    case 'object':
+      return `an instance of ${value.constructor?.name ?? 'Object'}`;
+    default:
+      return typeof value;
+  }
+}
+
+const INT_RANGE: Record<string, string> = {
+  i8: '[-128, 127]',
+  u8: '[0, 255]',
+  i16: '[-32768, 32767]',
+  u16: '[0, 65535]',
+  i32: '[-2147483648, 2147483647]',
+  u32: '[0, 4294967295]',
+};
+
+/** Why `value` is not acceptable for an argument of `kind`: [error class, code, problem]. */
+function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string] {
+  const got = describe(value);
+  const isNumber = typeof value === 'number';
+  switch (kind) {
+    case 'i8':
+    case 'u8':
+    case 'i16':
+    case 'u16':
+    case 'i32':
+    case 'u32':
+      return isNumber
+        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integer in ${INT_RANGE[kind]}, got ${got}`]
+        : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number, got ${got}`];
+    case 'i64':
+    case 'u64':
+    case 'bigint64':
+    case 'biguint64': {
+      const unsigned = kind === 'u64' || kind === 'biguint64';
+      if (!isNumber) return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number or a BigInt, got ${got}`];
+      const why = Number.isInteger(value)
+        ? unsigned && (value as number) < 0
+          ? 'must not be negative'
+          : 'must be a safe integer (pass a BigInt beyond 2^53)'
+        : 'must be an integer';
+      return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${why}, got ${got}`];
+    }
+    case 'bool':
+      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a boolean or a number, got ${got}`];
+    case 'f32':
+    case 'f64':
+      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number, got ${got}`];
+    case 'ptr':
+      return isNumber
+        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address, got ${got}`]
+        : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+           `must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView), got ${got}`];
+    case 'cstring':
+      return isNumber
+        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address, got ${got}`]
+        : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a string, null or a pointer, got ${got}`];
+    default:
+      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `cannot take ${got}`];
+  }
+}
+
+/** Throws the error for a rejected argument. Called only from generated wrappers. */
+export function throwArg(fnName: string, index: number, kind: string, value: unknown): never {
+  const [Class, code, problem] = diagnose(kind, value);
+  const err = ffiError(Class, code, `${fnName}(): argument ${index + 1} (${kind}) ${problem}`);
+  err.argIndex = index;
+  throw err;
+}
+
+export function throwCount(fnName: string, expected: string, got: number): never {
+  throw ffiError(TypeError, 'ERR_ARKFFI_ARG_COUNT', `${fnName}(): expects ${expected}, got ${got}`);
+}
+
+export function throwClosed(fnName: string, what: string): never {
+  throw ffiError(Error, 'ERR_ARKFFI_CLOSED', `${fnName}(): the ${what} is closed`);
+}

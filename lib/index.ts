@@ -1,0 +1,17 @@
+/**
+ * ArkFFI: call exported C functions in shared libraries from JavaScript.
+ *
+ * ```ts
+ * import { dlopen, FFIType } from 'arkffi';
+ * const libm = dlopen('libm.so.6', { cos: { args: [FFIType.double], returns: FFIType.double } });
+ * libm.symbols.cos(0.5); // 0.8775825618903728
+ * ```
+ */
+export { dlopen, Library, CFunction, linkSymbols } from './library';
+export type { FFIFunction, FFICallable, Symbols, CFunctionCallable } from './library';
+export { FFIType } from './types';
+export type { FFITypeName, TypeSpec } from './types';
+export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';
+export type { Pointer, PointerLike } from './memory';
+export { ffi } from './bridge';
+export type { ArkFFIError, ErrorCode } from './errors';

@@ -1,0 +1,201 @@
+/**
+ * Libraries and their symbols: dlopen(), Library, CFunction() and linkSymbols().
+ *
+ * Every open library lives in one registry, keyed by the BigInt handle that ArkFFI's raw bridge
+ * (`ffi.load`) hands out, so `lib.close()` and `ffi.close(lib.handle)` are the same act.
+ */
+import { fileURLToPath } from 'node:url';
+import { ffiError, reword } from './errors';
+import { native, type NativeLibrary } from './native';
+import type { TypeSpec } from './types';
+import { makeFunction, makeVariadic, type CallGuard } from './wrapper';
+
+/** How one C function is declared. */
+export interface FFIFunction {
+  /** Parameter types, in order. Default: none. */
+  readonly args?: readonly TypeSpec[];
+  /** Result type. Default: void. */
+  readonly returns?: TypeSpec;
+  /**
+   * The function is variadic (`printf`): `args` lists the fixed parameters, and each call passes
+   * its variadic arguments as (type, value) pairs after them.
+   */
+  readonly variadic?: boolean;
+  /** Call this address instead of looking the name up (CFunction, linkSymbols). */
+  readonly ptr?: number | bigint;
+}
+
+/** A callable C function. */
+export type FFICallable = (...args: any[]) => any;
+
+export type Symbols<Fns> = { readonly [K in keyof Fns]: FFICallable };
+
+/** A library in the registry. */
+export interface LoadedLibrary {
+  readonly handle: bigint;
+  readonly native: NativeLibrary;
+  readonly path: string;
+  closed: boolean;
+}
+
+const registry = new Map<bigint, LoadedLibrary>();
+let lastHandle = 0n;
+
+/** dlopen()s a library; the error on failure carries the loader's own reason as its message. */
+export function openLibrary(path: string | null): LoadedLibrary {
+  const lib = native.open(path);
+  const entry: LoadedLibrary = { handle: ++lastHandle, native: lib, path: path ?? '<process>', closed: false };
+  registry.set(entry.handle, entry);
+  return entry;
+}
+
+/** The open library behind a raw handle, or undefined. */
+export function findLibrary(handle: unknown): LoadedLibrary | undefined {
+  return typeof handle === 'bigint' ? registry.get(handle) : undefined;
+}
+
+export function closeLibrary(entry: LoadedLibrary): void {
+  if (entry.closed) return;
+  entry.closed = true;
+  registry.delete(entry.handle);
+  native.close(entry.native);
+}
+
+/** The address of `name`; throws ERR_ARKFFI_SYMBOL_NOT_FOUND whose message is dlerror()'s. */
+export function symbolAddress(entry: LoadedLibrary, name: string): number {
+  if (typeof name !== 'string') {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `a symbol name must be a string, got ${typeof name}`);
+  }
+  return native.symbol(entry.native, name);
+}
+
+function checkDefinition(name: string, def: unknown): FFIFunction {
+  if (typeof def !== 'object' || def === null) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: a definition must be an object like { args: [...], returns: ... }`);
+  }
+  const args = (def as FFIFunction).args;
+  if (args !== undefined && !Array.isArray(args)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: args must be an array of types`);
+  }
+  return def as FFIFunction;
+}
+
+/** Builds the callable for one definition. */
+export function defineCallable(
+  name: string,
+  def: FFIFunction,
+  address: number | bigint,
+  lib: NativeLibrary | null,
+  guard: CallGuard | null = null,
+): FFICallable {
+  const sig = { name, args: def.args ?? [], returns: def.returns ?? 'void' };
+  return def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
+}
+
+/** A loaded library and its callable symbols. */
+export class Library<Fns extends Record<string, FFIFunction> = Record<string, FFIFunction>> {
+  /** One callable per definition, named as in the definitions. */
+  readonly symbols: Symbols<Fns>;
+  /** The raw-bridge handle (`ffi.close(handle)`, `ffi.getSymbolPtr(handle, name)`). */
+  readonly handle: bigint;
+
+  constructor(handle: bigint, symbols: Symbols<Fns>) {
+    this.handle = handle;
+    this.symbols = symbols;
+  }
+
+  /** True once the library is closed. */
+  get closed(): boolean {
+    return findLibrary(this.handle) === undefined;
+  }
+
+  /** The address of an exported symbol, for CFunction or for passing to C. */
+  getSymbolPtr(name: string): number {
+    const entry = findLibrary(this.handle);
+    if (entry === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', `getSymbolPtr(): the library is closed`);
+    return symbolAddress(entry, name);
+  }
+
+  /**
+   * dlclose()s the library. Idempotent. Afterwards every symbol throws ERR_ARKFFI_CLOSED
+   * instead of running code that may be unmapped.
+   */
+  close(): void {
+    const entry = findLibrary(this.handle);
+    if (entry !== undefined) closeLibrary(entry);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Opens a shared library and binds the functions described in `defs`.
+ *
+ * @param path a file path, a bare name the loader searches for (`'libm.so.6'`), a file URL,
+ *   or `null` for the symbols already loaded in the process (libc, ...).
+ */
+export function dlopen<Fns extends Record<string, FFIFunction>>(path: string | URL | null, defs: Fns): Library<Fns> {
+  const file = path instanceof URL ? fileURLToPath(path) : path;
+  if (typeof defs !== 'object' || defs === null) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'dlopen(): the definitions must be an object');
+  }
+  const entry = openLibrary(file);
+  try {
+    const symbols: Record<string, FFICallable> = {};
+    for (const name of Object.keys(defs)) {
+      const def = checkDefinition(name, defs[name]);
+      let address: number | bigint;
+      try {
+        address = def.ptr ?? symbolAddress(entry, name);
+      } catch (err) {
+        reword(err, `dlopen(): symbol '${name}' not found in ${entry.path}: ${(err as Error).message}`);
+      }
+      symbols[name] = defineCallable(name, def, address, entry.native);
+    }
+    return new Library<Fns>(entry.handle, Object.freeze(symbols) as Symbols<Fns>);
+  } catch (err) {
+    closeLibrary(entry);
+    throw err;
+  }
+}
+
+/** A C function at a known address, declared like a dlopen() definition plus `ptr`. */
+export type CFunctionCallable = FFICallable & {
+  /** The function's address. */
+  readonly ptr: number | bigint;
+  /** After close() the function throws ERR_ARKFFI_CLOSED. */
+  close(): void;
+};
+
+/** Wraps a function pointer (from getSymbolPtr, a struct, a C callback table...) as a callable. */
+export function CFunction(def: FFIFunction & { readonly ptr: number | bigint }): CFunctionCallable {
+  const checked = checkDefinition('CFunction', def);
+  if (typeof checked.ptr !== 'number' && typeof checked.ptr !== 'bigint') {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'CFunction(): ptr must be a function address');
+  }
+  const guard: CallGuard = { closed: false };
+  const fn = defineCallable('CFunction', checked, checked.ptr, null, guard) as CFunctionCallable;
+  Object.defineProperties(fn, {
+    ptr: { value: checked.ptr, enumerable: true },
+    close: { value: () => void (guard.closed = true) },
+  });
+  return fn;
+}
+
+/** bun:ffi's linkSymbols: like dlopen(), but every definition names its own `ptr`. */
+export function linkSymbols<Fns extends Record<string, FFIFunction & { readonly ptr: number | bigint }>>(
+  defs: Fns,
+): { readonly symbols: Symbols<Fns>; close(): void } {
+  const guard: CallGuard = { closed: false };
+  const symbols: Record<string, FFICallable> = {};
+  for (const name of Object.keys(defs)) {
+    const def = checkDefinition(name, defs[name]);
+    if (def.ptr === undefined) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `linkSymbols(): ${name} needs a ptr`);
+    }
+    symbols[name] = defineCallable(name, def, def.ptr, null, guard);
+  }
+  return { symbols: Object.freeze(symbols) as Symbols<Fns>, close: () => void (guard.closed = true) };
+}

@@ -1,0 +1,58 @@
+/**
+ * The native addon and the shape of what it exports. Internal: nothing here is public API.
+ */
+import { join } from 'node:path';
+
+/** An opaque library handle owned by the addon. */
+export interface NativeLibrary {
+  readonly __brand: 'NativeLibrary';
+}
+
+/** A type as the addon understands it: a type name, or an array of member types (a struct). */
+export type NativeTypeDesc = string | readonly NativeTypeDesc[];
+
+export interface NativeTypeInfo {
+  kind: string;
+  size: number;
+  align: number;
+  offsets?: number[];
+}
+
+/** The native entry of one defined function (see src/call.c for its calling contract). */
+export type NativeEntry = (...refs: unknown[]) => unknown;
+
+export interface NativeAddon {
+  readonly slots: ArrayBuffer;
+  readonly kinds: readonly string[];
+  typeInfo(desc: NativeTypeDesc): NativeTypeInfo;
+  open(path: string | null): NativeLibrary;
+  close(lib: NativeLibrary): boolean;
+  symbol(lib: NativeLibrary, name: string): number;
+  define(
+    address: number | bigint,
+    lib: NativeLibrary | null,
+    args: readonly NativeTypeDesc[],
+    returns: NativeTypeDesc,
+    fixedCount: number,
+    name: string,
+  ): NativeEntry;
+  errno(): number;
+  ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
+  read(address: unknown, byteOffset: number, kind: number): number | bigint;
+  readCString(address: unknown, byteOffset?: number, maxBytes?: number): string;
+  readMemory(address: unknown, byteLength: number): ArrayBuffer;
+  toArrayBuffer(address: unknown, byteOffset?: number, byteLength?: number): ArrayBuffer;
+}
+
+// ARKFFI_ADDON selects another build of the addon (the sanitizer build in CI).
+const addonPath = process.env.ARKFFI_ADDON || join(__dirname, '..', 'build', 'Release', 'arkffi.node');
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const native: NativeAddon = require(addonPath);
+
+/** The index of a canonical kind name in the addon's enum. */
+export function kindIndex(kind: string): number {
+  const i = native.kinds.indexOf(kind);
+  if (i < 0) throw new Error(`arkffi: the addon has no kind '${kind}'`);
+  return i;
+}

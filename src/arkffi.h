@@ -1,0 +1,134 @@
+/*
+ * arkffi.h - the internal interface between the files of the native core.
+ *
+ * The core is split by concern:
+ *   module.c   per-environment state, error helpers, the exports table
+ *   types.c    type names -> type descriptors (kind, size, libffi type), struct layouts
+ *   library.c  dlopen / dlsym / dlclose and the library lifecycle
+ *   call.c     function definitions (one ffi_cif each) and the call itself
+ *   memory.c   pointers, C strings and raw memory reads
+ *
+ * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
+ * wrapper validates every argument, writes plain numbers into the environment's shared slot
+ * buffer (a Float64Array over `ak_state.slots`) and passes only the values that need the engine
+ * (strings, buffers, BigInts) as Node-API arguments. The native entry reads every slot before it
+ * calls the target and writes the result to slot 0 after it returns, so a callback that makes a
+ * nested call cannot disturb an outer one.
+ */
+#ifndef ARKFFI_H
+#define ARKFFI_H
+
+#include <ffi.h>
+#include <node_api.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Slot 0 holds the result; arguments start at slot 1. */
+#define AK_SLOT_COUNT 1024
+#define AK_MAX_ARGS (AK_SLOT_COUNT - 1)
+/* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
+#define AK_SAFE_INT 9007199254740991LL
+
+/* The canonical C types. Every accepted type name resolves to one of these. */
+typedef enum {
+  AK_VOID,
+  AK_BOOL,
+  AK_I8,
+  AK_U8,
+  AK_I16,
+  AK_U16,
+  AK_I32,
+  AK_U32,
+  AK_I64,
+  AK_U64,
+  AK_I64_BIG, /* int64_t, always returned as a BigInt */
+  AK_U64_BIG, /* uint64_t, always returned as a BigInt */
+  AK_F32,
+  AK_F64,
+  AK_PTR,
+  AK_CSTRING,
+  AK_STRUCT, /* by value; layout in ak_type.fields */
+  AK_KIND_COUNT
+} ak_kind;
+
+typedef struct ak_type ak_type;
+
+/* A type descriptor. Scalars are static singletons; structs are built per definition and owned
+ * by it (see ak_type_free). */
+struct ak_type {
+  ak_kind kind;
+  size_t size;
+  size_t align;
+  ffi_type *ffi;      /* the libffi type; for structs it points to `ffi_struct` */
+  ffi_type ffi_struct;
+  ffi_type **elements; /* NULL-terminated, for libffi */
+  ak_type **fields;    /* struct members, `nfields` of them */
+  size_t nfields;
+};
+
+/* A loaded library. Shared by the JS handle and every function defined from it; freed when the
+ * last of them lets go. `handle` is NULL once the library is closed. */
+typedef struct ak_lib {
+  void *handle;
+  uint32_t refs;
+} ak_lib;
+
+/* Per-environment state (Node-API instance data): one per main thread or worker. */
+typedef struct ak_state {
+  double *slots; /* data of the shared slot ArrayBuffer, AK_SLOT_COUNT doubles */
+  napi_ref slots_ref;
+  int last_errno;
+} ak_state;
+
+/* module.c */
+ak_state *ak_state_get(napi_env env);
+/* Creates (without throwing) an error of class cls with a `code`; NULL if that fails. */
+napi_value ak_make_error(napi_env env, const char *cls, const char *code, const char *msg);
+/* Throws a JS error of the given class ("Error", "TypeError", "RangeError") with a `code`. */
+void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* True when a Node-API status failed; throws a generic error unless one is already pending. */
+bool ak_failed(napi_env env, napi_status status);
+/* Reads a JS string into a fresh malloc'd buffer; NULL (with an exception pending) on failure. */
+char *ak_string_dup(napi_env env, napi_value value, const char *what);
+/* Number (safe integer) when exact, BigInt otherwise. */
+napi_value ak_make_i64(napi_env env, int64_t v);
+napi_value ak_make_u64(napi_env env, uint64_t v);
+
+/* types.c */
+const char *ak_kind_name(ak_kind kind);
+/* Resolves a type name (canonical, FFIType value, bun:ffi name, ArkFFI letter, C name). */
+bool ak_kind_parse(const char *name, ak_kind *out);
+const ak_type *ak_scalar_type(ak_kind kind);
+/* Builds a type from a JS description: a type name, or an array of member descriptions (a struct
+ * by value). Throws and returns NULL on a bad description. */
+ak_type *ak_type_from_js(napi_env env, napi_value desc);
+void ak_type_free(ak_type *type);
+napi_value ak_js_type_info(napi_env env, napi_callback_info info);
+
+/* library.c */
+ak_lib *ak_lib_unwrap(napi_env env, napi_value value);
+void ak_lib_retain(ak_lib *lib);
+void ak_lib_release(ak_lib *lib);
+napi_value ak_js_open(napi_env env, napi_callback_info info);
+napi_value ak_js_close(napi_env env, napi_callback_info info);
+napi_value ak_js_symbol(napi_env env, napi_callback_info info);
+
+/* call.c */
+napi_value ak_js_define(napi_env env, napi_callback_info info);
+napi_value ak_js_errno(napi_env env, napi_callback_info info);
+
+/* memory.c */
+/* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once).
+ * Returns false, without throwing, if `value` is none of them. */
+bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len);
+/* Reads a pointer-like JS value: number, BigInt, null or a view. Throws on anything else. */
+bool ak_pointer_from_js(napi_env env, napi_value value, void **out);
+napi_value ak_js_ptr(napi_env env, napi_callback_info info);
+napi_value ak_js_read(napi_env env, napi_callback_info info);
+napi_value ak_js_read_cstring(napi_env env, napi_callback_info info);
+napi_value ak_js_read_memory(napi_env env, napi_callback_info info);
+napi_value ak_js_to_arraybuffer(napi_env env, napi_callback_info info);
+
+#endif

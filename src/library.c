@@ -1,0 +1,132 @@
+/*
+ * library.c - loading libraries and resolving symbols.
+ *
+ * Lifecycle: open() -> symbol() / define() -> close(). An ak_lib is reference counted: the JS
+ * handle holds one reference and every function defined from the library holds one, so a
+ * function that outlives close() still finds its ak_lib and can report ERR_ARKFFI_CLOSED
+ * instead of jumping into unmapped code.
+ *
+ * Only close() calls dlclose. A library that is merely garbage collected stays loaded, because C
+ * may still hold pointers into it (function pointers, static strings) that JS cannot see.
+ */
+#include "arkffi.h"
+
+#include <assert.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+
+void ak_lib_retain(ak_lib *lib) {
+  assert(lib->refs > 0);
+  lib->refs++;
+}
+
+void ak_lib_release(ak_lib *lib) {
+  assert(lib->refs > 0);
+  if (--lib->refs == 0) free(lib);
+}
+
+static void lib_finalize(napi_env env, void *data, void *hint) {
+  ak_lib_release(data);
+}
+
+ak_lib *ak_lib_unwrap(napi_env env, napi_value value) {
+  napi_valuetype type;
+  void *data = NULL;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_HANDLE", "not a library handle");
+    return NULL;
+  }
+  return data;
+}
+
+/* open(path: string | null) -> handle. Throws the loader's own reason on failure. */
+napi_value ak_js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+
+  napi_valuetype type = napi_undefined;
+  if (argc > 0) napi_typeof(env, argv[0], &type);
+  char *path = NULL;
+  if (type == napi_string) {
+    path = ak_string_dup(env, argv[0], "the library path");
+    if (path == NULL) return NULL;
+  } else if (type != napi_null) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
+             "the library path must be a string, or null for the running process");
+    return NULL;
+  }
+
+  dlerror();
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  free(path);
+  if (handle == NULL) {
+    const char *reason = dlerror();
+    ak_throw(env, "Error", "ERR_ARKFFI_DLOPEN", "%s", reason ? reason : "dlopen failed");
+    return NULL;
+  }
+
+  ak_lib *lib = malloc(sizeof *lib);
+  if (lib == NULL) {
+    dlclose(handle);
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory opening a library");
+    return NULL;
+  }
+  lib->handle = handle;
+  lib->refs = 1;
+  napi_value out;
+  if (ak_failed(env, napi_create_external(env, lib, lib_finalize, NULL, &out))) {
+    dlclose(handle);
+    free(lib);
+    return NULL;
+  }
+  return out;
+}
+
+/* close(handle) -> boolean: true if this call closed it, false if it was already closed. */
+napi_value ak_js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  ak_lib *lib = argc > 0 ? ak_lib_unwrap(env, argv[0]) : NULL;
+  if (lib == NULL) return NULL;
+
+  bool closed_now = lib->handle != NULL;
+  if (closed_now) {
+    dlclose(lib->handle);
+    lib->handle = NULL;
+  }
+  napi_value out;
+  napi_get_boolean(env, closed_now, &out);
+  return out;
+}
+
+/* symbol(handle, name) -> address as a number. Throws ERR_ARKFFI_SYMBOL_NOT_FOUND with
+ * dlerror()'s text, or ERR_ARKFFI_CLOSED. */
+napi_value ak_js_symbol(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  ak_lib *lib = argc > 1 ? ak_lib_unwrap(env, argv[0]) : NULL;
+  if (lib == NULL) return NULL;
+  if (lib->handle == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "the library is closed");
+    return NULL;
+  }
+  char *name = ak_string_dup(env, argv[1], "the symbol name");
+  if (name == NULL) return NULL;
+
+  dlerror();
+  void *addr = dlsym(lib->handle, name);
+  const char *reason = dlerror();
+  if (reason != NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_SYMBOL_NOT_FOUND", "%s", reason);
+    free(name);
+    return NULL;
+  }
+  free(name);
+  napi_value out;
+  napi_create_double(env, (double)(uintptr_t)addr, &out);
+  return out;
+}

@@ -1,0 +1,163 @@
+/*
+ * module.c - module registration, per-environment state and the helpers every file shares.
+ *
+ * The addon is context-aware: all mutable state lives in an ak_state attached to the environment
+ * as instance data, so the main thread and each worker thread get their own.
+ */
+#include "arkffi.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+ak_state *ak_state_get(napi_env env) {
+  void *data = NULL;
+  napi_status status = napi_get_instance_data(env, &data);
+  assert(status == napi_ok && data != NULL);
+  (void)status;
+  return data;
+}
+
+napi_value ak_make_error(napi_env env, const char *cls, const char *code, const char *msg) {
+  napi_value js_code, js_msg, err = NULL;
+  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &js_code) != napi_ok ||
+      napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &js_msg) != napi_ok)
+    return NULL;
+  napi_status status;
+  if (strcmp(cls, "TypeError") == 0)
+    status = napi_create_type_error(env, js_code, js_msg, &err);
+  else if (strcmp(cls, "RangeError") == 0)
+    status = napi_create_range_error(env, js_code, js_msg, &err);
+  else
+    status = napi_create_error(env, js_code, js_msg, &err);
+  return status == napi_ok ? err : NULL;
+}
+
+void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+
+  napi_value err = ak_make_error(env, cls, code, msg);
+  if (err != NULL)
+    napi_throw(env, err);
+  else
+    napi_throw_error(env, code, msg);
+}
+
+bool ak_failed(napi_env env, napi_status status) {
+  if (status == napi_ok) return false;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) {
+    const napi_extended_error_info *info = NULL;
+    napi_get_last_error_info(env, &info);
+    ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "Node-API call failed: %s",
+             info && info->error_message ? info->error_message : "unknown error");
+  }
+  return true;
+}
+
+char *ak_string_dup(napi_env env, napi_value value, const char *what) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "%s must be a string", what);
+    return NULL;
+  }
+  char *buf = malloc(len + 1);
+  if (buf == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory copying %s", what);
+    return NULL;
+  }
+  napi_get_value_string_utf8(env, value, buf, len + 1, &len);
+  return buf;
+}
+
+napi_value ak_make_i64(napi_env env, int64_t v) {
+  napi_value out = NULL;
+  if (v >= -AK_SAFE_INT && v <= AK_SAFE_INT)
+    napi_create_double(env, (double)v, &out);
+  else
+    napi_create_bigint_int64(env, v, &out);
+  return out;
+}
+
+napi_value ak_make_u64(napi_env env, uint64_t v) {
+  napi_value out = NULL;
+  if (v <= (uint64_t)AK_SAFE_INT)
+    napi_create_double(env, (double)v, &out);
+  else
+    napi_create_bigint_uint64(env, v, &out);
+  return out;
+}
+
+static void state_finalize(napi_env env, void *data, void *hint) {
+  ak_state *st = data;
+  napi_delete_reference(env, st->slots_ref);
+  free(st);
+}
+
+/* The shared slot buffer is handed to the TypeScript layer once, at load time, and never
+ * exported further: only generated wrappers write to it. */
+static napi_value make_slots(napi_env env, ak_state *st) {
+  napi_value buf;
+  void *data = NULL;
+  if (ak_failed(env, napi_create_arraybuffer(env, AK_SLOT_COUNT * sizeof(double), &data, &buf)))
+    return NULL;
+  if (ak_failed(env, napi_create_reference(env, buf, 1, &st->slots_ref))) return NULL;
+  st->slots = data;
+  return buf;
+}
+
+/* The canonical kind names in enum order, so JS can name a kind by its index. */
+static napi_value make_kinds(napi_env env) {
+  napi_value arr, name;
+  if (ak_failed(env, napi_create_array_with_length(env, AK_KIND_COUNT, &arr))) return NULL;
+  for (int k = 0; k < AK_KIND_COUNT; k++) {
+    napi_create_string_utf8(env, ak_kind_name((ak_kind)k), NAPI_AUTO_LENGTH, &name);
+    napi_set_element(env, arr, (uint32_t)k, name);
+  }
+  return arr;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  ak_state *st = calloc(1, sizeof *st);
+  if (st == NULL) {
+    napi_throw_error(env, "ERR_ARKFFI_NO_MEMORY", "arkffi: out of memory");
+    return NULL;
+  }
+  napi_value slots = make_slots(env, st);
+  if (slots == NULL || ak_failed(env, napi_set_instance_data(env, st, state_finalize, NULL))) {
+    free(st);
+    return NULL;
+  }
+
+  napi_value kinds = make_kinds(env);
+  if (kinds == NULL) return NULL;
+  const napi_property_descriptor props[] = {
+      {"slots", NULL, NULL, NULL, NULL, slots, napi_enumerable, NULL},
+      {"kinds", NULL, NULL, NULL, NULL, kinds, napi_enumerable, NULL},
+      {"typeInfo", NULL, ak_js_type_info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"open", NULL, ak_js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, ak_js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"symbol", NULL, ak_js_symbol, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"define", NULL, ak_js_define, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"errno", NULL, ak_js_errno, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ptr", NULL, ak_js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"read", NULL, ak_js_read, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readCString", NULL, ak_js_read_cstring, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readMemory", NULL, ak_js_read_memory, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"toArrayBuffer", NULL, ak_js_to_arraybuffer, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (ak_failed(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props)))
+    return NULL;
+  return exports;
+}
+
+NAPI_MODULE_INIT() {
+  return init(env, exports);
+}

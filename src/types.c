@@ -1,0 +1,273 @@
+/*
+ * types.c - type names and type descriptors.
+ *
+ * Every name a definition may use (canonical names, FFIType values, bun:ffi names, ArkFFI's
+ * one-letter codes, common C spellings) resolves here to one canonical kind with its real C size
+ * and libffi type. Names whose meaning depends on the platform (char, long, size_t) are resolved
+ * with the compiler's own answer, so they always match the C the library was built with.
+ */
+#include "arkffi.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AK_LONG_KIND (sizeof(long) == 8 ? AK_I64 : AK_I32)
+#define AK_ULONG_KIND (sizeof(long) == 8 ? AK_U64 : AK_U32)
+#define AK_SIZE_KIND (sizeof(size_t) == 8 ? AK_U64 : AK_U32)
+#define AK_SSIZE_KIND (sizeof(size_t) == 8 ? AK_I64 : AK_I32)
+#define AK_CHAR_KIND (CHAR_MIN < 0 ? AK_I8 : AK_U8)
+
+static const ak_type scalars[AK_KIND_COUNT] = {
+    [AK_VOID] = {AK_VOID, 0, 1, &ffi_type_void},
+    [AK_BOOL] = {AK_BOOL, sizeof(bool), _Alignof(bool), &ffi_type_uint8},
+    [AK_I8] = {AK_I8, 1, 1, &ffi_type_sint8},
+    [AK_U8] = {AK_U8, 1, 1, &ffi_type_uint8},
+    [AK_I16] = {AK_I16, 2, _Alignof(int16_t), &ffi_type_sint16},
+    [AK_U16] = {AK_U16, 2, _Alignof(uint16_t), &ffi_type_uint16},
+    [AK_I32] = {AK_I32, 4, _Alignof(int32_t), &ffi_type_sint32},
+    [AK_U32] = {AK_U32, 4, _Alignof(uint32_t), &ffi_type_uint32},
+    [AK_I64] = {AK_I64, 8, _Alignof(int64_t), &ffi_type_sint64},
+    [AK_U64] = {AK_U64, 8, _Alignof(uint64_t), &ffi_type_uint64},
+    [AK_I64_BIG] = {AK_I64_BIG, 8, _Alignof(int64_t), &ffi_type_sint64},
+    [AK_U64_BIG] = {AK_U64_BIG, 8, _Alignof(uint64_t), &ffi_type_uint64},
+    [AK_F32] = {AK_F32, sizeof(float), _Alignof(float), &ffi_type_float},
+    [AK_F64] = {AK_F64, sizeof(double), _Alignof(double), &ffi_type_double},
+    [AK_PTR] = {AK_PTR, sizeof(void *), _Alignof(void *), &ffi_type_pointer},
+    [AK_CSTRING] = {AK_CSTRING, sizeof(char *), _Alignof(char *), &ffi_type_pointer},
+};
+
+static const char *const kind_names[AK_KIND_COUNT] = {
+    [AK_VOID] = "void",         [AK_BOOL] = "bool",           [AK_I8] = "i8",
+    [AK_U8] = "u8",             [AK_I16] = "i16",             [AK_U16] = "u16",
+    [AK_I32] = "i32",           [AK_U32] = "u32",             [AK_I64] = "i64",
+    [AK_U64] = "u64",           [AK_I64_BIG] = "bigint64",    [AK_U64_BIG] = "biguint64",
+    [AK_F32] = "f32",           [AK_F64] = "f64",             [AK_PTR] = "ptr",
+    [AK_CSTRING] = "cstring",   [AK_STRUCT] = "struct",
+};
+
+typedef struct {
+  const char *name;
+  int kind; /* an ak_kind, or one of the platform-dependent AK_*_KIND expressions */
+} alias;
+
+/* Canonical names are matched through kind_names first; these are the other spellings. */
+static const alias aliases[] = {
+    /* ArkFFI's one-letter codes ('k' is a callback, i.e. a function pointer). */
+    {"i", AK_I32},
+    {"l", AK_I64},
+    {"d", AK_F64},
+    {"f", AK_F32},
+    {"c", AK_CHAR_KIND},
+    {"b", AK_BOOL},
+    {"s", AK_CSTRING},
+    {"p", AK_PTR},
+    {"k", AK_PTR},
+    {"v", AK_VOID},
+    /* FFIType member names and bun:ffi names. */
+    {"char", AK_CHAR_KIND},
+    {"int8_t", AK_I8},
+    {"uint8_t", AK_U8},
+    {"int16_t", AK_I16},
+    {"uint16_t", AK_U16},
+    {"int32_t", AK_I32},
+    {"uint32_t", AK_U32},
+    {"int64_t", AK_I64},
+    {"uint64_t", AK_U64},
+    {"int", AK_I32},
+    {"int32", AK_I32},
+    {"int64", AK_I64},
+    {"double", AK_F64},
+    {"float", AK_F32},
+    {"pointer", AK_PTR},
+    {"function", AK_PTR},
+    {"callback", AK_PTR},
+    {"buffer", AK_PTR},
+    {"napi_env", AK_PTR},
+    {"napi_value", AK_PTR},
+    {"CString", AK_CSTRING},
+    {"i64_fast", AK_I64},
+    {"u64_fast", AK_U64},
+    {"usize", AK_SIZE_KIND},
+    {"isize", AK_SSIZE_KIND},
+    /* C spellings. */
+    {"size_t", AK_SIZE_KIND},
+    {"ssize_t", AK_SSIZE_KIND},
+    {"uintptr_t", AK_SIZE_KIND},
+    {"intptr_t", AK_SSIZE_KIND},
+    {"short", AK_I16},
+    {"ushort", AK_U16},
+    {"uint", AK_U32},
+    {"unsigned", AK_U32},
+    {"long", AK_LONG_KIND},
+    {"ulong", AK_ULONG_KIND},
+    {"longlong", AK_I64},
+    {"ulonglong", AK_U64},
+    {"uchar", AK_U8},
+    {"schar", AK_I8},
+    {"int8", AK_I8},
+    {"uint8", AK_U8},
+    {"int16", AK_I16},
+    {"uint16", AK_U16},
+    {"uint32", AK_U32},
+    {"uint64", AK_U64},
+    {"float32", AK_F32},
+    {"float64", AK_F64},
+};
+
+const char *ak_kind_name(ak_kind kind) {
+  assert(kind < AK_KIND_COUNT);
+  return kind_names[kind];
+}
+
+bool ak_kind_parse(const char *name, ak_kind *out) {
+  for (int k = 0; k < AK_KIND_COUNT; k++) {
+    if (k != AK_STRUCT && strcmp(name, kind_names[k]) == 0) {
+      *out = (ak_kind)k;
+      return true;
+    }
+  }
+  for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+    if (strcmp(name, aliases[i].name) == 0) {
+      *out = (ak_kind)aliases[i].kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+const ak_type *ak_scalar_type(ak_kind kind) {
+  assert(kind < AK_KIND_COUNT && kind != AK_STRUCT);
+  return &scalars[kind];
+}
+
+void ak_type_free(ak_type *type) {
+  if (type == NULL || type->kind != AK_STRUCT) return; /* scalars are static */
+  for (size_t i = 0; i < type->nfields; i++)
+    ak_type_free(type->fields[i]);
+  free(type->fields);
+  free(type->elements);
+  free(type);
+}
+
+/* A struct by value: libffi computes size, alignment and member offsets with the platform's
+ * rules in ffi_get_struct_offsets, which we use as the single source of truth for the layout. */
+static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
+  uint32_t n = 0;
+  if (ak_failed(env, napi_get_array_length(env, desc, &n))) return NULL;
+  if (n == 0) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct needs at least one member");
+    return NULL;
+  }
+  ak_type *t = calloc(1, sizeof *t);
+  if (t != NULL) {
+    t->fields = calloc(n, sizeof *t->fields);
+    t->elements = calloc(n + 1, sizeof *t->elements);
+  }
+  if (t == NULL || t->fields == NULL || t->elements == NULL) {
+    if (t != NULL) {
+      free(t->fields);
+      free(t->elements);
+      free(t);
+    }
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory building a struct type");
+    return NULL;
+  }
+  t->kind = AK_STRUCT;
+  t->ffi = &t->ffi_struct;
+  t->ffi_struct.type = FFI_TYPE_STRUCT;
+  t->ffi_struct.elements = t->elements;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    if (ak_failed(env, napi_get_element(env, desc, i, &item))) goto fail;
+    napi_valuetype vt;
+    napi_typeof(env, item, &vt);
+    bool is_array = false;
+    napi_is_array(env, item, &is_array);
+    ak_type *field = NULL;
+    if (is_array && depth < 32) {
+      field = struct_from_js(env, item, depth + 1);
+    } else if (!is_array) {
+      field = ak_type_from_js(env, item);
+    } else {
+      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "struct types nest too deeply");
+    }
+    if (field == NULL) goto fail;
+    if (field->kind == AK_VOID) {
+      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct member cannot be void");
+      goto fail;
+    }
+    t->fields[t->nfields++] = field;
+    t->elements[i] = field->ffi;
+  }
+  if (ffi_get_struct_offsets(FFI_DEFAULT_ABI, t->ffi, NULL) != FFI_OK) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "libffi rejected the struct layout");
+    goto fail;
+  }
+  t->size = t->ffi_struct.size;
+  t->align = t->ffi_struct.alignment;
+  return t;
+fail:
+  ak_type_free(t);
+  return NULL;
+}
+
+ak_type *ak_type_from_js(napi_env env, napi_value desc) {
+  bool is_array = false;
+  napi_is_array(env, desc, &is_array);
+  if (is_array) return struct_from_js(env, desc, 0);
+
+  char name[64];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, desc, name, sizeof name, &len) != napi_ok) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "a type must be a type name or an array of member types");
+    return NULL;
+  }
+  ak_kind kind;
+  if (len >= sizeof name - 1 || !ak_kind_parse(name, &kind)) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_UNKNOWN_TYPE", "unknown type '%s'", name);
+    return NULL;
+  }
+  return (ak_type *)ak_scalar_type(kind);
+}
+
+/* typeInfo(desc) -> { kind, size, align, offsets? }: what the TypeScript layer needs to generate
+ * a wrapper, computed once per definition. */
+napi_value ak_js_type_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  if (argc < 1) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "typeInfo needs a type");
+    return NULL;
+  }
+  ak_type *t = ak_type_from_js(env, argv[0]);
+  if (t == NULL) return NULL;
+
+  napi_value out, kind, size, align;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, ak_kind_name(t->kind), NAPI_AUTO_LENGTH, &kind);
+  napi_create_uint32(env, (uint32_t)t->size, &size);
+  napi_create_uint32(env, (uint32_t)t->align, &align);
+  napi_set_named_property(env, out, "kind", kind);
+  napi_set_named_property(env, out, "size", size);
+  napi_set_named_property(env, out, "align", align);
+  if (t->kind == AK_STRUCT) {
+    size_t *offsets = calloc(t->nfields, sizeof *offsets);
+    napi_value arr;
+    napi_create_array_with_length(env, t->nfields, &arr);
+    if (offsets != NULL && ffi_get_struct_offsets(FFI_DEFAULT_ABI, t->ffi, offsets) == FFI_OK) {
+      for (size_t i = 0; i < t->nfields; i++) {
+        napi_value off;
+        napi_create_uint32(env, (uint32_t)offsets[i], &off);
+        napi_set_element(env, arr, (uint32_t)i, off);
+      }
+    }
+    free(offsets);
+    napi_set_named_property(env, out, "offsets", arr);
+  }
+  ak_type_free(t);
+  return out;
+}
