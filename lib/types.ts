@@ -4,7 +4,7 @@
  * The addon resolves every name (src/types.c), so platform-dependent names (char, long, usize)
  * always match the C compiler.
  */
-import { ffiError } from './errors';
+import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc, type NativeTypeInfo } from './native';
 
 /**
@@ -62,13 +62,16 @@ export const FFIType = Object.freeze({
 
 export type FFITypeName = (typeof FFIType)[keyof typeof FFIType];
 
-/** Anything a definition accepts as a type. */
-export type TypeSpec = string;
+/**
+ * Anything a definition accepts as a type: a type name, or an array of member types for a struct
+ * passed or returned by value (its bytes travel as an ArrayBuffer or ArrayBufferView).
+ */
+export type TypeSpec = string | readonly TypeSpec[];
 
 /** A type resolved for code generation. */
 export interface ResolvedType {
-  /** The spelling the user wrote, for messages. */
-  readonly spec: string;
+  /** The spelling the user wrote. */
+  readonly spec: TypeSpec;
   /** What the addon receives. */
   readonly desc: NativeTypeDesc;
   readonly info: NativeTypeInfo;
@@ -80,21 +83,28 @@ const ALIASES: Record<string, NativeTypeDesc> = { '2': ['f64', 'f64'] };
 const cache = new Map<string, ResolvedType>();
 
 /** Resolves a type once; an unknown name throws ERR_ARKFFI_UNKNOWN_TYPE naming `where`. */
+function describe(spec: TypeSpec, where: string): NativeTypeDesc {
+  if (typeof spec === 'string') return ALIASES[spec] ?? spec;
+  if (Array.isArray(spec)) return spec.map((member: TypeSpec) => describe(member, where));
+  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a type must be a type name or an array of member types, got ${typeof spec}`);
+}
+
 export function resolveType(spec: TypeSpec, where: string): ResolvedType {
-  if (typeof spec !== 'string') {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a type must be a type name, got ${typeof spec}`);
-  }
-  let hit = cache.get(spec);
+  const key = typeof spec === 'string' ? spec : JSON.stringify(spec);
+  let hit = key === undefined ? undefined : cache.get(key);
   if (hit === undefined) {
-    const desc = ALIASES[spec] ?? spec;
+    const desc = describe(spec, where);
     let info: NativeTypeInfo;
     try {
       info = native.typeInfo(desc);
-    } catch {
-      throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE', `${where}: unknown type '${spec}'`);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_ARKFFI_UNKNOWN_TYPE') {
+        throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE', `${where}: ${(err as Error).message}`);
+      }
+      reword(err, `${where}: ${(err as Error).message}`);
     }
     hit = { spec, desc, info };
-    cache.set(spec, hit);
+    if (key !== undefined) cache.set(key, hit);
   }
   return hit;
 }
