@@ -123,7 +123,10 @@ napi_value ak_js_errno(napi_env env, napi_callback_info info);
 /* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once).
  * Returns false, without throwing, if `value` is none of them. */
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len);
-/* Reads a pointer-like JS value: number, BigInt, null or a view. Throws on anything else. */
+typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE } ak_ptr_status;
+/* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */
+ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out);
+/* The same, throwing a generic TypeError or RangeError on failure. */
 bool ak_pointer_from_js(napi_env env, napi_value value, void **out);
 napi_value ak_js_ptr(napi_env env, napi_callback_info info);
 napi_value ak_js_read(napi_env env, napi_callback_info info);

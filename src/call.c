@@ -161,12 +161,13 @@ static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value valu
 }
 
 static bool pointer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
-  bool pending = false;
-  if (ak_pointer_from_js(env, value, out)) return true;
-  napi_is_exception_pending(env, &pending);
-  if (pending) {
-    napi_value ignored;
-    napi_get_and_clear_last_exception(env, &ignored);
+  switch (ak_pointer_parse(env, value, out)) {
+  case AK_PTR_OK: return true;
+  case AK_PTR_BAD_RANGE:
+    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
+              "must be a safe integer or a BigInt of at most 64 bits");
+    return false;
+  case AK_PTR_BAD_TYPE: break;
   }
   throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
             fn->args[i]->kind == AK_CSTRING

@@ -44,23 +44,20 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   return false;
 }
 
-bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
+ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
   napi_valuetype type;
-  if (ak_failed(env, napi_typeof(env, value, &type))) return false;
+  if (napi_typeof(env, value, &type) != napi_ok) return AK_PTR_BAD_TYPE;
   switch (type) {
-  case napi_null: *out = NULL; return true;
+  case napi_null: *out = NULL; return AK_PTR_OK;
   case napi_number: {
     double d = 0;
     napi_get_value_double(env, value, &d);
-    if (d == (double)(int64_t)d && d >= -AK_SAFE_INT && d <= AK_SAFE_INT) {
-      *out = (void *)(intptr_t)(int64_t)d;
-      return true;
-    }
-    ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
-             "a pointer number must be a safe integer, got %g", d);
-    return false;
+    if (!(d >= -AK_SAFE_INT && d <= AK_SAFE_INT && d == (double)(int64_t)d)) return AK_PTR_BAD_RANGE;
+    *out = (void *)(intptr_t)(int64_t)d;
+    return AK_PTR_OK;
   }
   case napi_bigint: {
+    /* Either reading: an address above 2^63 or a negative (two's-complement) one. */
     bool lossless = false;
     uint64_t u = 0;
     int64_t s = 0;
@@ -69,19 +66,26 @@ bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
       napi_get_value_bigint_int64(env, value, &s, &lossless);
       u = (uint64_t)s;
     }
-    if (lossless) {
-      *out = (void *)(uintptr_t)u;
-      return true;
-    }
-    ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", "a pointer BigInt must fit 64 bits");
-    return false;
+    if (!lossless) return AK_PTR_BAD_RANGE;
+    *out = (void *)(uintptr_t)u;
+    return AK_PTR_OK;
   }
   case napi_object: {
     size_t len;
-    if (ak_view_address(env, value, out, &len)) return true;
-    break;
+    return ak_view_address(env, value, out, &len) ? AK_PTR_OK : AK_PTR_BAD_TYPE;
   }
-  default: break;
+  default: return AK_PTR_BAD_TYPE;
+  }
+}
+
+bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
+  switch (ak_pointer_parse(env, value, out)) {
+  case AK_PTR_OK: return true;
+  case AK_PTR_BAD_RANGE:
+    ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
+             "a pointer must be a safe integer or a BigInt of at most 64 bits");
+    return false;
+  case AK_PTR_BAD_TYPE: break;
   }
   ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
            "expected a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
