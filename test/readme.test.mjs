@@ -1,0 +1,27 @@
+// The README's JavaScript examples run as written: each block is run as a module of this package,
+// and every `console.log(...); // value` line must print that value.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { root } from './helpers.mjs';
+
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const dir = join(root, 'build', 'readme');
+mkdirSync(dir, { recursive: true });
+
+test('the README has examples', () => {
+  assert.ok(blocks.length >= 4);
+});
+
+blocks.forEach((code, i) => {
+  test(`README example ${i + 1} prints what its comments say`, () => {
+    const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]);
+    const file = join(dir, `example${i + 1}.${code.includes('require(') ? 'cjs' : 'mjs'}`);
+    writeFileSync(file, code);
+    const out = execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(out, expected);
+  });
+});
