@@ -1,22 +1,25 @@
-// Shared test set-up: builds the C test library from test/native/testlib.c (once; concurrent
-// test processes race harmlessly through an atomic rename) and exposes paths.
+// Shared test set-up: builds the C test library from test/native/*.c (once; concurrent test
+// processes race harmlessly through an atomic rename) and exposes paths.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'test', 'native', 'testlib.c');
+const nativeDir = join(root, 'test', 'native');
+const sources = readdirSync(nativeDir).filter((f) => f.endsWith('.c')).map((f) => join(nativeDir, f));
 export const testlib = join(root, 'build', 'test', 'libarkffi_test.so');
 
 function stale() {
-  return !existsSync(testlib) || statSync(testlib).mtimeMs < statSync(source).mtimeMs;
+  if (!existsSync(testlib)) return true;
+  const built = statSync(testlib).mtimeMs;
+  return sources.some((f) => statSync(f).mtimeMs > built);
 }
 
 if (stale()) {
   mkdirSync(dirname(testlib), { recursive: true });
   const tmp = `${testlib}.${process.pid}.tmp`;
-  execFileSync(process.env.CC || 'cc', ['-std=c11', '-O1', '-g', '-fPIC', '-shared', '-o', tmp, source], { stdio: 'inherit' });
+  execFileSync(process.env.CC || 'cc', ['-std=c11', '-O1', '-g', '-fPIC', '-shared', '-pthread', '-o', tmp, ...sources], { stdio: 'inherit' });
   renameSync(tmp, testlib);
 }
 
