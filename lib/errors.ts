@@ -83,6 +83,7 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
     case 'bigint64':
     case 'biguint64': {
       const unsigned = kind === 'u64' || kind === 'biguint64';
+      if (typeof value === 'bigint') return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `is out of range, got ${got}`];
       if (!isNumber) return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number or a BigInt, got ${got}`];
       const why = Number.isInteger(value)
         ? unsigned && (value as number) < 0
@@ -97,13 +98,13 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
     case 'f64':
       return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number, got ${got}`];
     case 'ptr':
-      return isNumber
-        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address, got ${got}`]
+      return isNumber || typeof value === 'bigint'
+        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address of at most 64 bits, got ${got}`]
         : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
            `must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView), got ${got}`];
     case 'cstring':
-      return isNumber
-        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address, got ${got}`]
+      return isNumber || typeof value === 'bigint'
+        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address of at most 64 bits, got ${got}`]
         : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a string, null or a pointer, got ${got}`];
     default:
       return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `cannot take ${got}`];

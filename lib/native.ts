@@ -18,12 +18,32 @@ export interface NativeTypeInfo {
   offsets?: number[];
 }
 
-/** The native entry of one defined function (see src/call.c for its calling contract). */
+/** A shared native call entry (see src/call.c for its calling contract). */
 export type NativeEntry = (...refs: unknown[]) => unknown;
+
+/** Where things live in the shared buffer (see src/arkffi.h), and what the fast path takes. */
+export interface NativeLayout {
+  readonly slotResult: number;
+  readonly slotId: number;
+  readonly slotArgs: number;
+  readonly slotArena: number;
+  readonly slotCount: number;
+  readonly arenaOffset: number;
+  readonly arenaSize: number;
+  readonly fastIntRegs: number;
+  readonly fastSseRegs: number;
+}
+
+/** What define() reports: the table id, and each argument's register slot on the fast path. */
+export interface NativeDefinition {
+  readonly id: number;
+  readonly fastSlots: readonly number[] | null;
+}
 
 export interface NativeAddon {
   readonly slots: ArrayBuffer;
   readonly kinds: readonly string[];
+  readonly layout: NativeLayout;
   typeInfo(desc: NativeTypeDesc): NativeTypeInfo;
   open(path: string | null): NativeLibrary;
   close(lib: NativeLibrary): boolean;
@@ -35,7 +55,11 @@ export interface NativeAddon {
     returns: NativeTypeDesc,
     fixedCount: number,
     name: string,
-  ): NativeEntry;
+  ): NativeDefinition;
+  adopt(wrapper: object, id: number): void;
+  invoke: NativeEntry;
+  invokeFast: NativeEntry;
+  invokeFastRefs: NativeEntry;
   errno(): number;
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;

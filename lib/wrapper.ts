@@ -2,18 +2,46 @@
  * Generated call wrappers: the JS half of every call.
  *
  * For each definition we generate, once, a small function specialised to its signature. It
- * checks the argument count and every argument's JS type and range, writes numbers into the
- * shared slot buffer, passes only engine values (strings, buffers, BigInts) to the native entry,
- * and reads the result back from slot 0. Nothing in it runs user code (no coercions), so all
- * validation completes before the first slot write matters, and the native entry reads every
- * slot before it calls C. The calling contract is documented in src/call.c.
+ * checks the argument count and every argument's JS type and range, writes the function's id and
+ * the argument values into the shared slot buffer, passes only engine values (strings, buffers)
+ * to the native entry, and reads the result back from the result slot. Nothing in it runs user
+ * code (no coercions), so all validation completes before the call, and the native entry reads
+ * every slot before it calls C. The calling contract is documented in src/call.c.
+ *
+ * Two shapes of wrapper:
+ *  - general: arguments as doubles in their slots, the rest as Node-API arguments; libffi calls.
+ *  - fast (signatures whose arguments all travel in registers): each argument is written as the
+ *    exact 64-bit image of its register, and short ASCII strings are copied into the arena by
+ *    the wrapper itself, so most calls make no per-argument Node-API call at all.
  */
 import { throwArg, throwClosed, throwCount } from './errors';
-import { native, type NativeEntry, type NativeLibrary } from './native';
+import { native, type NativeLibrary } from './native';
 import { resolveType, type ResolvedType, type TypeSpec } from './types';
 
+const L = native.layout;
 const F = new Float64Array(native.slots);
-const helpers = Object.freeze({ arg: throwArg, count: throwCount, closed: throwClosed });
+const I32 = new Int32Array(native.slots);
+const U8 = new Uint8Array(native.slots);
+
+/**
+ * String.prototype.charCodeAt, uncurried. A wrapper inlined into a caller's loop follows a call
+ * into native code, after which V8 no longer trusts `str.charCodeAt` to be the builtin and falls
+ * back to a generic property load on every character; a direct reference avoids the lookup.
+ */
+const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as (s: string, i: number) => number;
+
+/** Everything generated code reaches, passed in as one frozen object. */
+const env = Object.freeze({
+  E: Object.freeze({ arg: throwArg, count: throwCount, closed: throwClosed }),
+  F, I32, U8, charCodeAt,
+  invoke: native.invoke,
+  fast: native.invokeFast,
+  fastRefs: native.invokeFastRefs,
+});
+
+// Arena strings longer than this go to the native UTF-8 conversion, which is faster for them.
+const ARENA_MAX_STRING = 128;
+const ARENA_BASE = native.ptr(native.slots) + L.arenaOffset;
 
 /** Set when a definition's function must refuse calls after `close()` (CFunction). */
 export interface CallGuard {
@@ -35,15 +63,19 @@ const INT_TEST: Record<string, (a: string) => string> = {
   u32: (a) => `(${a} >>> 0) === ${a}`,
 };
 
-/** The statements that validate argument i and store it; `refs` collects Node-API arguments. */
-function argCode(i: number, kind: string, refs: string[]): string {
-  const a = `a${i}`;
-  const slot = `F[${i + 1}]`;
-  const fail = `E.arg(N, ${i}, '${kind}', ${a})`;
-  const ref = (): string => {
-    refs.push(`r${i}`);
-    return `r${i}`;
-  };
+/** Generated-code fragments shared by both wrapper shapes. */
+interface Arg {
+  /** the argument variable */
+  a: string;
+  /** the statement that rejects it */
+  fail: string;
+  /** names (declaring it once) the variable that carries it as a Node-API argument */
+  ref: () => string;
+}
+
+/** General path: the statements that validate argument i and store it as a double. */
+function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
+  const slot = `F[${L.slotArgs + i}]`;
   switch (kind) {
     case 'i8':
     case 'u8':
@@ -67,54 +99,104 @@ function argCode(i: number, kind: string, refs: string[]): string {
       const r = ref();
       const sign = kind === 'u64' || kind === 'biguint64' ? ` || ${a} < 0` : '';
       return (
-        `let ${r}; if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})${sign}) ${fail}; ${slot} = ${a}; } ` +
+        `if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})${sign}) ${fail}; ${slot} = ${a}; } ` +
         `else if (typeof ${a} === 'bigint') ${r} = ${a}; else ${fail};`
       );
     }
-    case 'ptr': {
-      const r = ref();
-      return (
-        `let ${r}; if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${slot} = ${a}; } ` +
-        `else if (${a} === null) ${slot} = 0; ` +
-        `else if (typeof ${a} === 'bigint' || typeof ${a} === 'object') ${r} = ${a}; else ${fail};`
-      );
-    }
+    case 'ptr':
     case 'cstring': {
       const r = ref();
+      const str = kind === 'cstring' ? `if (typeof ${a} === 'string') ${r} = ${a}; else ` : '';
       return (
-        `let ${r}; if (typeof ${a} === 'string') ${r} = ${a}; ` +
+        `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${slot} = ${a}; } ` +
         `else if (${a} === null) ${slot} = 0; ` +
-        `else if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${slot} = ${a}; } ` +
         `else if (typeof ${a} === 'bigint' || typeof ${a} === 'object') ${r} = ${a}; else ${fail};`
       );
     }
     case 'struct': {
       const r = ref();
-      return `if (typeof ${a} !== 'object' || ${a} === null) ${fail}; const ${r} = ${a};`;
+      return `if (typeof ${a} !== 'object' || ${a} === null) ${fail}; ${r} = ${a};`;
     }
     default:
       throw new Error(`arkffi: no argument conversion for kind '${kind}'`);
   }
 }
 
+/**
+ * Fast path: the statements that validate argument i and write it to its register slot. Every
+ * value is written as one double (C makes the register image from it): one 8-byte store per
+ * argument, which the native side's 8-byte load forwards from without a stall.
+ */
+function fastArg(slot: number, kind: string, { a, fail, ref }: Arg): string {
+  const out = `F[${slot}]`;
+  const asRef = (): string => `{ ${ref()} = ${a}; slow = true; }`;
+  switch (kind) {
+    case 'i8':
+    case 'u8':
+    case 'i16':
+    case 'u16':
+    case 'i32':
+    case 'u32':
+      return `if (typeof ${a} !== 'number' || !(${INT_TEST[kind](a)})) ${fail}; ${out} = ${a};`;
+    case 'f32':
+    case 'f64':
+      return `if (typeof ${a} !== 'number') ${fail}; ${out} = ${a};`;
+    case 'bool':
+      return (
+        `if (typeof ${a} === 'boolean') ${out} = ${a} ? 1 : 0; ` +
+        `else if (typeof ${a} === 'number') ${out} = ${a} !== 0 ? 1 : 0; else ${fail};`
+      );
+    case 'i64':
+    case 'bigint64':
+    case 'u64':
+    case 'biguint64': {
+      const unsigned = kind === 'u64' || kind === 'biguint64';
+      return (
+        `if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})${unsigned ? ` || ${a} < 0` : ''}) ${fail}; ${out} = ${a}; } ` +
+        `else if (typeof ${a} === 'bigint') ${asRef()} else ${fail};`
+      );
+    }
+    case 'ptr':
+    case 'cstring': {
+      const str =
+        kind === 'cstring'
+          ? `if (typeof ${a} === 'string') { ` +
+            `const n = ${a}.length; let k = 0; ` +
+            `if (n <= ${ARENA_MAX_STRING} && top + n < ${L.arenaSize}) { ` +
+            `for (; k < n; k++) { const c = charCodeAt(${a}, k); if (c > 127) break; U8[${L.arenaOffset} + top + k] = c; } ` +
+            `if (k === n) { U8[${L.arenaOffset} + top + n] = 0; ${out} = ${ARENA_BASE} + top; top += n + 1; } } ` +
+            `if (k !== n || n > ${ARENA_MAX_STRING}) ${asRef()} } else `
+          : '';
+      return (
+        `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${out} = ${a}; } ` +
+        `else if (${a} === null) ${out} = 0; ` +
+        `else if (typeof ${a} === 'bigint' || typeof ${a} === 'object') ${asRef()} else ${fail};`
+      );
+    }
+    default:
+      throw new Error(`arkffi: no fast argument conversion for kind '${kind}'`);
+  }
+}
+
 /** The statements that call the entry and return the converted result. */
 function returnCode(kind: string, call: string): string {
+  const R = `F[${L.slotResult}]`;
   switch (kind) {
     case 'void':
       return `${call}; return undefined;`;
     case 'bool':
-      return `${call}; return F[0] !== 0;`;
+      return `${call}; return ${R} !== 0;`;
     case 'i64':
     case 'u64':
     case 'ptr':
-      return `const r = ${call}; return r === undefined ? F[0] : r;`;
+      return `const r = ${call}; return r === undefined ? ${R} : r;`;
     case 'bigint64':
     case 'biguint64':
     case 'cstring':
     case 'struct':
       return `return ${call};`;
     default:
-      return `${call}; return F[0];`;
+      return `${call}; return ${R};`;
   }
 }
 
@@ -123,23 +205,72 @@ function jsName(name: string): string {
   return /^[A-Za-z_$]/.test(safe) ? safe : `_${safe}`;
 }
 
-/** Generates the wrapper for a native entry whose parameters are `args`. */
+/** Generates the wrapper for definition `id` of a function whose parameters are `args`. */
 function generate(
   name: string,
   args: readonly ResolvedType[],
   ret: ResolvedType,
-  entry: NativeEntry,
+  id: number,
+  fastSlots: readonly number[] | null,
   guard: CallGuard | null,
 ): (...args: unknown[]) => unknown {
   const params = args.map((_, i) => `a${i}`);
   const refs: string[] = [];
   const body: string[] = [];
-  if (guard !== null) body.push(`if (G.closed) E.closed(N, 'function');`);
-  body.push(`if (arguments.length !== ${args.length}) E.count(N, '${args.length} argument${args.length === 1 ? '' : 's'}', arguments.length);`);
-  args.forEach((t, i) => body.push(argCode(i, t.info.kind, refs)));
-  body.push(returnCode(ret.info.kind, `entry(${refs.join(', ')})`));
-  const source = `return function ${jsName(name)}(${params.join(', ')}) {\n  ${body.join('\n  ')}\n};`;
-  return new Function('E', 'F', 'entry', 'N', 'G', source)(helpers, F, entry, name, guard);
+  const head: string[] = [];
+  if (guard !== null) head.push(`if (G.closed) E.closed(N, 'function');`);
+  const count = `${args.length} argument${args.length === 1 ? '' : 's'}`;
+  head.push(`if (arguments.length !== ${args.length}) E.count(N, '${count}', arguments.length);`);
+  args.forEach((t, i) => {
+    const arg: Arg = {
+      a: `a${i}`,
+      fail: `E.arg(N, ${i}, '${t.info.kind}', a${i})`,
+      ref: () => {
+        if (!refs.includes(`r${i}`)) refs.push(`r${i}`);
+        return `r${i}`;
+      },
+    };
+    body.push(fastSlots === null ? generalArg(i, t.info.kind, arg) : fastArg(fastSlots[i], t.info.kind, arg));
+  });
+  body.unshift(...refs.map((r) => `let ${r};`));
+  // Strings copied into the arena: publish the new top and the mark to return to (src/arkffi.h).
+  const usesArena = fastSlots !== null && args.some((t) => t.info.kind === 'cstring');
+  if (usesArena) {
+    body.unshift(`const mark = I32[${2 * L.slotArena}]; let top = mark;`);
+    body.push(`I32[${2 * L.slotId + 1}] = mark; I32[${2 * L.slotArena}] = top;`);
+  }
+  body.push(`I32[${2 * L.slotId}] = ${id};`);
+  let call: string;
+  if (fastSlots === null) {
+    call = `invoke(${refs.join(', ')})`;
+  } else if (refs.length === 0) {
+    call = 'fast()';
+  } else {
+    body.unshift('let slow = false;');
+    call = `(slow ? fastRefs(${refs.join(', ')}) : fast())`;
+  }
+  body.push(returnCode(ret.info.kind, call));
+  const text = [...head, ...body].join('\n  ');
+  const source =
+    `const { E, F, I32, U8, charCodeAt, invoke, fast, fastRefs } = env;\n` +
+    `return function ${jsName(name)}(${params.join(', ')}) {\n  ${text}\n};`;
+  return new Function('env', 'N', 'G', source)(env, name, guard);
+}
+
+/** Defines the native side and generates the wrapper, whose lifetime then owns the definition. */
+function build(
+  sig: Signature,
+  args: readonly ResolvedType[],
+  ret: ResolvedType,
+  address: number | bigint,
+  lib: NativeLibrary | null,
+  fixedCount: number,
+  guard: CallGuard | null,
+): (...args: unknown[]) => unknown {
+  const def = native.define(address, lib, args.map((t) => t.desc), ret.desc, fixedCount, sig.name);
+  const fn = generate(sig.name, args, ret, def.id, def.fastSlots, guard);
+  native.adopt(fn, def.id);
+  return fn;
 }
 
 function resolveAll(sig: Signature): { args: ResolvedType[]; ret: ResolvedType } {
@@ -156,8 +287,7 @@ export function makeFunction(
   guard: CallGuard | null = null,
 ): (...args: unknown[]) => unknown {
   const { args, ret } = resolveAll(sig);
-  const entry = native.define(address, lib, args.map((t) => t.desc), ret.desc, -1, sig.name);
-  return generate(sig.name, args, ret, entry, guard);
+  return build(sig, args, ret, address, lib, -1, guard);
 }
 
 /**
@@ -188,9 +318,7 @@ export function makeVariadic(
     let call = shapes.get(key);
     if (call === undefined) {
       const vars = types.map((t, i) => resolveType(t, `${sig.name}: variadic argument ${nfixed + i + 1}`));
-      const all = [...fixed, ...vars];
-      const entry = native.define(address, lib, all.map((t) => t.desc), ret.desc, nfixed, sig.name);
-      call = generate(sig.name, all, ret, entry, guard);
+      call = build(sig, [...fixed, ...vars], ret, address, lib, nfixed, guard);
       shapes.set(key, call);
     }
     return call(...values);

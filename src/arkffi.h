@@ -9,11 +9,17 @@
  *   memory.c   pointers, C strings and raw memory reads
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
- * wrapper validates every argument, writes plain numbers into the environment's shared slot
- * buffer (a Float64Array over `ak_state.slots`) and passes only the values that need the engine
- * (strings, buffers, BigInts) as Node-API arguments. The native entry reads every slot before it
- * calls the target and writes the result to slot 0 after it returns, so a callback that makes a
- * nested call cannot disturb an outer one.
+ * wrapper validates every argument, writes the function's id and plain numbers into the
+ * environment's shared slot buffer (`ak_state.slots`) and passes only the values that need the
+ * engine (strings, buffers, BigInts) as Node-API arguments to one of three shared native entries
+ * (call.c). The entry reads every slot before it calls the target and writes the result to slot 0
+ * after it returns, so a callback that makes a nested call cannot disturb an outer one.
+ *
+ * The shared buffer: AK_SLOT_COUNT 8-byte slots, then an arena of AK_ARENA_SIZE bytes where the
+ * fast-path wrappers copy short ASCII strings. The arena is a stack: a wrapper copies its strings
+ * above the current top, stores the old top as the mark and the new top, and the native entry
+ * puts the top back to the mark however the call ends. A nested call (from a callback) stacks
+ * above the outer call's strings, which stay intact until the outer call returns.
  */
 #ifndef ARKFFI_H
 #define ARKFFI_H
@@ -24,9 +30,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Slot 0 holds the result; arguments start at slot 1. */
 #define AK_SLOT_COUNT 1024
-#define AK_MAX_ARGS (AK_SLOT_COUNT - 1)
+#define AK_SLOT_RESULT 0 /* the result, as a double */
+#define AK_SLOT_ID 1     /* int32 [0]: the called function's id; int32 [1]: the arena mark */
+#define AK_SLOT_ARGS 2   /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
+#define AK_SLOT_ARENA (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top */
+#define AK_MAX_ARGS (AK_SLOT_ARENA - AK_SLOT_ARGS)
+#define AK_ARENA_SIZE 65536
 /* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
 #define AK_SAFE_INT 9007199254740991LL
 
@@ -74,11 +84,18 @@ typedef struct ak_lib {
   uint32_t refs;
 } ak_lib;
 
+typedef struct ak_fn ak_fn;
+
 /* Per-environment state (Node-API instance data): one per main thread or worker. */
 typedef struct ak_state {
-  double *slots; /* data of the shared slot ArrayBuffer, AK_SLOT_COUNT doubles */
+  napi_env env;
+  double *slots; /* data of the shared ArrayBuffer: AK_SLOT_COUNT slots, then the arena */
   napi_ref slots_ref;
   int last_errno;
+  bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
+  /* Defined functions by id. A free id is a NULL entry; ids are reused. */
+  ak_fn **fns;
+  uint32_t nfns;
 } ak_state;
 
 /* module.c */
@@ -117,6 +134,14 @@ napi_value ak_js_symbol(napi_env env, napi_callback_info info);
 
 /* call.c */
 napi_value ak_js_define(napi_env env, napi_callback_info info);
+napi_value ak_js_adopt(napi_env env, napi_callback_info info);
+napi_value ak_js_invoke(napi_env env, napi_callback_info info);
+napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info);
+napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info);
+/* How many integer and floating-point registers the fast path loads (0 where it is absent). */
+extern const int ak_fast_int_regs;
+extern const int ak_fast_sse_regs;
+void ak_fns_free(ak_state *st);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
 
 /* memory.c */

@@ -2,19 +2,29 @@
  * call.c - function definitions and the call itself.
  *
  * define() does all type analysis once: it resolves the types, prepares the libffi call
- * interface (ffi_cif) and returns a native function bound to the definition. A call then only
- * converts values.
+ * interface (ffi_cif), decides whether the fast path can take the signature, and files the
+ * definition under an id in the environment's function table. A call then only moves values.
  *
- * The contract with the generated JS wrapper (lib/wrapper.ts):
- *  - Argument i (0-based) arrives in slot i + 1 as a double, already validated, when the wrapper
- *    could express it as a number.
- *  - "Reference" parameters (64-bit integers, pointers, C strings, structs by value) also get a
- *    Node-API argument, in parameter order. It is `undefined` when the slot holds the value, and
- *    otherwise the JS value itself (BigInt, string, buffer, ...), converted here.
- *  - Results that fit a double are written to slot 0 and the entry returns undefined; everything
- *    else (BigInts, strings, struct bytes) is returned as a JS value.
- * Every slot is read before the target runs and slot 0 is written after it returns, so calls
- * nested inside callbacks are safe.
+ * The contract with the generated JS wrappers (lib/wrapper.ts): the wrapper writes the id into
+ * slot AK_SLOT_ID, then calls one of three shared entries.
+ *
+ *  - invoke(...refs), the general path, for any signature, through ffi_call. Argument i arrives
+ *    in slot AK_SLOT_ARGS + i as a double, already validated, when the wrapper could express it
+ *    as a number. "Reference" parameters (64-bit integers, pointers, C strings, structs) also get
+ *    a Node-API argument, in parameter order: `undefined` when the slot holds the value, otherwise
+ *    the JS value itself (BigInt, string, buffer), converted here.
+ *  - invokeFast(), for signatures whose arguments all travel in registers (fast_plan). The wrapper
+ *    writes each argument as the exact 64-bit image of its register (integers sign- or
+ *    zero-extended, a float in the low half of its vector register) into the slot define()
+ *    assigned to it, and the target is called through a cast to a prototype that loads every
+ *    argument register unconditionally. No libffi, no per-argument work in C.
+ *  - invokeFastRefs(...refs), the same when some pointer or string arguments need the engine
+ *    (buffers, strings the wrapper did not copy itself); refs are as for invoke().
+ *
+ * In every case results that fit a double are written to slot AK_SLOT_RESULT and the entry
+ * returns undefined; other results (BigInts, strings, struct bytes) are returned as JS values.
+ * Every slot is read before the target runs and the result slot is written after it returns, so
+ * calls nested inside callbacks are safe.
  */
 #include "arkffi.h"
 
@@ -31,7 +41,29 @@
 /* Struct results up to this size are received on the C stack. */
 #define AK_STACK_RESULT 256
 
-typedef struct ak_fn {
+/* The fast path exists where the register-passing rules are the plain ones below: integer-class
+ * arguments fill the integer registers in order, floating-point ones the vector registers in
+ * order, independently; results come back in the first of either. Little-endian only, because
+ * the wrappers build 64-bit images from 32-bit halves. */
+#if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AK_FAST_INT 6
+#elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AK_FAST_INT 8
+#endif
+
+#ifdef AK_FAST_INT
+const int ak_fast_int_regs = AK_FAST_INT;
+const int ak_fast_sse_regs = 8;
+#else
+const int ak_fast_int_regs = 0;
+const int ak_fast_sse_regs = 0;
+#endif
+
+/* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
+#define AK_SLOT_FAST_INT AK_SLOT_ARGS
+#define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
+
+struct ak_fn {
   void *addr;
   ak_lib *lib; /* NULL for a bare function pointer */
   ak_state *state;
@@ -39,11 +71,18 @@ typedef struct ak_fn {
   ak_type *ret;
   ak_type **args;
   ffi_type **ffi_args;
-  int32_t *ref_index; /* per argument: its Node-API argument index, or -1 */
+  int32_t *ref_index;  /* per argument: its Node-API argument index, or -1 */
+  uint8_t *fast_slot;  /* per argument: its register-image slot, when `fast` */
   uint32_t nargs;
   uint32_t nref;
+  uint32_t id;
+  bool fast;
+  bool ret_in_sse;       /* fast path: the result comes back in a vector register */
+  bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
+  uint8_t fast_nint;     /* fast path: integer registers used */
+  uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
   char *name;
-} ak_fn;
+};
 
 typedef union {
   ffi_arg word; /* libffi widens small integer results to this */
@@ -97,12 +136,60 @@ static void fn_free(ak_fn *fn) {
   free(fn->args);
   free(fn->ffi_args);
   free(fn->ref_index);
+  free(fn->fast_slot);
   free(fn->name);
   free(fn);
 }
 
+/* Node-API runs reference finalizers before the instance-data finalizer at teardown, so the
+ * state is still alive here. */
 static void fn_finalize(napi_env env, void *data, void *hint) {
-  fn_free(data);
+  ak_fn *fn = data;
+  assert(fn->id < fn->state->nfns && fn->state->fns[fn->id] == fn);
+  fn->state->fns[fn->id] = NULL;
+  fn_free(fn);
+}
+
+void ak_fns_free(ak_state *st) {
+  for (uint32_t i = 0; i < st->nfns; i++)
+    if (st->fns[i] != NULL) fn_free(st->fns[i]);
+  free(st->fns);
+  st->fns = NULL;
+  st->nfns = 0;
+}
+
+/* Files `fn` under the lowest free id. */
+static bool fns_add(ak_state *st, ak_fn *fn) {
+  uint32_t id = 0;
+  while (id < st->nfns && st->fns[id] != NULL)
+    id++;
+  if (id == st->nfns) {
+    uint32_t cap = st->nfns ? st->nfns * 2 : 64;
+    ak_fn **grown = realloc(st->fns, cap * sizeof *grown);
+    if (grown == NULL) return false;
+    memset(grown + st->nfns, 0, (cap - st->nfns) * sizeof *grown);
+    st->fns = grown;
+    st->nfns = cap;
+  }
+  st->fns[id] = fn;
+  fn->id = id;
+  return true;
+}
+
+/* The function the wrapper named in AK_SLOT_ID, or NULL with an exception pending. */
+static ak_fn *called_fn(napi_env env, ak_state *st) {
+  int32_t id;
+  memcpy(&id, &st->slots[AK_SLOT_ID], sizeof id);
+  ak_fn *fn = id >= 0 && (uint32_t)id < st->nfns ? st->fns[id] : NULL;
+  if (fn == NULL) ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "call of unknown function id %d", id);
+  return fn;
+}
+
+/* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
+static bool still_open(napi_env env, const ak_fn *fn) {
+  if (fn->lib == NULL || fn->lib->handle != NULL) return true;
+  ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "%s(): the library is closed", fn->name);
+  return false;
 }
 
 static void throw_arg(napi_env env, const ak_fn *fn, uint32_t i, const char *cls, const char *code,
@@ -253,7 +340,7 @@ static bool convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, 
 
 static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue) {
   const ak_value *r = rvalue;
-  double *out = fn->state->slots;
+  double *out = &fn->state->slots[AK_SLOT_RESULT];
   napi_value value = NULL;
   switch (fn->ret->kind) {
   case AK_VOID: return NULL;
@@ -324,41 +411,46 @@ static void frame_release(ak_frame *f) {
   }
 }
 
-/* The native entry of every defined function. */
-static napi_value invoke(napi_env env, napi_callback_info info) {
-  ak_fn *fn = NULL;
-  napi_value stack_argv[AK_STACK_ARGS];
-  size_t argc = AK_STACK_ARGS;
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, stack_argv, NULL, (void **)&fn)))
+/* Fetches up to `n` Node-API arguments into `stack` or, beyond its AK_STACK_ARGS, the heap. */
+static napi_value *get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
+                            size_t *argc) {
+  napi_value *argv = n > AK_STACK_ARGS ? malloc(n * sizeof *argv) : stack;
+  *argc = n > AK_STACK_ARGS ? n : AK_STACK_ARGS;
+  if (argv == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");
     return NULL;
-  assert(fn != NULL);
-  napi_value *argv = stack_argv;
-  if (fn->nref > AK_STACK_ARGS) {
-    argv = malloc(fn->nref * sizeof *argv);
-    argc = fn->nref;
-    if (argv == NULL || ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) {
-      free(argv);
-      return NULL;
-    }
   }
+  if (ak_failed(env, napi_get_cb_info(env, info, argc, argv, NULL, NULL))) {
+    if (argv != stack) free(argv);
+    return NULL;
+  }
+  return argv;
+}
+
+static napi_value ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc) {
+  int32_t r = fn->ref_index[i];
+  return r >= 0 && (size_t)r < argc ? argv[r] : NULL;
+}
+
+/* invoke(...refs): the general path. */
+napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
+  ak_state *st = ak_state_get(env);
+  ak_fn *fn = called_fn(env, st);
+  if (fn == NULL || !still_open(env, fn)) return NULL;
+  napi_value stack_argv[AK_STACK_ARGS];
+  size_t argc = 0;
+  napi_value *argv = get_refs(env, info, fn->nref, stack_argv, &argc);
+  if (argv == NULL) return NULL;
+
   napi_value result = NULL;
   ak_frame frame;
-  if (fn->lib != NULL && fn->lib->handle == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "%s(): the library is closed", fn->name);
-    goto done;
-  }
   if (!frame_init(&frame, fn->nargs)) {
-    frame_release(&frame);
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory", fn->name);
-    goto done;
+    goto release;
   }
-
-  const double *slots = fn->state->slots + 1;
-  for (uint32_t i = 0; i < fn->nargs; i++) {
-    int32_t r = fn->ref_index[i];
-    napi_value ref = r >= 0 && (size_t)r < argc ? argv[r] : NULL;
-    if (!convert_arg(env, fn, &frame, i, slots[i], ref)) goto release;
-  }
+  const double *slots = &st->slots[AK_SLOT_ARGS];
+  for (uint32_t i = 0; i < fn->nargs; i++)
+    if (!convert_arg(env, fn, &frame, i, slots[i], ref_at(fn, i, argv, argc))) goto release;
 
   _Alignas(16) unsigned char rbuf[AK_STACK_RESULT];
   void *rvalue = rbuf;
@@ -370,16 +462,138 @@ static napi_value invoke(napi_env env, napi_callback_info info) {
    * it, so errno() reports exactly what this call left. */
   errno = 0;
   ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
-  fn->state->last_errno = errno;
+  st->last_errno = errno;
   result = convert_result(env, fn, rvalue);
   if (rvalue != rbuf) free(rvalue);
 
 release:
   frame_release(&frame);
-done:
   if (argv != stack_argv) free(argv);
   return result;
 }
+
+#ifdef AK_FAST_INT
+#if AK_FAST_INT == 6
+#define AK_INT_PARAMS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5]
+#else
+#define AK_INT_PARAMS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+#endif
+#define AK_SSE_PARAMS double, double, double, double, double, double, double, double
+#define AK_SSE_ARGS(d) d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
+
+typedef uint64_t (*ak_int_result_fn)(AK_INT_PARAMS, AK_SSE_PARAMS);
+typedef double (*ak_sse_result_fn)(AK_INT_PARAMS, AK_SSE_PARAMS);
+
+/* The register images. The wrapper wrote every argument as one double (integers are exact in a
+ * double, having been validated as such): a single 8-byte store per argument that the 8-byte load
+ * here can forward from, where building the image from halves in JS stalls. Unused registers stay
+ * 0; C casts an integral double to int64 exactly, and a float argument becomes a float in the low
+ * half of its register. */
+static void fast_images(const ak_fn *fn, const double *slots, uint64_t *ints, double *sse) {
+  for (int i = 0; i < fn->fast_nint; i++)
+    ints[i] = (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + i];
+  memcpy(sse, &slots[AK_SLOT_FAST_SSE], 8 * sizeof *sse);
+  for (unsigned mask = fn->fast_f32_mask; mask != 0; mask &= mask - 1) {
+    int i = __builtin_ctz(mask);
+    float f = (float)sse[i];
+    uint64_t bits = 0;
+    memcpy(&bits, &f, sizeof f);
+    memcpy(&sse[i], &bits, sizeof bits);
+  }
+}
+
+/* Calls fn with every argument register loaded. Passing more arguments than the callee declares
+ * is harmless in these ABIs: the extra registers are simply not read. */
+static napi_value fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints,
+                            const double *sse) {
+  ak_value r;
+  errno = 0;
+  if (fn->ret_in_sse)
+    r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(ints), AK_SSE_ARGS(sse));
+  else
+    r.u64 = ((ak_int_result_fn)fn->addr)(AK_INT_ARGS(ints), AK_SSE_ARGS(sse));
+  st->last_errno = errno;
+  return convert_result(env, fn, &r);
+}
+
+/* The arena top as the wrapper left it before copying this call's strings. */
+static int32_t arena_mark(const ak_state *st) {
+  int32_t mark;
+  memcpy(&mark, (const char *)&st->slots[AK_SLOT_ID] + sizeof(int32_t), sizeof mark);
+  return mark;
+}
+
+static void arena_release(ak_state *st, int32_t mark) {
+  memcpy(&st->slots[AK_SLOT_ARENA], &mark, sizeof mark);
+}
+
+/* invokeFast(): every argument is in its slot. */
+napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
+  ak_state *st = ak_state_get(env);
+  ak_fn *fn = called_fn(env, st);
+  if (fn == NULL) return NULL;
+  assert(fn->fast);
+  int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
+  napi_value result = NULL;
+  if (still_open(env, fn)) {
+    uint64_t ints[AK_FAST_INT] = {0};
+    double sse[8];
+    fast_images(fn, st->slots, ints, sse);
+    result = fast_call(env, st, fn, ints, sse);
+  }
+  if (fn->uses_arena) arena_release(st, mark);
+  return result;
+}
+
+/* invokeFastRefs(...refs): as invokeFast, with the images of the reference arguments the wrapper
+ * passed (buffers, strings it did not copy itself, BigInts) converted here. */
+napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
+  ak_state *st = ak_state_get(env);
+  ak_fn *fn = called_fn(env, st);
+  if (fn == NULL) return NULL;
+  assert(fn->fast && fn->nref <= AK_STACK_ARGS);
+  int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
+  napi_value argv[AK_STACK_ARGS];
+  size_t argc = AK_STACK_ARGS;
+  if (!still_open(env, fn) ||
+      ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) {
+    if (fn->uses_arena) arena_release(st, mark);
+    return NULL;
+  }
+
+  uint64_t ints[AK_FAST_INT] = {0};
+  double sse[8];
+  fast_images(fn, st->slots, ints, sse);
+  napi_value result = NULL;
+  ak_frame frame;
+  frame_init(&frame, fn->nargs); /* nargs fits the stack arrays on the fast path */
+  for (uint32_t i = 0; i < fn->nargs; i++) {
+    napi_value ref = ref_at(fn, i, argv, argc);
+    napi_valuetype type = napi_undefined;
+    if (ref != NULL) napi_typeof(env, ref, &type);
+    if (type == napi_undefined) continue;
+    /* Reference arguments are all integer-class: pointers, strings, 64-bit integers. */
+    if (!convert_arg(env, fn, &frame, i, 0, ref)) goto release;
+    ints[fn->fast_slot[i] - AK_SLOT_FAST_INT] = frame.vals[i].u64;
+  }
+  result = fast_call(env, st, fn, ints, sse);
+release:
+  frame_release(&frame);
+  if (fn->uses_arena) arena_release(st, mark);
+  return result;
+}
+#else
+napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
+  ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "no fast path on this platform");
+  return NULL;
+}
+
+napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
+  return ak_js_invoke_fast(env, info);
+}
+#endif
 
 /* C's default argument promotions, which a variadic argument undergoes. */
 static ak_type *promote_vararg(ak_type *t) {
@@ -403,9 +617,63 @@ static bool read_address(napi_env env, napi_value value, void **out) {
   return false;
 }
 
-/* define(address, library | null, argTypes[], returnType, fixedCount, name) -> function.
+/* Decides whether the fast path takes fn and assigns each argument its register-image slot.
+ * Returns false only when out of memory (with an exception pending). */
+static bool fast_plan(ak_fn *fn, int32_t nfixed) {
+  fn->fast = false;
+  if (!fn->state->fast_enabled || ak_fast_int_regs == 0 || nfixed >= 0) return true;
+  if (fn->ret->kind == AK_STRUCT || fn->nref > AK_STACK_ARGS) return true;
+  int nint = 0, nsse = 0;
+  for (uint32_t i = 0; i < fn->nargs; i++) {
+    ak_kind k = fn->args[i]->kind;
+    if (k == AK_STRUCT) return true;
+    if (k == AK_F32 || k == AK_F64)
+      nsse++;
+    else
+      nint++;
+  }
+  if (nint > ak_fast_int_regs || nsse > ak_fast_sse_regs) return true;
+
+  fn->fast_slot = calloc(fn->nargs ? fn->nargs : 1, sizeof *fn->fast_slot);
+  if (fn->fast_slot == NULL) return false;
+  nint = nsse = 0;
+  for (uint32_t i = 0; i < fn->nargs; i++) {
+    ak_kind k = fn->args[i]->kind;
+    if (k == AK_F32) fn->fast_f32_mask |= (uint8_t)(1u << nsse);
+    if (k == AK_CSTRING) fn->uses_arena = true;
+    fn->fast_slot[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_SLOT_FAST_SSE + nsse++
+                                                            : AK_SLOT_FAST_INT + nint++);
+  }
+  fn->fast_nint = (uint8_t)nint;
+  fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
+  fn->fast = true;
+  return true;
+}
+
+/* { id, fastSlots: number[] | null }: what the wrapper generator needs. */
+static napi_value describe_fn(napi_env env, const ak_fn *fn) {
+  napi_value out, id, slots;
+  napi_create_object(env, &out);
+  napi_create_uint32(env, fn->id, &id);
+  napi_set_named_property(env, out, "id", id);
+  if (fn->fast) {
+    napi_create_array_with_length(env, fn->nargs, &slots);
+    for (uint32_t i = 0; i < fn->nargs; i++) {
+      napi_value v;
+      napi_create_uint32(env, fn->fast_slot[i], &v);
+      napi_set_element(env, slots, i, v);
+    }
+  } else {
+    napi_get_null(env, &slots);
+  }
+  napi_set_named_property(env, out, "fastSlots", slots);
+  return out;
+}
+
+/* define(address, library | null, argTypes[], returnType, fixedCount, name) -> { id, fastSlots }.
  * fixedCount is -1 for an ordinary function, or the number of fixed parameters of a variadic
- * one (the remaining argTypes are that call shape's variadic arguments, already promoted). */
+ * one (the remaining argTypes are that call shape's variadic arguments, promoted here). The
+ * definition stays in the table until adopt() ties it to its wrapper and that is collected. */
 napi_value ak_js_define(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -480,13 +748,30 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     goto fail;
   }
 
-  napi_value out;
-  if (ak_failed(env, napi_create_function(env, fn->name, NAPI_AUTO_LENGTH, invoke, fn, &out)))
+  if (!fast_plan(fn, nfixed)) goto fail;
+  if (!fns_add(fn->state, fn)) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     goto fail;
-  if (ak_failed(env, napi_add_finalizer(env, out, fn, fn_finalize, NULL, NULL))) goto fail;
-  return out;
+  }
+  return describe_fn(env, fn);
 fail:
   fn_free(fn);
+  return NULL;
+}
+
+/* adopt(wrapper, id): ties the definition's lifetime to its generated wrapper. */
+napi_value ak_js_adopt(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  ak_state *st = ak_state_get(env);
+  uint32_t id = UINT32_MAX;
+  if (argc == 2) napi_get_value_uint32(env, argv[1], &id);
+  if (id >= st->nfns || st->fns[id] == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "adopt of an unknown function id");
+    return NULL;
+  }
+  ak_failed(env, napi_add_finalizer(env, argv[0], st->fns[id], fn_finalize, NULL, NULL));
   return NULL;
 }
 

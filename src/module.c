@@ -12,7 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The state of the environment that runs on this thread. Node.js runs each environment (the main
+ * one, each worker) on a thread of its own, so this answers ak_state_get in one load on the call
+ * path; the Node-API lookup remains the fallback for any host that shares a thread. */
+static _Thread_local ak_state *thread_state __attribute__((tls_model("initial-exec")));
+
 ak_state *ak_state_get(napi_env env) {
+  ak_state *st = thread_state;
+  if (st != NULL && st->env == env) return st;
   void *data = NULL;
   napi_status status = napi_get_instance_data(env, &data);
   assert(status == napi_ok && data != NULL);
@@ -97,6 +104,8 @@ napi_value ak_make_u64(napi_env env, uint64_t v) {
 
 static void state_finalize(napi_env env, void *data, void *hint) {
   ak_state *st = data;
+  if (thread_state == st) thread_state = NULL;
+  ak_fns_free(st);
   napi_delete_reference(env, st->slots_ref);
   free(st);
 }
@@ -106,8 +115,8 @@ static void state_finalize(napi_env env, void *data, void *hint) {
 static napi_value make_slots(napi_env env, ak_state *st) {
   napi_value buf;
   void *data = NULL;
-  if (ak_failed(env, napi_create_arraybuffer(env, AK_SLOT_COUNT * sizeof(double), &data, &buf)))
-    return NULL;
+  size_t size = AK_SLOT_COUNT * sizeof(double) + AK_ARENA_SIZE;
+  if (ak_failed(env, napi_create_arraybuffer(env, size, &data, &buf))) return NULL;
   if (ak_failed(env, napi_create_reference(env, buf, 1, &st->slots_ref))) return NULL;
   st->slots = data;
   return buf;
@@ -124,28 +133,62 @@ static napi_value make_kinds(napi_env env) {
   return arr;
 }
 
+/* Where things are in the shared buffer, and what the fast path can take, for lib/wrapper.ts. */
+static napi_value make_layout(napi_env env, const ak_state *st) {
+  const struct {
+    const char *name;
+    int32_t value;
+  } fields[] = {
+      {"slotResult", AK_SLOT_RESULT},
+      {"slotId", AK_SLOT_ID},
+      {"slotArgs", AK_SLOT_ARGS},
+      {"slotArena", AK_SLOT_ARENA},
+      {"slotCount", AK_SLOT_COUNT},
+      {"arenaOffset", AK_SLOT_COUNT * (int32_t)sizeof(double)},
+      {"arenaSize", AK_ARENA_SIZE},
+      {"fastIntRegs", st->fast_enabled ? ak_fast_int_regs : 0},
+      {"fastSseRegs", st->fast_enabled ? ak_fast_sse_regs : 0},
+  };
+  napi_value out, v;
+  napi_create_object(env, &out);
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    napi_create_int32(env, fields[i].value, &v);
+    napi_set_named_property(env, out, fields[i].name, v);
+  }
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   ak_state *st = calloc(1, sizeof *st);
   if (st == NULL) {
     napi_throw_error(env, "ERR_ARKFFI_NO_MEMORY", "arkffi: out of memory");
     return NULL;
   }
+  st->env = env;
+  const char *general = getenv("ARKFFI_GENERAL_PATH");
+  st->fast_enabled = !(general != NULL && strcmp(general, "1") == 0);
   napi_value slots = make_slots(env, st);
   if (slots == NULL || ak_failed(env, napi_set_instance_data(env, st, state_finalize, NULL))) {
     free(st);
     return NULL;
   }
+  thread_state = st;
 
-  napi_value kinds = make_kinds(env);
+  napi_value kinds = make_kinds(env), layout = make_layout(env, st);
   if (kinds == NULL) return NULL;
   const napi_property_descriptor props[] = {
       {"slots", NULL, NULL, NULL, NULL, slots, napi_enumerable, NULL},
       {"kinds", NULL, NULL, NULL, NULL, kinds, napi_enumerable, NULL},
+      {"layout", NULL, NULL, NULL, NULL, layout, napi_enumerable, NULL},
       {"typeInfo", NULL, ak_js_type_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"open", NULL, ak_js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, ak_js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"symbol", NULL, ak_js_symbol, NULL, NULL, NULL, napi_enumerable, NULL},
       {"define", NULL, ak_js_define, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adopt", NULL, ak_js_adopt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"invoke", NULL, ak_js_invoke, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"invokeFast", NULL, ak_js_invoke_fast, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"invokeFastRefs", NULL, ak_js_invoke_fast_refs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"errno", NULL, ak_js_errno, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ptr", NULL, ak_js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"read", NULL, ak_js_read, NULL, NULL, NULL, napi_enumerable, NULL},
