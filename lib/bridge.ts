@@ -7,17 +7,18 @@
  * whose return code is `'s'` returns the pointer as a number (read it with `ffi.readCString`).
  */
 import { ffiError, reword } from './errors';
-import { closeLibrary, findLibrary, openLibrary, symbolAddress, type FFICallable, type LoadedLibrary } from './library';
+import { closeLibrary, findLibrary, openLibrary, symbolAddress, type LoadedLibrary } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
 import { resolveType } from './types';
-import { makeFunction } from './wrapper';
+import { makeFunction, type Callable } from './wrapper';
 
 type ArgTypes = string | readonly string[];
 
 interface RawFunction {
   readonly codes: readonly string[];
-  readonly call: FFICallable;
+  readonly address: number;
+  readonly call: Callable;
 }
 
 const defined = new WeakMap<LoadedLibrary, Map<string, RawFunction>>();
@@ -38,11 +39,11 @@ function codesOf(argTypes: ArgTypes): string[] {
 function rawFunction(name: string, address: number, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
   const codes = codesOf(argTypes);
   const returns = returnType === 's' ? 'ptr' : returnType;
-  return { codes, call: makeFunction({ name, args: codes, returns }, address, lib) };
+  return { codes, address, call: makeFunction({ name, args: codes, returns }, address, lib) };
 }
 
-/** Calls `fn`, taking 'cstring' arguments from strArgs and the rest from numArgs, in order. */
-function callRaw(name: string, fn: RawFunction, numArgs: readonly unknown[] = [], strArgs: readonly unknown[] = []): unknown {
+/** The arguments of `fn` in order: 'cstring' ones from strArgs, the rest from numArgs. */
+function arrange(name: string, fn: RawFunction, numArgs: readonly unknown[] = [], strArgs: readonly unknown[] = []): unknown[] {
   const args: unknown[] = [];
   let n = 0;
   let s = 0;
@@ -53,7 +54,21 @@ function callRaw(name: string, fn: RawFunction, numArgs: readonly unknown[] = []
     throw ffiError(TypeError, 'ERR_ARKFFI_ARG_COUNT',
       `${name}(): expects ${n} number and ${s} string arguments, got ${numArgs.length} and ${strArgs.length}`);
   }
-  return fn.call(...args);
+  return args;
+}
+
+function callRaw(name: string, fn: RawFunction, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): unknown {
+  return fn.call(...arrange(name, fn, numArgs, strArgs));
+}
+
+/** callRaw on the thread pool; every failure, even finding the function, rejects. */
+function callRawAsync(name: string, find: () => RawFunction, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
+  try {
+    const fn = find();
+    return fn.call.async(...arrange(name, fn, numArgs, strArgs));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 function cached(key: string, make: () => RawFunction): RawFunction {
@@ -91,6 +106,21 @@ export const ffi = Object.freeze({
     if (fns === undefined) defined.set(entry, (fns = new Map()));
     fns.set(funcName, rawFunction(funcName, address, entry.native, argTypes, returnType));
   },
+  /**
+   * Calls a function registered with defineFunction on the thread pool, with the signature given
+   * here. Returns a Promise; errors reject it.
+   */
+  callAsync(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
+    return callRawAsync(funcName, () => {
+      const entry = library(handle);
+      const fn = defined.get(entry)?.get(funcName);
+      if (fn === undefined) {
+        throw ffiError(Error, 'ERR_ARKFFI_NOT_DEFINED', `Function '${funcName}' not defined. Call defineFunction first.`);
+      }
+      return cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
+        rawFunction(funcName, fn.address, entry.native, argTypes, returnType));
+    }, numArgs, strArgs);
+  },
   /** Calls a function registered with defineFunction. */
   callBySig(handle: bigint, funcName: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
     const fn = defined.get(library(handle))?.get(funcName);
@@ -109,10 +139,8 @@ export const ffi = Object.freeze({
   /** Calls `const char *funcName(void)` and returns the string (null for NULL). */
   callString(handle: bigint, funcName: string): string | null {
     const entry = library(handle);
-    const fn = cached(`${entry.handle}\0${funcName}\0\0cstring`, () => ({
-      codes: [],
-      call: makeFunction({ name: funcName, args: [], returns: 'cstring' }, dlsym(entry, funcName, ''), entry.native),
-    }));
+    const fn = cached(`${entry.handle}\0${funcName}\0\0cstring`, () =>
+      rawFunction(funcName, dlsym(entry, funcName, ''), entry.native, [], 'cstring'));
     return fn.call() as string | null;
   },
   /** The NUL-terminated string at `ptr`; '' for 0. */
@@ -128,6 +156,12 @@ export const ffi = Object.freeze({
     const fn = cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () =>
       rawFunction('callPtr', address, null, argTypes, returnType));
     return callRaw('callPtr', fn, numArgs, strArgs);
+  },
+  /** callPtr on the thread pool: returns a Promise; errors reject it. */
+  callPtrAsync(address: number, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
+    return callRawAsync('callPtrAsync', () =>
+      cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () => rawFunction('callPtr', address, null, argTypes, returnType)),
+      numArgs, strArgs);
   },
   /** The address of a buffer's data. */
   ptr(buffer: ArrayBufferLike | ArrayBufferView): number {

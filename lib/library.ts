@@ -26,7 +26,10 @@ export interface FFIFunction {
 }
 
 /** A callable C function. */
-export type FFICallable = (...args: any[]) => any;
+export type FFICallable = ((...args: any[]) => any) & {
+  /** The same call on the libuv thread pool: a Promise of the result; errors reject it. */
+  readonly async: (...args: any[]) => Promise<any>;
+};
 
 export type Symbols<Fns> = { readonly [K in keyof Fns]: FFICallable };
 

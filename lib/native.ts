@@ -60,6 +60,7 @@ export interface NativeAddon {
   invoke: NativeEntry;
   invokeFast: NativeEntry;
   invokeFastRefs: NativeEntry;
+  invokeAsync: NativeEntry;
   errno(): number;
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;

@@ -37,6 +37,7 @@ const env = Object.freeze({
   invoke: native.invoke,
   fast: native.invokeFast,
   fastRefs: native.invokeFastRefs,
+  invokeAsync: native.invokeAsync,
 });
 
 // Arena strings longer than this go to the native UTF-8 conversion, which is faster for them.
@@ -205,7 +206,11 @@ function jsName(name: string): string {
   return /^[A-Za-z_$]/.test(safe) ? safe : `_${safe}`;
 }
 
-/** Generates the wrapper for definition `id` of a function whose parameters are `args`. */
+/**
+ * Generates a wrapper for definition `id` of a function whose parameters are `args`: the fast
+ * shape when `fastSlots` is given, else the general one; or, with `async`, the general shape
+ * calling invokeAsync, which returns a Promise and rejects rather than throws.
+ */
 function generate(
   name: string,
   args: readonly ResolvedType[],
@@ -213,6 +218,7 @@ function generate(
   id: number,
   fastSlots: readonly number[] | null,
   guard: CallGuard | null,
+  async = false,
 ): (...args: unknown[]) => unknown {
   const params = args.map((_, i) => `a${i}`);
   const refs: string[] = [];
@@ -240,24 +246,36 @@ function generate(
     body.push(`I32[${2 * L.slotId + 1}] = mark; I32[${2 * L.slotArena}] = top;`);
   }
   body.push(`I32[${2 * L.slotId}] = ${id};`);
-  let call: string;
-  if (fastSlots === null) {
-    call = `invoke(${refs.join(', ')})`;
-  } else if (refs.length === 0) {
-    call = 'fast()';
+  let text: string;
+  if (async) {
+    body.push(`return invokeAsync(${refs.join(', ')});`);
+    text = `try {\n    ${[...head, ...body].join('\n    ')}\n  } catch (err) {\n    return Promise.reject(err);\n  }`;
   } else {
-    body.unshift('let slow = false;');
-    call = `(slow ? fastRefs(${refs.join(', ')}) : fast())`;
+    let call: string;
+    if (fastSlots === null) {
+      call = `invoke(${refs.join(', ')})`;
+    } else if (refs.length === 0) {
+      call = 'fast()';
+    } else {
+      body.unshift('let slow = false;');
+      call = `(slow ? fastRefs(${refs.join(', ')}) : fast())`;
+    }
+    body.push(returnCode(ret.info.kind, call));
+    text = [...head, ...body].join('\n  ');
   }
-  body.push(returnCode(ret.info.kind, call));
-  const text = [...head, ...body].join('\n  ');
   const source =
-    `const { E, F, I32, U8, charCodeAt, invoke, fast, fastRefs } = env;\n` +
+    `const { E, F, I32, U8, charCodeAt, invoke, fast, fastRefs, invokeAsync } = env;\n` +
     `return function ${jsName(name)}(${params.join(', ')}) {\n  ${text}\n};`;
   return new Function('env', 'N', 'G', source)(env, name, guard);
 }
 
-/** Defines the native side and generates the wrapper, whose lifetime then owns the definition. */
+/** A generated callable: the synchronous call, with the same call on the thread pool. */
+export type Callable = ((...args: unknown[]) => unknown) & {
+  /** The same call, run on the libuv thread pool; settles with the result, rejects on errors. */
+  readonly async: (...args: unknown[]) => Promise<unknown>;
+};
+
+/** Defines the native side and generates the wrappers, whose lifetimes then own the definition. */
 function build(
   sig: Signature,
   args: readonly ResolvedType[],
@@ -266,11 +284,14 @@ function build(
   lib: NativeLibrary | null,
   fixedCount: number,
   guard: CallGuard | null,
-): (...args: unknown[]) => unknown {
+): Callable {
   const def = native.define(address, lib, args.map((t) => t.desc), ret.desc, fixedCount, sig.name);
   const fn = generate(sig.name, args, ret, def.id, def.fastSlots, guard);
+  const async = generate(sig.name, args, ret, def.id, null, guard, true);
   native.adopt(fn, def.id);
-  return fn;
+  native.adopt(async, def.id);
+  Object.defineProperty(fn, 'async', { value: async });
+  return fn as Callable;
 }
 
 function resolveAll(sig: Signature): { args: ResolvedType[]; ret: ResolvedType } {
@@ -285,7 +306,7 @@ export function makeFunction(
   address: number | bigint,
   lib: NativeLibrary | null,
   guard: CallGuard | null = null,
-): (...args: unknown[]) => unknown {
+): Callable {
   const { args, ret } = resolveAll(sig);
   return build(sig, args, ret, address, lib, -1, guard);
 }
@@ -300,11 +321,12 @@ export function makeVariadic(
   address: number | bigint,
   lib: NativeLibrary | null,
   guard: CallGuard | null = null,
-): (...args: unknown[]) => unknown {
+): Callable {
   const { args: fixed, ret } = resolveAll(sig);
-  const shapes = new Map<string, (...args: unknown[]) => unknown>();
+  const shapes = new Map<string, Callable>();
   const nfixed = fixed.length;
-  const fn = (...all: unknown[]): unknown => {
+  /** The callable for this call's variadic types, and the argument values in order. */
+  const shape = (all: unknown[]): [Callable, unknown[]] => {
     if (all.length < nfixed || (all.length - nfixed) % 2 !== 0) {
       throwCount(sig.name, `${nfixed} fixed argument${nfixed === 1 ? '' : 's'} then (type, value) pairs`, all.length);
     }
@@ -314,15 +336,27 @@ export function makeVariadic(
       types.push(all[i] as TypeSpec);
       values.push(all[i + 1]);
     }
-    const key = types.join('\0');
+    const key = types.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))).join('\0');
     let call = shapes.get(key);
     if (call === undefined) {
       const vars = types.map((t, i) => resolveType(t, `${sig.name}: variadic argument ${nfixed + i + 1}`));
       call = build(sig, [...fixed, ...vars], ret, address, lib, nfixed, guard);
       shapes.set(key, call);
     }
+    return [call, values];
+  };
+  const fn = (...all: unknown[]): unknown => {
+    const [call, values] = shape(all);
     return call(...values);
   };
-  Object.defineProperty(fn, 'name', { value: sig.name });
-  return fn;
+  const async = (...all: unknown[]): Promise<unknown> => {
+    try {
+      const [call, values] = shape(all);
+      return call.async(...values);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  Object.defineProperties(fn, { name: { value: sig.name }, async: { value: async } });
+  return fn as Callable;
 }

@@ -7,6 +7,7 @@
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
  *   call.c     function definitions (one ffi_cif each) and the call itself
  *   memory.c   pointers, C strings and raw memory reads
+ *   async.c    calls on the libuv thread pool, settled as Promises
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
  * wrapper validates every argument, writes the function's id and plain numbers into the
@@ -78,10 +79,13 @@ struct ak_type {
 };
 
 /* A loaded library. Shared by the JS handle and every function defined from it; freed when the
- * last of them lets go. `handle` is NULL once the library is closed. */
+ * last of them lets go. Once `closed`, no new call may start; the dlclose itself waits until no
+ * asynchronous call is running code of the library (`inflight`), then `handle` is NULL. */
 typedef struct ak_lib {
   void *handle;
   uint32_t refs;
+  uint32_t inflight;
+  bool closed;
 } ak_lib;
 
 typedef struct ak_fn ak_fn;
@@ -128,11 +132,86 @@ napi_value ak_js_type_info(napi_env env, napi_callback_info info);
 ak_lib *ak_lib_unwrap(napi_env env, napi_value value);
 void ak_lib_retain(ak_lib *lib);
 void ak_lib_release(ak_lib *lib);
+/* Brackets an asynchronous call into the library, so that close() defers its dlclose. */
+void ak_lib_call_begin(ak_lib *lib);
+void ak_lib_call_end(ak_lib *lib);
 napi_value ak_js_open(napi_env env, napi_callback_info info);
 napi_value ak_js_close(napi_env env, napi_callback_info info);
 napi_value ak_js_symbol(napi_env env, napi_callback_info info);
 
 /* call.c */
+/* Calls with up to this many arguments convert them on the C stack (no heap allocation). */
+#define AK_STACK_ARGS 32
+/* C strings up to this many bytes in total per call are converted on the C stack too. */
+#define AK_STACK_STRINGS 1024
+/* Struct results up to this size are received on the C stack. */
+#define AK_STACK_RESULT 256
+
+/* A defined function: everything a call needs, computed once by define(). */
+struct ak_fn {
+  void *addr;
+  ak_lib *lib; /* NULL for a bare function pointer */
+  ak_state *state;
+  ffi_cif cif;
+  ak_type *ret;
+  ak_type **args;
+  ffi_type **ffi_args;
+  int32_t *ref_index;  /* per argument: its Node-API argument index, or -1 */
+  uint8_t *fast_slot;  /* per argument: its register-image slot, when `fast` */
+  uint32_t nargs;
+  uint32_t nref;
+  uint32_t id;
+  bool fast;
+  bool ret_in_sse;       /* fast path: the result comes back in a vector register */
+  bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
+  uint8_t fast_nint;     /* fast path: integer registers used */
+  uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
+  uint32_t refs; /* one per adopting wrapper and per asynchronous call in flight */
+  char *name;
+};
+
+/* One converted argument or result. */
+typedef union {
+  ffi_arg word; /* libffi widens small integer results to this */
+  int8_t i8;
+  uint8_t u8;
+  int16_t i16;
+  uint16_t u16;
+  int32_t i32;
+  uint32_t u32;
+  int64_t i64;
+  uint64_t u64;
+  float f32;
+  double f64;
+  void *ptr;
+} ak_value;
+
+/* Storage for one call's converted arguments; on the stack for common calls. */
+typedef struct {
+  ak_value vals_buf[AK_STACK_ARGS];
+  void *avalues_buf[AK_STACK_ARGS];
+  char *owned_buf[AK_STACK_ARGS];
+  ak_value *vals;
+  void **avalues;
+  char **owned; /* heap strings to free after the call, one entry per argument at most */
+  size_t nowned;
+  char strings[AK_STACK_STRINGS];
+  size_t strings_used;
+} ak_frame;
+
+ak_fn *ak_fn_called(napi_env env, ak_state *st);
+bool ak_fn_open(napi_env env, const ak_fn *fn);
+void ak_fn_retain(ak_fn *fn);
+void ak_fn_release(ak_fn *fn);
+bool ak_frame_init(ak_frame *f, uint32_t nargs);
+void ak_frame_release(ak_frame *f);
+napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
+                        size_t *argc);
+napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc);
+bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
+                    napi_value ref);
+/* The result at `rvalue` as a JS value (always a value, never the result slot). */
+napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue);
 napi_value ak_js_define(napi_env env, napi_callback_info info);
 napi_value ak_js_adopt(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke(napi_env env, napi_callback_info info);
@@ -143,6 +222,9 @@ extern const int ak_fast_int_regs;
 extern const int ak_fast_sse_regs;
 void ak_fns_free(ak_state *st);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
+
+/* async.c */
+napi_value ak_js_invoke_async(napi_env env, napi_callback_info info);
 
 /* memory.c */
 /* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once).

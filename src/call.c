@@ -34,17 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Calls with up to this many arguments convert them on the C stack (no heap allocation). */
-#define AK_STACK_ARGS 32
-/* C strings up to this many bytes in total per call are converted on the C stack too. */
-#define AK_STACK_STRINGS 1024
-/* Struct results up to this size are received on the C stack. */
-#define AK_STACK_RESULT 256
-
 /* The fast path exists where the register-passing rules are the plain ones below: integer-class
  * arguments fill the integer registers in order, floating-point ones the vector registers in
  * order, independently; results come back in the first of either. Little-endian only, because
- * the wrappers build 64-bit images from 32-bit halves. */
+ * a float travels in the low half of a 64-bit register image. */
 #if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define AK_FAST_INT 6
 #elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -62,55 +55,6 @@ const int ak_fast_sse_regs = 0;
 /* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
 #define AK_SLOT_FAST_INT AK_SLOT_ARGS
 #define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
-
-struct ak_fn {
-  void *addr;
-  ak_lib *lib; /* NULL for a bare function pointer */
-  ak_state *state;
-  ffi_cif cif;
-  ak_type *ret;
-  ak_type **args;
-  ffi_type **ffi_args;
-  int32_t *ref_index;  /* per argument: its Node-API argument index, or -1 */
-  uint8_t *fast_slot;  /* per argument: its register-image slot, when `fast` */
-  uint32_t nargs;
-  uint32_t nref;
-  uint32_t id;
-  bool fast;
-  bool ret_in_sse;       /* fast path: the result comes back in a vector register */
-  bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
-  uint8_t fast_nint;     /* fast path: integer registers used */
-  uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
-  char *name;
-};
-
-typedef union {
-  ffi_arg word; /* libffi widens small integer results to this */
-  int8_t i8;
-  uint8_t u8;
-  int16_t i16;
-  uint16_t u16;
-  int32_t i32;
-  uint32_t u32;
-  int64_t i64;
-  uint64_t u64;
-  float f32;
-  double f64;
-  void *ptr;
-} ak_value;
-
-/* Storage for one call's converted arguments; on the stack for common calls. */
-typedef struct {
-  ak_value vals_buf[AK_STACK_ARGS];
-  void *avalues_buf[AK_STACK_ARGS];
-  char *owned_buf[AK_STACK_ARGS];
-  ak_value *vals;
-  void **avalues;
-  char **owned; /* heap strings to free after the call, one entry per argument at most */
-  size_t nowned;
-  char strings[AK_STACK_STRINGS];
-  size_t strings_used;
-} ak_frame;
 
 static bool is_ref_kind(ak_kind kind) {
   switch (kind) {
@@ -144,12 +88,23 @@ static void fn_free(ak_fn *fn) {
 /* Node-API runs reference finalizers before the instance-data finalizer at teardown, so the
  * state is still alive here. */
 static void fn_finalize(napi_env env, void *data, void *hint) {
-  ak_fn *fn = data;
+  ak_fn_release(data);
+}
+
+void ak_fn_retain(ak_fn *fn) {
+  fn->refs++;
+}
+
+/* The last release takes the definition out of the table: its id may then be reused. */
+void ak_fn_release(ak_fn *fn) {
+  assert(fn->refs > 0);
+  if (--fn->refs > 0) return;
   assert(fn->id < fn->state->nfns && fn->state->fns[fn->id] == fn);
   fn->state->fns[fn->id] = NULL;
   fn_free(fn);
 }
 
+/* Teardown: what is left was defined but never adopted by a wrapper. */
 void ak_fns_free(ak_state *st) {
   for (uint32_t i = 0; i < st->nfns; i++)
     if (st->fns[i] != NULL) fn_free(st->fns[i]);
@@ -177,7 +132,7 @@ static bool fns_add(ak_state *st, ak_fn *fn) {
 }
 
 /* The function the wrapper named in AK_SLOT_ID, or NULL with an exception pending. */
-static ak_fn *called_fn(napi_env env, ak_state *st) {
+ak_fn *ak_fn_called(napi_env env, ak_state *st) {
   int32_t id;
   memcpy(&id, &st->slots[AK_SLOT_ID], sizeof id);
   ak_fn *fn = id >= 0 && (uint32_t)id < st->nfns ? st->fns[id] : NULL;
@@ -186,8 +141,8 @@ static ak_fn *called_fn(napi_env env, ak_state *st) {
 }
 
 /* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
-static bool still_open(napi_env env, const ak_fn *fn) {
-  if (fn->lib == NULL || fn->lib->handle != NULL) return true;
+bool ak_fn_open(napi_env env, const ak_fn *fn) {
+  if (fn->lib == NULL || !fn->lib->closed) return true;
   ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "%s(): the library is closed", fn->name);
   return false;
 }
@@ -281,7 +236,7 @@ static bool struct_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value val
 }
 
 /* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
-static bool convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
+bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
                         napi_value ref) {
   ak_value *v = &f->vals[i];
   f->avalues[i] = v;
@@ -386,7 +341,20 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
   return NULL;
 }
 
-static bool frame_init(ak_frame *f, uint32_t nargs) {
+napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
+  napi_value value = convert_result(env, fn, rvalue);
+  if (value != NULL) return value;
+  double d = fn->state->slots[AK_SLOT_RESULT];
+  switch (fn->ret->kind) {
+  case AK_VOID: napi_get_undefined(env, &value); break;
+  case AK_BOOL: napi_get_boolean(env, d != 0, &value); break;
+  case AK_STRUCT: break; /* conversion failed; the exception is pending */
+  default: napi_create_double(env, d, &value); break;
+  }
+  return value;
+}
+
+bool ak_frame_init(ak_frame *f, uint32_t nargs) {
   f->nowned = 0;
   f->strings_used = 0;
   if (nargs <= AK_STACK_ARGS) {
@@ -401,7 +369,7 @@ static bool frame_init(ak_frame *f, uint32_t nargs) {
   return f->vals != NULL && f->avalues != NULL && f->owned != NULL;
 }
 
-static void frame_release(ak_frame *f) {
+void ak_frame_release(ak_frame *f) {
   for (size_t i = 0; i < f->nowned; i++)
     free(f->owned[i]);
   if (f->vals != f->vals_buf) {
@@ -412,7 +380,7 @@ static void frame_release(ak_frame *f) {
 }
 
 /* Fetches up to `n` Node-API arguments into `stack` or, beyond its AK_STACK_ARGS, the heap. */
-static napi_value *get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
+napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
                             size_t *argc) {
   napi_value *argv = n > AK_STACK_ARGS ? malloc(n * sizeof *argv) : stack;
   *argc = n > AK_STACK_ARGS ? n : AK_STACK_ARGS;
@@ -427,7 +395,7 @@ static napi_value *get_refs(napi_env env, napi_callback_info info, uint32_t n, n
   return argv;
 }
 
-static napi_value ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc) {
+napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc) {
   int32_t r = fn->ref_index[i];
   return r >= 0 && (size_t)r < argc ? argv[r] : NULL;
 }
@@ -435,22 +403,22 @@ static napi_value ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t a
 /* invoke(...refs): the general path. */
 napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = called_fn(env, st);
-  if (fn == NULL || !still_open(env, fn)) return NULL;
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL || !ak_fn_open(env, fn)) return NULL;
   napi_value stack_argv[AK_STACK_ARGS];
   size_t argc = 0;
-  napi_value *argv = get_refs(env, info, fn->nref, stack_argv, &argc);
+  napi_value *argv = ak_get_refs(env, info, fn->nref, stack_argv, &argc);
   if (argv == NULL) return NULL;
 
   napi_value result = NULL;
   ak_frame frame;
-  if (!frame_init(&frame, fn->nargs)) {
+  if (!ak_frame_init(&frame, fn->nargs)) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory", fn->name);
     goto release;
   }
   const double *slots = &st->slots[AK_SLOT_ARGS];
   for (uint32_t i = 0; i < fn->nargs; i++)
-    if (!convert_arg(env, fn, &frame, i, slots[i], ref_at(fn, i, argv, argc))) goto release;
+    if (!ak_convert_arg(env, fn, &frame, i, slots[i], ak_ref_at(fn, i, argv, argc))) goto release;
 
   _Alignas(16) unsigned char rbuf[AK_STACK_RESULT];
   void *rvalue = rbuf;
@@ -467,7 +435,7 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   if (rvalue != rbuf) free(rvalue);
 
 release:
-  frame_release(&frame);
+  ak_frame_release(&frame);
   if (argv != stack_argv) free(argv);
   return result;
 }
@@ -532,12 +500,12 @@ static void arena_release(ak_state *st, int32_t mark) {
 /* invokeFast(): every argument is in its slot. */
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = called_fn(env, st);
+  ak_fn *fn = ak_fn_called(env, st);
   if (fn == NULL) return NULL;
   assert(fn->fast);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
   napi_value result = NULL;
-  if (still_open(env, fn)) {
+  if (ak_fn_open(env, fn)) {
     uint64_t ints[AK_FAST_INT] = {0};
     double sse[8];
     fast_images(fn, st->slots, ints, sse);
@@ -551,13 +519,13 @@ napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
  * passed (buffers, strings it did not copy itself, BigInts) converted here. */
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = called_fn(env, st);
+  ak_fn *fn = ak_fn_called(env, st);
   if (fn == NULL) return NULL;
   assert(fn->fast && fn->nref <= AK_STACK_ARGS);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
   napi_value argv[AK_STACK_ARGS];
   size_t argc = AK_STACK_ARGS;
-  if (!still_open(env, fn) ||
+  if (!ak_fn_open(env, fn) ||
       ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) {
     if (fn->uses_arena) arena_release(st, mark);
     return NULL;
@@ -568,19 +536,19 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   fast_images(fn, st->slots, ints, sse);
   napi_value result = NULL;
   ak_frame frame;
-  frame_init(&frame, fn->nargs); /* nargs fits the stack arrays on the fast path */
+  ak_frame_init(&frame, fn->nargs); /* nargs fits the stack arrays on the fast path */
   for (uint32_t i = 0; i < fn->nargs; i++) {
-    napi_value ref = ref_at(fn, i, argv, argc);
+    napi_value ref = ak_ref_at(fn, i, argv, argc);
     napi_valuetype type = napi_undefined;
     if (ref != NULL) napi_typeof(env, ref, &type);
     if (type == napi_undefined) continue;
     /* Reference arguments are all integer-class: pointers, strings, 64-bit integers. */
-    if (!convert_arg(env, fn, &frame, i, 0, ref)) goto release;
+    if (!ak_convert_arg(env, fn, &frame, i, 0, ref)) goto release;
     ints[fn->fast_slot[i] - AK_SLOT_FAST_INT] = frame.vals[i].u64;
   }
   result = fast_call(env, st, fn, ints, sse);
 release:
-  frame_release(&frame);
+  ak_frame_release(&frame);
   if (fn->uses_arena) arena_release(st, mark);
   return result;
 }
@@ -759,7 +727,8 @@ fail:
   return NULL;
 }
 
-/* adopt(wrapper, id): ties the definition's lifetime to its generated wrapper. */
+/* adopt(wrapper, id): the definition lives at least as long as this wrapper. Each wrapper of a
+ * definition (the call, its .async) adopts it. */
 napi_value ak_js_adopt(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -771,7 +740,8 @@ napi_value ak_js_adopt(napi_env env, napi_callback_info info) {
     ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "adopt of an unknown function id");
     return NULL;
   }
-  ak_failed(env, napi_add_finalizer(env, argv[0], st->fns[id], fn_finalize, NULL, NULL));
+  if (!ak_failed(env, napi_add_finalizer(env, argv[0], st->fns[id], fn_finalize, NULL, NULL)))
+    ak_fn_retain(st->fns[id]);
   return NULL;
 }
 

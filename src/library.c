@@ -6,8 +6,10 @@
  * function that outlives close() still finds its ak_lib and can report ERR_ARKFFI_CLOSED
  * instead of jumping into unmapped code.
  *
- * Only close() calls dlclose. A library that is merely garbage collected stays loaded, because C
- * may still hold pointers into it (function pointers, static strings) that JS cannot see.
+ * Only close() calls dlclose, and only once no asynchronous call is still running the library's
+ * code on a worker thread (it then happens when the last one completes). A library that is merely
+ * garbage collected stays loaded, because C may still hold pointers into it (function pointers,
+ * static strings) that JS cannot see.
  */
 #include "arkffi.h"
 
@@ -23,6 +25,20 @@ void ak_lib_retain(ak_lib *lib) {
 void ak_lib_release(ak_lib *lib) {
   assert(lib->refs > 0);
   if (--lib->refs == 0) free(lib);
+}
+
+void ak_lib_call_begin(ak_lib *lib) {
+  assert(!lib->closed);
+  lib->inflight++;
+}
+
+/* Runs on the JS thread, like close(), so the two never race. */
+void ak_lib_call_end(ak_lib *lib) {
+  assert(lib->inflight > 0);
+  if (--lib->inflight == 0 && lib->closed && lib->handle != NULL) {
+    dlclose(lib->handle);
+    lib->handle = NULL;
+  }
 }
 
 static void lib_finalize(napi_env env, void *data, void *hint) {
@@ -75,6 +91,8 @@ napi_value ak_js_open(napi_env env, napi_callback_info info) {
   }
   lib->handle = handle;
   lib->refs = 1;
+  lib->inflight = 0;
+  lib->closed = false;
   napi_value out;
   if (ak_failed(env, napi_create_external(env, lib, lib_finalize, NULL, &out))) {
     dlclose(handle);
@@ -92,8 +110,9 @@ napi_value ak_js_close(napi_env env, napi_callback_info info) {
   ak_lib *lib = argc > 0 ? ak_lib_unwrap(env, argv[0]) : NULL;
   if (lib == NULL) return NULL;
 
-  bool closed_now = lib->handle != NULL;
-  if (closed_now) {
+  bool closed_now = !lib->closed;
+  lib->closed = true;
+  if (closed_now && lib->inflight == 0) {
     dlclose(lib->handle);
     lib->handle = NULL;
   }
@@ -110,7 +129,7 @@ napi_value ak_js_symbol(napi_env env, napi_callback_info info) {
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   ak_lib *lib = argc > 1 ? ak_lib_unwrap(env, argv[0]) : NULL;
   if (lib == NULL) return NULL;
-  if (lib->handle == NULL) {
+  if (lib->closed) {
     ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "the library is closed");
     return NULL;
   }

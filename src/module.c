@@ -189,6 +189,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"invoke", NULL, ak_js_invoke, NULL, NULL, NULL, napi_enumerable, NULL},
       {"invokeFast", NULL, ak_js_invoke_fast, NULL, NULL, NULL, napi_enumerable, NULL},
       {"invokeFastRefs", NULL, ak_js_invoke_fast_refs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"invokeAsync", NULL, ak_js_invoke_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"errno", NULL, ak_js_errno, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ptr", NULL, ak_js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"read", NULL, ak_js_read, NULL, NULL, NULL, napi_enumerable, NULL},

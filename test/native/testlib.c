@@ -164,3 +164,21 @@ EXPORT complex_t complex_add(complex_t a, complex_t b) {
   complex_t r = {a.re + b.re, a.im + b.im};
   return r;
 }
+
+/* Asynchronous calls: slow functions that read their arguments after a delay, and a thread id. */
+#include <pthread.h>
+#include <time.h>
+
+static void sleep_ms(int32_t ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+EXPORT size_t slow_strlen(const char *s, int32_t ms) {
+  sleep_ms(ms);
+  return strlen(s);
+}
+EXPORT uint32_t slow_sum(const uint8_t *p, size_t n, int32_t ms) {
+  sleep_ms(ms);
+  return sum_bytes(p, n);
+}
+EXPORT uint64_t thread_id(void) { return (uint64_t)pthread_self(); }
