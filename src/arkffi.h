@@ -96,6 +96,7 @@ typedef struct ak_state {
   double *slots; /* data of the shared ArrayBuffer: AK_SLOT_COUNT slots, then the arena */
   napi_ref slots_ref;
   int last_errno;
+  int *errno_ptr; /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
   /* Defined functions by id. A free id is a NULL entry; ids are reused. */
   ak_fn **fns;
@@ -103,7 +104,15 @@ typedef struct ak_state {
 } ak_state;
 
 /* module.c */
-ak_state *ak_state_get(napi_env env);
+/* The state of the environment that runs on this thread. Node.js runs each environment (the main
+ * one, each worker) on a thread of its own, so this answers ak_state_get in one load on the call
+ * path; the Node-API lookup remains the fallback for any host that shares a thread. */
+extern _Thread_local ak_state *ak_thread_state __attribute__((tls_model("initial-exec")));
+ak_state *ak_state_lookup(napi_env env);
+static inline ak_state *ak_state_get(napi_env env) {
+  ak_state *st = ak_thread_state;
+  return st != NULL && st->env == env ? st : ak_state_lookup(env);
+}
 /* Creates (without throwing) an error of class cls with a `code`; NULL if that fails. */
 napi_value ak_make_error(napi_env env, const char *cls, const char *code, const char *msg);
 /* Throws a JS error of the given class ("Error", "TypeError", "RangeError") with a `code`. */
@@ -164,6 +173,7 @@ struct ak_fn {
   bool fast;
   bool ret_in_sse;       /* fast path: the result comes back in a vector register */
   bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
+  bool fast_small;       /* fast path: at most 2 integer and 2 vector registers used */
   uint8_t fast_nint;     /* fast path: integer registers used */
   uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
   uint32_t refs; /* one per adopting wrapper and per asynchronous call in flight */

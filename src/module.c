@@ -7,19 +7,15 @@
 #include "arkffi.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The state of the environment that runs on this thread. Node.js runs each environment (the main
- * one, each worker) on a thread of its own, so this answers ak_state_get in one load on the call
- * path; the Node-API lookup remains the fallback for any host that shares a thread. */
-static _Thread_local ak_state *thread_state __attribute__((tls_model("initial-exec")));
+_Thread_local ak_state *ak_thread_state;
 
-ak_state *ak_state_get(napi_env env) {
-  ak_state *st = thread_state;
-  if (st != NULL && st->env == env) return st;
+ak_state *ak_state_lookup(napi_env env) {
   void *data = NULL;
   napi_status status = napi_get_instance_data(env, &data);
   assert(status == napi_ok && data != NULL);
@@ -104,7 +100,7 @@ napi_value ak_make_u64(napi_env env, uint64_t v) {
 
 static void state_finalize(napi_env env, void *data, void *hint) {
   ak_state *st = data;
-  if (thread_state == st) thread_state = NULL;
+  if (ak_thread_state == st) ak_thread_state = NULL;
   ak_fns_free(st);
   napi_delete_reference(env, st->slots_ref);
   free(st);
@@ -165,6 +161,7 @@ static napi_value init(napi_env env, napi_value exports) {
     return NULL;
   }
   st->env = env;
+  st->errno_ptr = &errno;
   const char *general = getenv("ARKFFI_GENERAL_PATH");
   st->fast_enabled = !(general != NULL && strcmp(general, "1") == 0);
   napi_value slots = make_slots(env, st);
@@ -172,7 +169,7 @@ static napi_value init(napi_env env, napi_value exports) {
     free(st);
     return NULL;
   }
-  thread_state = st;
+  ak_thread_state = st;
 
   napi_value kinds = make_kinds(env), layout = make_layout(env, st);
   if (kinds == NULL) return NULL;
