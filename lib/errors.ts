@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'ERR_ARKFFI_UNKNOWN_TYPE'
   | 'ERR_ARKFFI_INVALID_TYPE'
   | 'ERR_ARKFFI_INVALID_DEFINITION'
-  | 'ERR_ARKFFI_NULL_POINTER';
+  | 'ERR_ARKFFI_NULL_POINTER'
+  | 'ERR_ARKFFI_INVALID_RETURN'
+  | 'ERR_ARKFFI_UNKNOWN_FIELD';
 
 /** The shape of every error ArkFFI throws. */
 export interface ArkFFIError extends Error {
@@ -39,7 +41,8 @@ export function reword(err: unknown, message: string): never {
   throw err;
 }
 
-function describe(value: unknown): string {
+/** A short description of a rejected value, for messages. */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'number':

@@ -9,6 +9,11 @@
  */
 export { dlopen, Library, CFunction, linkSymbols } from './library';
 export type { FFIFunction, FFICallable, Symbols, CFunctionCallable } from './library';
+export { array, ArrayType, Struct, StructSchema, Union } from './struct';
+export type { FieldList, FieldType, StructOptions, StructSource, StructValue } from './struct';
+export { releasePtr, structReturnRetention } from './struct-results';
+export type { StructReturnRetention } from './struct-results';
+export type { StructReturn } from './struct-calls';
 export { FFIType } from './types';
 export type { FFITypeName, TypeSpec } from './types';
 export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';

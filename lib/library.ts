@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { ffiError, reword } from './errors';
 import { native, type NativeLibrary } from './native';
+import { withStructs, type StructReturn } from './struct-calls';
 import type { TypeSpec } from './types';
 import { makeFunction, makeVariadic, type CallGuard } from './wrapper';
 
@@ -23,6 +24,12 @@ export interface FFIFunction {
   readonly variadic?: boolean;
   /** Call this address instead of looking the name up (CFunction, linkSymbols). */
   readonly ptr?: number | bigint;
+  /**
+   * When `returns` is a StructSchema, what a call gives back: 'pointer' (the default, ArkFFI's
+   * contract: read it with `Schema.fromPtr(p)`, then `releasePtr(p)`), 'object' (the decoded
+   * struct) or 'buffer' (its ArrayBuffer).
+   */
+  readonly structReturn?: StructReturn;
 }
 
 /** A callable C function. */
@@ -92,7 +99,8 @@ export function defineCallable(
   guard: CallGuard | null = null,
 ): FFICallable {
   const sig = { name, args: def.args ?? [], returns: def.returns ?? 'void' };
-  return def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
+  const call = def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
+  return withStructs(name, { ...sig, structReturn: def.structReturn }, call);
 }
 
 /** A loaded library and its callable symbols. */

@@ -2,7 +2,7 @@
  * Type names. `FFIType` keeps every member name ArkFFI had, each now bound to its real C type;
  * definitions may also use bun:ffi's names, ArkFFI's one-letter codes and common C spellings.
  * The addon resolves every name (src/types.c), so platform-dependent names (char, long, usize)
- * always match the C compiler.
+ * always match the C compiler. A StructSchema is a type too: it describes itself to the addon.
  */
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc, type NativeTypeInfo } from './native';
@@ -62,11 +62,24 @@ export const FFIType = Object.freeze({
 
 export type FFITypeName = (typeof FFIType)[keyof typeof FFIType];
 
+/** The method by which a type object (a StructSchema) gives the addon its struct description. */
+export const toNativeType: unique symbol = Symbol('arkffi.toNativeType');
+
 /**
- * Anything a definition accepts as a type: a type name, or an array of member types for a struct
- * passed or returned by value (its bytes travel as an ArrayBuffer or ArrayBufferView).
+ * A type object that describes itself to the addon. Implemented by StructSchema; kept as an
+ * interface so this file does not depend on struct.ts.
  */
-export type TypeSpec = string | readonly TypeSpec[];
+export interface NativeDescribed {
+  /** The addon's description; throws ERR_ARKFFI_INVALID_TYPE, naming `where`, if there is none. */
+  [toNativeType](where: string): NativeTypeDesc;
+}
+
+/**
+ * Anything a definition accepts as a type: a type name, an array of member types for a struct
+ * passed or returned by value (its bytes travel as an ArrayBuffer or ArrayBufferView), or a
+ * StructSchema.
+ */
+export type TypeSpec = string | readonly TypeSpec[] | NativeDescribed;
 
 /** A type resolved for code generation. */
 export interface ResolvedType {
@@ -80,20 +93,33 @@ export interface ResolvedType {
 // ArkFFI's return code '2': two doubles returned in registers, delivered as a 16-byte ArrayBuffer.
 const ALIASES: Record<string, NativeTypeDesc> = { '2': ['f64', 'f64'] };
 
-const cache = new Map<string, ResolvedType>();
+// Names are cached as written (the hot path); composite types by their description, so equal
+// structs share one entry whatever objects spelled them.
+const byName = new Map<string, ResolvedType>();
+const byDesc = new Map<string, ResolvedType>();
 
-/** Resolves a type once; an unknown name throws ERR_ARKFFI_UNKNOWN_TYPE naming `where`. */
+function isDescribed(spec: unknown): spec is NativeDescribed {
+  return typeof spec === 'object' && spec !== null && typeof (spec as NativeDescribed)[toNativeType] === 'function';
+}
+
 function describe(spec: TypeSpec, where: string): NativeTypeDesc {
   if (typeof spec === 'string') return ALIASES[spec] ?? spec;
   if (Array.isArray(spec)) return spec.map((member: TypeSpec) => describe(member, where));
-  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a type must be a type name or an array of member types, got ${typeof spec}`);
+  if (isDescribed(spec)) return spec[toNativeType](where);
+  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
+    `${where}: a type must be a type name, an array of member types or a StructSchema, got ${typeof spec}`);
 }
 
+/** Resolves a type once; an unknown name throws ERR_ARKFFI_UNKNOWN_TYPE naming `where`. */
 export function resolveType(spec: TypeSpec, where: string): ResolvedType {
-  const key = typeof spec === 'string' ? spec : JSON.stringify(spec);
-  let hit = key === undefined ? undefined : cache.get(key);
+  const named = typeof spec === 'string';
+  let hit = named ? byName.get(spec) : undefined;
+  if (hit !== undefined) return hit;
+  const desc = describe(spec, where);
+  const cache = named ? byName : byDesc;
+  const key = named ? spec : JSON.stringify(desc);
+  hit = cache.get(key);
   if (hit === undefined) {
-    const desc = describe(spec, where);
     let info: NativeTypeInfo;
     try {
       info = native.typeInfo(desc);
@@ -104,7 +130,7 @@ export function resolveType(spec: TypeSpec, where: string): ResolvedType {
       reword(err, `${where}: ${(err as Error).message}`);
     }
     hit = { spec, desc, info };
-    if (key !== undefined) cache.set(key, hit);
+    cache.set(key, hit);
   }
   return hit;
 }

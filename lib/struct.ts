@@ -1,0 +1,420 @@
+/**
+ * C structs, unions and fixed-length arrays described in JS: StructSchema, Struct(), Union() and
+ * array(). A schema computes the C layout (the platform ABI's natural alignment, or an explicit
+ * packing), encodes JS objects into ArrayBuffers laid out as C would, and decodes C memory into
+ * JS objects. How field values convert is in struct-fields.ts; structs crossing calls are in
+ * struct-calls.ts.
+ */
+import { ffiError, reword } from './errors';
+import { native, type NativeTypeDesc } from './native';
+import { codecOf, isBufferLike, show, zero, type Codec } from './struct-fields';
+import { heldBuffer } from './struct-results';
+import { toNativeType, type NativeDescribed } from './types';
+
+/** A field's type: a scalar type name, a nested schema (struct or union), or an array(). */
+export type FieldType = string | StructSchema | ArrayType;
+
+/**
+ * The fields in declaration order: an object `{ name: type }`, or `[name, type]` pairs. Pairs
+ * are needed for names that look like array indices ('0', '1'), which JS objects reorder.
+ */
+export type FieldList = Readonly<Record<string, FieldType>> | readonly (readonly [string, FieldType])[];
+
+export interface StructOptions {
+  /** `__attribute__((packed))`: every field at alignment 1, and the struct too. */
+  readonly packed?: boolean;
+  /** `#pragma pack(n)`: no field is aligned beyond n bytes (1, 2, 4, 8 or 16). */
+  readonly pack?: number;
+  /** Lay the fields out as a C union, all at offset 0. Union() sets this. */
+  readonly union?: boolean;
+}
+
+/** A struct read into JS: field name -> value. */
+export type StructValue = Record<string, any>;
+
+/** Where a struct is: an ArrayBuffer or view holding it, or its address in C memory. */
+export type StructSource = ArrayBufferLike | ArrayBufferView | number | bigint;
+
+/** A fixed-length C array field, `T name[length]`; see array(). */
+export class ArrayType {
+  readonly element: FieldType;
+  readonly length: number;
+
+  constructor(element: FieldType, length: number) {
+    if (!Number.isSafeInteger(length) || length < 1) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `array(): the length must be a positive integer, got ${show(length)}`);
+    }
+    this.element = element;
+    this.length = length;
+    const elem = fieldCodec(element, '[]');
+    codecs.set(this, arrayCodec(elem, length));
+  }
+}
+
+/**
+ * A fixed-length array field: `array('u8', 16)` is `uint8_t x[16]`, `array(Point, 3)` is
+ * `struct Point x[3]`, `array(array('f32', 4), 4)` is `float m[4][4]`. It reads as a JS array
+ * and takes any array or TypedArray of at most `length` elements (the rest are zeroed).
+ */
+export function array(element: FieldType, length: number): ArrayType {
+  return new ArrayType(element, length);
+}
+
+// The codec of every schema and array type, kept out of their public shape.
+const codecs = new WeakMap<object, Codec>();
+
+function fieldCodec(type: FieldType, path: string): Codec {
+  if (typeof type === 'object' && type !== null) {
+    const codec = codecs.get(type);
+    if (codec !== undefined) return codec;
+  }
+  return codecOf(type, path);
+}
+
+function arrayCodec(elem: Codec, length: number): Codec {
+  const step = elem.size;
+  const size = step * length;
+  return {
+    size,
+    align: elem.align,
+    composite: true,
+    read(view, at) {
+      const out = new Array(length);
+      for (let k = 0; k < length; k++) out[k] = elem.read(view, at + k * step);
+      return out;
+    },
+    write(view, at, value, path) {
+      const isList = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+      if (!isList) {
+        throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `field '${path}' must be an array or a TypedArray, got ${show(value)}`);
+      }
+      const list = value as ArrayLike<unknown>;
+      if (list.length > length) {
+        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `field '${path}' holds ${length} elements, got ${list.length}`);
+      }
+      zero(view, at, size);
+      for (let k = 0; k < list.length; k++) elem.write(view, at + k * step, list[k], `${path}[${k}]`);
+    },
+    members(out, path) {
+      const one: NativeTypeDesc[] = [];
+      elem.members(one, path);
+      for (let k = 0; k < length; k++) out.push(...one);
+    },
+  };
+}
+
+// Array indices (canonical integers below 2^32 - 1) are the keys JS objects move to the front,
+// whatever order they were written in.
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+function entriesOf(fields: FieldList): (readonly [string, FieldType])[] {
+  if (Array.isArray(fields)) {
+    for (const pair of fields) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): each field must be a [name, type] pair, got ${show(pair)}`);
+      }
+    }
+    return fields as (readonly [string, FieldType])[];
+  }
+  if (typeof fields !== 'object' || fields === null) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): the fields must be an object or [name, type] pairs, got ${show(fields)}`);
+  }
+  const entries = Object.entries(fields as Record<string, FieldType>);
+  const index = entries.find(([name]) => INDEX_KEY.test(name) && Number(name) < 2 ** 32 - 1);
+  if (index !== undefined) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
+      `Struct(): field '${index[0]}' looks like an array index, which a JS object moves to the front; ` +
+        'give the fields as [name, type] pairs to keep their order');
+  }
+  return entries;
+}
+
+function packingOf(options: StructOptions): number | undefined {
+  for (const key of Object.keys(options)) {
+    if (key !== 'packed' && key !== 'pack' && key !== 'union') {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): unknown option '${key}'`);
+    }
+  }
+  const { packed, pack, union } = options;
+  for (const [key, flag] of [['packed', packed], ['union', union]] as const) {
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${key} must be a boolean, got ${show(flag)}`);
+    }
+  }
+  if (pack !== undefined && (typeof pack !== 'number' || ![1, 2, 4, 8, 16].includes(pack))) {
+    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `Struct(): pack must be 1, 2, 4, 8 or 16, got ${show(pack)}`);
+  }
+  if (packed === true && pack !== undefined && pack !== 1) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): packed: true means pack: 1, got pack: ${pack}`);
+  }
+  return packed === true ? 1 : pack;
+}
+
+const roundUp = (n: number, align: number): number => Math.ceil(n / align) * align;
+
+/** The description of a C struct or union: its layout, and conversions to and from its bytes. */
+export class StructSchema implements NativeDescribed {
+  /** 'struct', or 'union' when every field starts at offset 0. */
+  readonly kind: 'struct' | 'union';
+  /** The packing in force (1 for packed), or undefined for the ABI's natural alignment. */
+  readonly pack: number | undefined;
+  readonly fieldNames: readonly string[];
+  /** The field types as given. */
+  readonly fieldTypes: readonly FieldType[];
+  /** Each field's byte offset from the start of the struct. */
+  readonly fieldOffsets: readonly number[];
+  /** sizeof: the fields plus padding, a multiple of `alignment`. */
+  readonly size: number;
+  /** _Alignof: the largest field alignment (after packing). */
+  readonly alignment: number;
+  readonly #fields: readonly Codec[];
+  readonly #index: ReadonlyMap<string, number>;
+  #desc: NativeTypeDesc | undefined;
+
+  constructor(fields: FieldList, options: StructOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): the options must be an object, got ${show(options)}`);
+    }
+    const pack = packingOf(options);
+    const isUnion = options.union === true;
+    const entries = entriesOf(fields);
+    if (entries.length === 0) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): a ${isUnion ? 'union' : 'struct'} needs at least one field`);
+    }
+    const names: string[] = [];
+    const types: FieldType[] = [];
+    const offsets: number[] = [];
+    const fieldCodecs: Codec[] = [];
+    const index = new Map<string, number>();
+    let end = 0;
+    let alignment = 1;
+    for (const [name, type] of entries) {
+      if (typeof name !== 'string' || name === '' || name === '__proto__' || index.has(name)) {
+        const why = index.has(name) ? 'is declared twice' : 'is not a usable field name';
+        throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): field ${show(name)} ${why}`);
+      }
+      const codec = fieldCodec(type, name);
+      const align = pack === undefined ? codec.align : Math.min(codec.align, pack);
+      const offset = isUnion ? 0 : roundUp(end, align);
+      end = Math.max(end, offset + codec.size);
+      alignment = Math.max(alignment, align);
+      index.set(name, names.length);
+      names.push(name);
+      types.push(type);
+      offsets.push(offset);
+      fieldCodecs.push(codec);
+    }
+    this.kind = isUnion ? 'union' : 'struct';
+    this.pack = pack;
+    this.fieldNames = Object.freeze(names);
+    this.fieldTypes = Object.freeze(types);
+    this.fieldOffsets = Object.freeze(offsets);
+    this.size = roundUp(end, alignment);
+    this.alignment = alignment;
+    this.#fields = fieldCodecs;
+    this.#index = index;
+    codecs.set(this, this.#codec());
+  }
+
+  /**
+   * A new ArrayBuffer holding the struct as C lays it out. Fields missing from `values` (or
+   * undefined) are zero, as in a C initializer; an unknown field name throws.
+   */
+  create(values: StructValue = {}): ArrayBuffer {
+    const buffer = new ArrayBuffer(this.size);
+    this.#write(new DataView(buffer), 0, values, '');
+    return buffer;
+  }
+
+  /** A C array of these structs, `values.length * size` bytes, for a `T *` with a count. */
+  createArray(values: readonly StructValue[]): ArrayBuffer {
+    if (!Array.isArray(values)) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `createArray(): expects an array of objects, got ${show(values)}`);
+    }
+    const buffer = new ArrayBuffer(this.size * values.length);
+    const view = new DataView(buffer);
+    values.forEach((value, k) => this.#write(view, k * this.size, value, `[${k}]`));
+    return buffer;
+  }
+
+  /**
+   * Reads the struct at `source` (an address, or a buffer holding it), `byteOffset` bytes in.
+   * Nested structs read as objects, arrays as arrays, 64-bit integers and pointers as numbers
+   * while exact and BigInts beyond.
+   */
+  fromPtr(source: StructSource, byteOffset = 0): StructValue {
+    return this.#read(viewOf(source, byteOffset, this.size, 'fromPtr()'), 0);
+  }
+
+  /** Reads `count` consecutive structs (a C array) from `source`, `byteOffset` bytes in. */
+  fromArray(source: StructSource, count: number, byteOffset = 0): StructValue[] {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `fromArray(): count must be a non-negative integer, got ${show(count)}`);
+    }
+    const view = viewOf(source, byteOffset, this.size * count, 'fromArray()');
+    return Array.from({ length: count }, (_, k) => this.#read(view, k * this.size));
+  }
+
+  /** Reads one field of the struct at `target`. */
+  get(target: StructSource, field: string): any {
+    const i = this.#lookup(field, 'get()');
+    return this.#fields[i].read(viewOf(target, 0, this.size, 'get()'), this.fieldOffsets[i]);
+  }
+
+  /**
+   * Writes one field of the struct at `target`, touching only that field's bytes. A nested
+   * struct or array is replaced whole (its missing parts become zero); on error nothing changes.
+   */
+  set(target: StructSource, field: string, value: unknown): void {
+    const i = this.#lookup(field, 'set()');
+    const view = viewOf(target, 0, this.size, 'set()', true);
+    const codec = this.#fields[i];
+    const at = this.fieldOffsets[i];
+    if (!codec.composite) {
+      codec.write(view, at, value, field);
+      return;
+    }
+    const scratch = new Uint8Array(codec.size);
+    codec.write(new DataView(scratch.buffer), 0, value, field);
+    new Uint8Array(view.buffer, view.byteOffset + at, codec.size).set(scratch);
+  }
+
+  /** The addon's description, for passing this struct by value. */
+  [toNativeType](where: string): NativeTypeDesc {
+    if (this.#desc === undefined) {
+      const members: NativeTypeDesc[] = [];
+      this.#members(members, where);
+      const info = native.typeInfo(members);
+      if (info.size !== this.size || info.align !== this.alignment) {
+        throw new Error(`arkffi: libffi lays this struct out in ${info.size} bytes (align ${info.align}), ` +
+          `StructSchema in ${this.size} (align ${this.alignment})`);
+      }
+      this.#desc = members;
+    }
+    return this.#desc;
+  }
+
+  #lookup(field: string, method: string): number {
+    const i = this.#index.get(field);
+    if (i === undefined) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD', `${method}: no field ${show(field)} in this ${this.kind}`);
+    }
+    return i;
+  }
+
+  #read(view: DataView, at: number): StructValue {
+    const out: StructValue = {};
+    for (let i = 0; i < this.#fields.length; i++) {
+      out[this.fieldNames[i]] = this.#fields[i].read(view, at + this.fieldOffsets[i]);
+    }
+    return out;
+  }
+
+  #write(view: DataView, at: number, value: unknown, path: string): void {
+    const prefix = path === '' ? '' : `${path}.`;
+    if (isBufferLike(value)) {
+      const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
+      if (bytes.length < this.size) {
+        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `field '${path}' needs ${this.size} bytes, the buffer has ${bytes.length}`);
+      }
+      new Uint8Array(view.buffer, view.byteOffset + at, this.size).set(bytes.subarray(0, this.size));
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      const what = path === '' ? 'the values' : `field '${path}'`;
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${what} must be an object of fields, got ${show(value)}`);
+    }
+    const record = value as Record<string, unknown>;
+    let given = 0;
+    for (const key of Object.keys(record)) {
+      if (!this.#index.has(key)) {
+        throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD', `no field '${prefix}${key}' in this ${this.kind}`);
+      }
+      if (record[key] !== undefined) given++;
+    }
+    if (this.kind === 'union' && given > 1) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `a union takes one member, got ${given}${path === '' ? '' : ` for '${path}'`}`);
+    }
+    zero(view, at, this.size);
+    for (let i = 0; i < this.#fields.length; i++) {
+      const name = this.fieldNames[i];
+      const field = record[name];
+      if (field !== undefined) this.#fields[i].write(view, at + this.fieldOffsets[i], field, prefix + name);
+    }
+  }
+
+  #members(out: NativeTypeDesc[], where: string): void {
+    if (this.kind === 'union' || this.pack !== undefined) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
+        `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value ` +
+          '(libffi has no way to describe it); pass a pointer to it instead');
+    }
+    this.#fields.forEach((codec, i) => codec.members(out, `${where}, field '${this.fieldNames[i]}'`));
+  }
+
+  #codec(): Codec {
+    return {
+      size: this.size,
+      align: this.alignment,
+      composite: true,
+      read: (view, at) => this.#read(view, at),
+      write: (view, at, value, path) => this.#write(view, at, value, path),
+      members: (out, where) => {
+        const inner: NativeTypeDesc[] = [];
+        this.#members(inner, where);
+        out.push(inner);
+      },
+    };
+  }
+}
+
+/**
+ * Writes `values` (an object of fields, or bytes) over the whole struct at the start of `view`.
+ * Internal: the call path encodes struct arguments with it into reused memory.
+ */
+export function writeStruct(schema: StructSchema, view: DataView, values: unknown): void {
+  (codecs.get(schema) as Codec).write(view, 0, values, '');
+}
+
+/** `new StructSchema(fields, options)`. */
+export function Struct(fields: FieldList, options?: StructOptions): StructSchema {
+  return new StructSchema(fields, options);
+}
+
+/** A C union: every field at offset 0, size the largest field's rounded up to the alignment. */
+export function Union(fields: FieldList, options: Omit<StructOptions, 'union'> = {}): StructSchema {
+  return new StructSchema(fields, { ...options, union: true });
+}
+
+/**
+ * A DataView of `length` bytes of the struct memory at `source` + `byteOffset`. An address that
+ * is a held struct result reads its buffer; other C memory is copied, or, when `live`, viewed in
+ * place (a view of C memory is costlier to make than a copy).
+ */
+function viewOf(source: StructSource, byteOffset: number, length: number, method: string, live = false): DataView {
+  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
+    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: byteOffset must be a non-negative integer, got ${show(byteOffset)}`);
+  }
+  if (typeof source === 'number' || typeof source === 'bigint') {
+    const result = heldBuffer(source);
+    if (result !== undefined) return viewOf(result, byteOffset, length, method);
+    if (source == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
+    try {
+      if (live) return new DataView(native.toArrayBuffer(source, byteOffset, length));
+      const address = typeof source === 'bigint' ? source + BigInt(byteOffset) : source + byteOffset;
+      return new DataView(native.readMemory(address, length));
+    } catch (err) {
+      reword(err, `${method}: ${(err as Error).message}`);
+    }
+  }
+  if (source === null) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
+  if (!isBufferLike(source)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${method}: expects an address or a buffer, got ${show(source)}`);
+  }
+  const base = ArrayBuffer.isView(source) ? source.byteOffset : 0;
+  if (byteOffset + length > source.byteLength) {
+    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+      `${method}: needs ${length} bytes at offset ${byteOffset}, the buffer has ${source.byteLength}`);
+  }
+  return new DataView(ArrayBuffer.isView(source) ? source.buffer : source, base + byteOffset, length);
+}

@@ -1,0 +1,362 @@
+/*
+ * structs.c - structs for the struct tests: layouts the C compiler reports, structs passed and
+ * returned by value in every ABI class, and struct pointers (out-parameters, arrays, C-owned).
+ *
+ * Each layout_* function returns {sizeof, _Alignof, field count, offsetof each field...} as
+ * size_t values, so the tests compare StructSchema's layout with the compiler's, number by number.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+#define LAYOUT(fn, T, ...)                                                                         \
+  EXPORT const size_t *fn(void) {                                                                  \
+    static const size_t offsets[] = {__VA_ARGS__};                                                 \
+    static size_t out[3 + sizeof offsets / sizeof offsets[0]];                                     \
+    out[0] = sizeof(T);                                                                            \
+    out[1] = _Alignof(T);                                                                          \
+    out[2] = sizeof offsets / sizeof offsets[0];                                                   \
+    memcpy(out + 3, offsets, sizeof offsets);                                                      \
+    return out;                                                                                    \
+  }
+
+/* Layouts: every way a field can be placed. */
+
+/* char after double, short between, trailing padding. */
+typedef struct {
+  char c;
+  double d;
+  short s;
+  int i;
+  char c2;
+} mixed_t;
+LAYOUT(layout_mixed, mixed_t, offsetof(mixed_t, c), offsetof(mixed_t, d), offsetof(mixed_t, s),
+       offsetof(mixed_t, i), offsetof(mixed_t, c2))
+
+/* Only 1- and 2-byte fields: alignment 2, no 4-byte rounding. */
+typedef struct {
+  uint8_t a;
+  uint16_t b;
+  uint8_t c;
+} small_t;
+LAYOUT(layout_small, small_t, offsetof(small_t, a), offsetof(small_t, b), offsetof(small_t, c))
+
+typedef struct {
+  bool a;
+  int32_t b;
+  bool c;
+  bool d;
+} bools_t;
+LAYOUT(layout_bools, bools_t, offsetof(bools_t, a), offsetof(bools_t, b), offsetof(bools_t, c),
+       offsetof(bools_t, d))
+
+typedef struct {
+  char tag;
+  mixed_t m;
+  short s;
+  small_t sm;
+} nested_t;
+LAYOUT(layout_nested, nested_t, offsetof(nested_t, tag), offsetof(nested_t, m),
+       offsetof(nested_t, s), offsetof(nested_t, sm))
+
+typedef struct {
+  char name[5];
+  double v[3];
+  uint16_t h[3];
+  small_t items[2];
+  float grid[2][3];
+  char last;
+} arrays_t;
+LAYOUT(layout_arrays, arrays_t, offsetof(arrays_t, name), offsetof(arrays_t, v),
+       offsetof(arrays_t, h), offsetof(arrays_t, items), offsetof(arrays_t, grid),
+       offsetof(arrays_t, last))
+
+typedef union {
+  uint8_t b;
+  int32_t i;
+  double d;
+  char s[13];
+} value_u;
+LAYOUT(layout_union, value_u, offsetof(value_u, b), offsetof(value_u, i), offsetof(value_u, d),
+       offsetof(value_u, s))
+
+typedef struct {
+  char kind;
+  value_u value;
+  short tail;
+} tagged_t;
+LAYOUT(layout_tagged, tagged_t, offsetof(tagged_t, kind), offsetof(tagged_t, value),
+       offsetof(tagged_t, tail))
+
+typedef struct __attribute__((packed)) {
+  char c;
+  int32_t i;
+  double d;
+  uint16_t h;
+  small_t sm;
+} packed_t;
+LAYOUT(layout_packed, packed_t, offsetof(packed_t, c), offsetof(packed_t, i), offsetof(packed_t, d),
+       offsetof(packed_t, h), offsetof(packed_t, sm))
+
+#pragma pack(push, 2)
+typedef struct {
+  char c;
+  int32_t i;
+  double d;
+  char e;
+} pack2_t;
+#pragma pack(pop)
+LAYOUT(layout_pack2, pack2_t, offsetof(pack2_t, c), offsetof(pack2_t, i), offsetof(pack2_t, d),
+       offsetof(pack2_t, e))
+
+/* A packed struct inside an ordinary one keeps its size and gets alignment 1. */
+typedef struct {
+  char c;
+  packed_t p;
+  int64_t q;
+} holds_packed_t;
+LAYOUT(layout_holds_packed, holds_packed_t, offsetof(holds_packed_t, c),
+       offsetof(holds_packed_t, p), offsetof(holds_packed_t, q))
+
+typedef struct {
+  const char *name;
+  int32_t id;
+  void *data;
+  uint64_t big;
+  int64_t neg;
+  float f;
+} pointers_t;
+LAYOUT(layout_pointers, pointers_t, offsetof(pointers_t, name), offsetof(pointers_t, id),
+       offsetof(pointers_t, data), offsetof(pointers_t, big), offsetof(pointers_t, neg),
+       offsetof(pointers_t, f))
+
+/* Writes a known value into every field of a mixed_t / arrays_t / tagged_t, so the tests can
+ * prove that decoding reads each field from the right bytes. */
+EXPORT void fill_mixed(mixed_t *m) {
+  memset(m, 0xAA, sizeof *m); /* padding gets garbage, which decoding must ignore */
+  m->c = 'x';
+  m->d = -2.5;
+  m->s = -300;
+  m->i = 123456;
+  m->c2 = 'y';
+}
+EXPORT void fill_arrays(arrays_t *a) {
+  memset(a, 0xAA, sizeof *a);
+  memcpy(a->name, "abcd", 5);
+  for (int k = 0; k < 3; k++) {
+    a->v[k] = k + 0.5;
+    a->h[k] = (uint16_t)(60000 + k);
+  }
+  for (int k = 0; k < 2; k++)
+    a->items[k] = (small_t){(uint8_t)(k + 1), (uint16_t)(1000 * (k + 1)), (uint8_t)(250 + k)};
+  for (int r = 0; r < 2; r++)
+    for (int c = 0; c < 3; c++)
+      a->grid[r][c] = (float)(r * 3 + c) / 4;
+  a->last = 'z';
+}
+EXPORT void fill_tagged(tagged_t *t) {
+  memset(t, 0, sizeof *t);
+  t->kind = 'd';
+  t->value.d = 6.25;
+  t->tail = -7;
+}
+EXPORT void fill_packed(packed_t *p) {
+  p->c = 'p';
+  p->i = -99;
+  p->d = 1e100;
+  p->h = 65535;
+  p->sm = (small_t){7, 777, 77};
+}
+/* Checks what JS wrote: a checksum over every field of a mixed_t / arrays_t / packed_t. */
+EXPORT double sum_mixed(const mixed_t *m) {
+  return m->c + m->d + m->s + m->i + m->c2;
+}
+EXPORT double sum_arrays(const arrays_t *a) {
+  double s = a->last;
+  for (int k = 0; k < 5; k++)
+    s += a->name[k];
+  for (int k = 0; k < 3; k++)
+    s += a->v[k] + a->h[k];
+  for (int k = 0; k < 2; k++)
+    s += a->items[k].a + a->items[k].b + a->items[k].c;
+  for (int r = 0; r < 2; r++)
+    for (int c = 0; c < 3; c++)
+      s += a->grid[r][c];
+  return s;
+}
+EXPORT double sum_packed(const packed_t *p) {
+  return p->c + p->i + p->d + p->h + p->sm.a + p->sm.b + p->sm.c;
+}
+EXPORT int32_t pointers_check(const pointers_t *p) {
+  return p->name != NULL && strcmp(p->name, "named") == 0 && p->id == 7 && p->big == UINT64_MAX &&
+         p->neg == INT64_MIN && p->f == 0.25f;
+}
+
+/* Structs by value, one per ABI class. */
+
+/* Two int32: one integer register. */
+typedef struct {
+  int32_t a, b;
+} pair_i32;
+EXPORT pair_i32 pair_swap(pair_i32 p) {
+  return (pair_i32){p.b, p.a};
+}
+EXPORT int64_t pair_sum(pair_i32 p) {
+  return (int64_t)p.a + p.b;
+}
+
+/* int32 + float in one eightbyte: an integer register on x86-64. */
+typedef struct {
+  int32_t i;
+  float f;
+} mixed_if;
+EXPORT mixed_if mixed_if_scale(mixed_if v, int32_t k) {
+  return (mixed_if){v.i * k, v.f * k};
+}
+
+/* Three floats: two SSE registers on x86-64, an HFA on AArch64. */
+typedef struct {
+  float x, y, z;
+} vec3f;
+EXPORT vec3f vec3f_cross(vec3f a, vec3f b) {
+  return (vec3f){a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
+}
+EXPORT float vec3f_dot(vec3f a, vec3f b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+
+/* Four doubles: an HFA in registers on AArch64, in memory on x86-64. */
+typedef struct {
+  double a, b, c, d;
+} quad_d;
+EXPORT quad_d quad_scale(quad_d q, double k) {
+  return (quad_d){q.a * k, q.b * k, q.c * k, q.d * k};
+}
+
+/* Larger than 16 bytes with arrays inside: always in memory. */
+typedef struct {
+  int64_t id;
+  double values[4];
+  char tag[8];
+  uint16_t flags;
+} big_t;
+EXPORT big_t big_make(int64_t id, double base, const char *tag) {
+  big_t b;
+  memset(&b, 0, sizeof b);
+  b.id = id;
+  for (int k = 0; k < 4; k++)
+    b.values[k] = base + k;
+  snprintf(b.tag, sizeof b.tag, "%s", tag);
+  b.flags = 0xBEEF;
+  return b;
+}
+EXPORT double big_sum(big_t b) {
+  return (double)b.id + b.values[0] + b.values[1] + b.values[2] + b.values[3] + b.flags +
+         (double)strlen(b.tag);
+}
+EXPORT big_t big_bump(big_t b) {
+  b.id++;
+  for (int k = 0; k < 4; k++)
+    b.values[k] *= 2;
+  b.flags ^= 0xFFFF;
+  return b;
+}
+
+/* A nested struct and a byte array in 16 bytes: SSE then integer eightbyte on x86-64. */
+typedef struct {
+  vec3f pos;
+  uint8_t rgba[4];
+} vertex_t;
+EXPORT vertex_t vertex_shift(vertex_t v, float dx) {
+  v.pos.x += dx;
+  for (int k = 0; k < 4; k++)
+    v.rgba[k] = (uint8_t)(255 - v.rgba[k]);
+  return v;
+}
+
+/* One-byte fields and a bool. */
+typedef struct {
+  bool ok;
+  uint8_t code;
+  int16_t delta;
+} status_t;
+EXPORT status_t status_flip(status_t s) {
+  return (status_t){!s.ok, (uint8_t)(s.code + 1), (int16_t)-s.delta};
+}
+
+/* 64-bit fields beyond 2^53. */
+typedef struct {
+  int64_t a;
+  uint64_t b;
+} wide_t;
+EXPORT wide_t wide_next(wide_t w) {
+  return (wide_t){w.a - 1, w.b + 1};
+}
+
+/* A char* field: C-owned strings out, JS-owned bytes in. */
+typedef struct {
+  const char *name;
+  int32_t id;
+} named_t;
+EXPORT named_t named_make(int32_t id) {
+  static const char *const names[] = {"zero", "one", "two"};
+  return (named_t){names[id % 3], id};
+}
+/* strlen(name) * 1000 + id: both fields must arrive. */
+EXPORT int64_t named_check(named_t n) {
+  return n.name ? (int64_t)strlen(n.name) * 1000 + n.id : -1;
+}
+
+/* Struct pointers. */
+
+typedef struct {
+  double x, y;
+  int32_t id;
+} point_t;
+/* An out-parameter the callee fills. */
+EXPORT void vec3f_fill(vec3f *out, float x, float y, float z) {
+  *out = (vec3f){x, y, z};
+}
+/* Arrays of structs, read and written in place. */
+EXPORT double points_sum(const point_t *pts, size_t n) {
+  double s = 0;
+  for (size_t k = 0; k < n; k++)
+    s += pts[k].x + pts[k].y + pts[k].id;
+  return s;
+}
+EXPORT void points_scale(point_t *pts, size_t n, double k) {
+  for (size_t j = 0; j < n; j++) {
+    pts[j].x *= k;
+    pts[j].y *= k;
+    pts[j].id += 100;
+  }
+}
+
+/* C-owned struct memory. */
+typedef struct {
+  const char *name;
+  int32_t version;
+  uint8_t flags[4];
+  vec3f origin;
+} config_t;
+static config_t config = {"arkffi-config", 3, {1, 0, 1, 1}, {0.5f, -1.5f, 2}};
+EXPORT const config_t *config_static(void) {
+  return &config;
+}
+EXPORT int32_t config_version(const config_t *c) {
+  return c->version;
+}
+
+/* A 4 KiB result: big enough for the ownership tests to see each held result in memory use. */
+typedef struct {
+  uint8_t bytes[4096];
+} page_t;
+EXPORT page_t page_fill(uint8_t v) {
+  page_t p;
+  memset(p.bytes, v, sizeof p.bytes);
+  return p;
+}

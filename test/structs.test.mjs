@@ -1,0 +1,477 @@
+// Structs: layouts proved against the C compiler, encoding and decoding every field type,
+// structs by value in every ABI class, struct pointers, and the errors of each.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as esm from 'arkffi';
+import { array, AsyncCFunction, CFunction, CString, dlopen, FFIType, ptr, read, releasePtr, Struct, StructSchema, Union } from 'arkffi';
+import { root, testlib, throwsCode } from './helpers.mjs';
+
+// The structs of test/native/structs.c, field for field.
+const Mixed = Struct({ c: 'char', d: 'f64', s: 'i16', i: 'i32', c2: 'char' });
+const Small = Struct({ a: 'u8', b: 'u16', c: 'u8' });
+const Bools = Struct({ a: 'bool', b: 'i32', c: 'bool', d: 'bool' });
+const Nested = Struct({ tag: 'char', m: Mixed, s: 'short', sm: Small });
+const Arrays = Struct({
+  name: array('char', 5),
+  v: array('f64', 3),
+  h: array('u16', 3),
+  items: array(Small, 2),
+  grid: array(array('f32', 3), 2),
+  last: 'char',
+});
+const Value = Union({ b: 'u8', i: 'i32', d: 'f64', s: array('char', 13) });
+const Tagged = Struct({ kind: 'char', value: Value, tail: 'i16' });
+const Packed = Struct({ c: 'char', i: 'i32', d: 'f64', h: 'u16', sm: Small }, { packed: true });
+const Pack2 = Struct({ c: 'char', i: 'i32', d: 'f64', e: 'char' }, { pack: 2 });
+const HoldsPacked = Struct({ c: 'char', p: Packed, q: 'i64' });
+const Pointers = Struct({ name: 'cstring', id: 'i32', data: 'ptr', big: 'u64', neg: 'i64', f: 'f32' });
+
+const Pair = Struct({ a: 'i32', b: 'i32' });
+const MixedIF = Struct({ i: 'i32', f: 'f32' });
+const Vec3 = Struct({ x: 'f32', y: 'f32', z: 'f32' });
+const Complex = Struct({ re: 'f64', im: 'f64' });
+const Quad = Struct({ a: 'f64', b: 'f64', c: 'f64', d: 'f64' });
+const Big = Struct({ id: 'i64', values: array('f64', 4), tag: array('u8', 8), flags: 'u16' });
+const Vertex = Struct({ pos: Vec3, rgba: array('u8', 4) });
+const Status = Struct({ ok: 'bool', code: 'u8', delta: 'i16' });
+const Wide = Struct({ a: 'i64', b: 'u64' });
+const Named = Struct({ name: FFIType.CString, id: 'i32' });
+const Point = Struct({ x: 'f64', y: 'f64', id: 'i32' });
+const Config = Struct({ name: 'cstring', version: 'i32', flags: array('u8', 4), origin: Vec3 });
+
+const layouts = {
+  layout_mixed: Mixed,
+  layout_small: Small,
+  layout_bools: Bools,
+  layout_nested: Nested,
+  layout_arrays: Arrays,
+  layout_union: Value,
+  layout_tagged: Tagged,
+  layout_packed: Packed,
+  layout_pack2: Pack2,
+  layout_holds_packed: HoldsPacked,
+  layout_pointers: Pointers,
+};
+
+const lib = dlopen(testlib, {
+  ...Object.fromEntries(Object.keys(layouts).map((name) => [name, { returns: 'ptr' }])),
+  fill_mixed: { args: ['ptr'], returns: 'void' },
+  fill_arrays: { args: ['ptr'], returns: 'void' },
+  fill_tagged: { args: ['ptr'], returns: 'void' },
+  fill_packed: { args: ['ptr'], returns: 'void' },
+  sum_mixed: { args: ['ptr'], returns: 'f64' },
+  sum_arrays: { args: ['ptr'], returns: 'f64' },
+  sum_packed: { args: ['ptr'], returns: 'f64' },
+  pointers_check: { args: ['ptr'], returns: 'i32' },
+  scalar_block: { returns: 'ptr' },
+  pair_swap: { args: [Pair], returns: Pair, structReturn: 'object' },
+  pair_sum: { args: [Pair], returns: 'i64' },
+  mixed_if_scale: { args: [MixedIF, 'i32'], returns: MixedIF, structReturn: 'object' },
+  vec3f_cross: { args: [Vec3, Vec3], returns: Vec3 },
+  vec3f_dot: { args: [Vec3, Vec3], returns: 'f32' },
+  complex_add: { args: [Complex, Complex], returns: Complex, structReturn: 'object' },
+  quad_scale: { args: [Quad, 'f64'], returns: Quad, structReturn: 'object' },
+  big_make: { args: ['i64', 'f64', 'cstring'], returns: Big },
+  big_sum: { args: [Big], returns: 'f64' },
+  big_bump: { args: [Big], returns: Big, structReturn: 'object' },
+  vertex_shift: { args: [Vertex, 'f32'], returns: Vertex, structReturn: 'object' },
+  status_flip: { args: [Status], returns: Status, structReturn: 'object' },
+  wide_next: { args: [Wide], returns: Wide, structReturn: 'object' },
+  named_make: { args: ['i32'], returns: Named, structReturn: 'object' },
+  named_check: { args: [Named], returns: 'i64' },
+  vec3f_fill: { args: ['ptr', 'f32', 'f32', 'f32'], returns: 'void' },
+  points_sum: { args: ['ptr', 'usize'], returns: 'f64' },
+  points_scale: { args: ['ptr', 'usize', 'f64'], returns: 'void' },
+  config_static: { returns: 'ptr' },
+  config_version: { args: ['ptr'], returns: 'i32' },
+});
+const s = lib.symbols;
+
+/** {sizeof, _Alignof, field count, offsetof...} as the C compiler computed them. */
+function cLayout(fn) {
+  const p = fn();
+  const count = Number(read.u64(p, 16));
+  return Array.from({ length: 3 + count }, (_, k) => Number(read.u64(p, 8 * k)));
+}
+
+test('the struct API is exported from the package root, the same objects for ESM and CommonJS', () => {
+  const cjs = createRequire(import.meta.url)('arkffi');
+  for (const name of ['Struct', 'StructSchema', 'Union', 'array', 'ArrayType', 'releasePtr', 'structReturnRetention']) {
+    assert.equal(typeof esm[name], 'function', name);
+    assert.equal(esm[name], cjs[name], name);
+  }
+  assert.ok(Struct({ a: 'i32' }) instanceof cjs.StructSchema);
+});
+
+test('layouts match the C compiler: size, alignment and every field offset', () => {
+  for (const [fn, schema] of Object.entries(layouts)) {
+    const mine = [schema.size, schema.alignment, schema.fieldNames.length, ...schema.fieldOffsets];
+    assert.deepEqual(mine, cLayout(s[fn]), fn);
+  }
+  // The numbers themselves, so a wrong compiler could not hide a wrong layout.
+  assert.deepEqual([Mixed.size, Mixed.alignment, ...Mixed.fieldOffsets], [32, 8, 0, 8, 16, 20, 24]);
+  assert.deepEqual([Small.size, Small.alignment, ...Small.fieldOffsets], [6, 2, 0, 2, 4]);
+  assert.deepEqual([Arrays.size, ...Arrays.fieldOffsets], [80, 0, 8, 32, 38, 52, 76]);
+  assert.deepEqual([Value.size, Value.alignment, Value.kind], [16, 8, 'union']);
+  assert.deepEqual([Packed.size, Packed.alignment, Packed.pack, ...Packed.fieldOffsets], [21, 1, 1, 0, 1, 5, 13, 15]);
+  assert.deepEqual([Pack2.size, Pack2.alignment, ...Pack2.fieldOffsets], [16, 2, 0, 2, 6, 14]);
+});
+
+test('every scalar type name the core accepts works as a field, sized by the addon', () => {
+  // scalars_t of testlib.c, spelled with a different alias for each field.
+  const Scalars = Struct([
+    ['i8', 'int8_t'], ['u8', FFIType.u8], ['i16', 'short'], ['u16', 'uint16_t'], ['i32', 'i'], ['u32', 'uint'],
+    ['i64', 'int64_t'], ['u64', 'usize'], ['f32', 'f'], ['f64', FFIType.double], ['ptr', 'pointer'],
+  ]);
+  assert.equal(Scalars.size, 56);
+  assert.deepEqual(Scalars.fromPtr(s.scalar_block()), {
+    i8: -5, u8: 250, i16: -1234, u16: 65000, i32: -123456789, u32: 4000000000,
+    i64: -1234567890123456789n, u64: 18000000000000000000n, f32: 1.5, f64: 2.25, ptr: 0x1234,
+  });
+  const Platform = Struct({ l: 'long', z: 'size_t', c: 'char', b: 'bool', k: 'callback', s: 's' });
+  assert.deepEqual([Platform.size, ...Platform.fieldOffsets], [40, 0, 8, 16, 17, 24, 32]);
+  assert.deepEqual(Platform.fieldTypes, ['long', 'size_t', 'char', 'bool', 'callback', 's']);
+  assert.deepEqual(Platform.fieldNames, ['l', 'z', 'c', 'b', 'k', 's']);
+});
+
+test('fromPtr reads each field from its own bytes and skips padding', () => {
+  const m = Mixed.create();
+  s.fill_mixed(m); // fills the padding with 0xAA
+  const expected = { c: 120, d: -2.5, s: -300, i: 123456, c2: 121 };
+  assert.deepEqual(Mixed.fromPtr(m), expected);
+  assert.deepEqual(Mixed.fromPtr(ptr(m)), expected, 'from its address');
+  assert.deepEqual(Mixed.fromPtr(new Uint8Array(m)), expected, 'from a view');
+
+  const a = Arrays.create();
+  s.fill_arrays(a);
+  assert.deepEqual(Arrays.fromPtr(a), {
+    name: [97, 98, 99, 100, 0],
+    v: [0.5, 1.5, 2.5],
+    h: [60000, 60001, 60002],
+    items: [{ a: 1, b: 1000, c: 250 }, { a: 2, b: 2000, c: 251 }],
+    grid: [[0, 0.25, 0.5], [0.75, 1, 1.25]],
+    last: 122,
+  });
+
+  const t = Tagged.create();
+  s.fill_tagged(t);
+  const decoded = Tagged.fromPtr(t);
+  assert.equal(decoded.kind, 100);
+  assert.equal(decoded.tail, -7);
+  // A union reads every member from the same bytes: 6.25 is 0x4019000000000000.
+  assert.deepEqual(decoded.value, { b: 0, i: 0, d: 6.25, s: [0, 0, 0, 0, 0, 0, 0x19, 0x40, 0, 0, 0, 0, 0] });
+
+  const p = Packed.create();
+  s.fill_packed(p);
+  assert.deepEqual(Packed.fromPtr(p), { c: 112, i: -99, d: 1e100, h: 65535, sm: { a: 7, b: 777, c: 77 } });
+});
+
+test('create lays values out where C reads them', () => {
+  assert.equal(s.sum_mixed(Mixed.create({ c: 1, d: 0.5, s: -2, i: 1000, c2: 3 })), 1 + 0.5 - 2 + 1000 + 3);
+  const values = {
+    name: [65, 66],
+    v: [1, 2, 3.5],
+    h: new Uint16Array([10, 20, 30]),
+    items: [{ a: 1, b: 2, c: 3 }, { a: 4, b: 5, c: 6 }],
+    grid: [[0.5, 1, 1.5], [2, 2.5]],
+    last: 7,
+  };
+  assert.equal(s.sum_arrays(Arrays.create(values)), 65 + 66 + 6.5 + 60 + 21 + 7.5 + 7);
+  assert.equal(s.sum_packed(Packed.create({ c: 1, i: -2, d: 0.25, h: 40000, sm: { a: 5, b: 6, c: 7 } })), 1 - 2 + 0.25 + 40000 + 18);
+  const name = Buffer.from('named\0');
+  const buf = Pointers.create({ name, id: 7, data: null, big: 2n ** 64n - 1n, neg: -(2n ** 63n), f: 0.25 });
+  assert.equal(s.pointers_check(buf), 1);
+  assert.equal(Pointers.get(buf, 'name'), ptr(name));
+  assert.equal(new CString(Pointers.get(buf, 'name')).toString(), 'named');
+  // Round trip through JS, nested buffers copied in as bytes (ArkFFI's way of nesting).
+  const nested = Nested.create({ tag: 9, m: Mixed.create({ i: 5 }), sm: { b: 600 } });
+  assert.deepEqual(Nested.fromPtr(nested), { tag: 9, m: { c: 0, d: 0, s: 0, i: 5, c2: 0 }, s: 0, sm: { a: 0, b: 600, c: 0 } });
+});
+
+test('missing fields are zero, shorter arrays are zero-padded, unknown fields throw', () => {
+  assert.deepEqual(Small.fromPtr(Small.create({ b: 7 })), { a: 0, b: 7, c: 0 });
+  assert.deepEqual(Small.fromPtr(Small.create()), { a: 0, b: 0, c: 0 });
+  assert.deepEqual(Small.fromPtr(Small.create({ a: undefined, c: 1 })), { a: 0, b: 0, c: 1 });
+  assert.deepEqual(Arrays.fromPtr(Arrays.create({ v: [9] })).v, [9, 0, 0]);
+  const err = throwsCode(assert, () => Small.create({ a: 1, bb: 2 }), TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD');
+  assert.match(err.message, /'bb'/);
+  const deep = throwsCode(assert, () => Nested.create({ sm: { z: 1 } }), TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD');
+  assert.match(deep.message, /'sm\.z'/);
+  throwsCode(assert, () => Arrays.create({ v: [1, 2, 3, 4] }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => Small.create(5), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
+test('get and set touch only their own field bytes', () => {
+  const cases = [
+    [Mixed, 'c', -1, 0, 1], [Mixed, 'd', 1.5, 8, 8], [Mixed, 's', -2, 16, 2], [Mixed, 'i', 77, 20, 4], [Mixed, 'c2', 5, 24, 1],
+    [Small, 'a', 1, 0, 1], [Small, 'b', 513, 2, 2], [Small, 'c', 255, 4, 1],
+    [Bools, 'a', true, 0, 1], [Bools, 'c', false, 8, 1], [Bools, 'd', 1, 9, 1],
+    [Packed, 'i', 3, 1, 4], [Packed, 'h', 9, 13, 2], [Packed, 'sm', { a: 1, b: 2, c: 3 }, 15, 6],
+    [Nested, 'sm', { a: 1 }, 42, 6], [Arrays, 'h', [1], 32, 6], [Tagged, 'value', { b: 1 }, 8, 16],
+  ];
+  for (const [schema, field, value, offset, size] of cases) {
+    const bytes = new Uint8Array(schema.size).fill(0xaa);
+    schema.set(bytes, field, value);
+    bytes.forEach((byte, k) => {
+      if (k < offset || k >= offset + size) assert.equal(byte, 0xaa, `${field}: byte ${k} changed`);
+    });
+    assert.deepEqual(schema.get(bytes, field), schema.fromPtr(schema.create({ [field]: value }))[field], field);
+  }
+  // A nested write replaces the whole sub-struct: its missing fields become zero.
+  const n = Nested.create({ sm: { a: 1, b: 2, c: 3 } });
+  Nested.set(n, 'sm', { c: 9 });
+  assert.deepEqual(Nested.get(n, 'sm'), { a: 0, b: 0, c: 9 });
+  // A refused write leaves every byte as it was.
+  const before = [...new Uint8Array(n)];
+  throwsCode(assert, () => Nested.set(n, 'sm', { a: 5, b: 'x' }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.deepEqual([...new Uint8Array(n)], before);
+  // get/set work through a view at an offset, and on C memory by address.
+  const two = new ArrayBuffer(2 * Small.size);
+  Small.set(new DataView(two, Small.size), 'b', 300);
+  assert.deepEqual(Small.fromArray(two, 2), [{ a: 0, b: 0, c: 0 }, { a: 0, b: 300, c: 0 }]);
+  assert.equal(Small.get(ptr(two, Small.size), 'b'), 300);
+});
+
+test('wrong values throw, naming the field', () => {
+  const bad = (schema, values, Class, code, pattern) => {
+    const err = throwsCode(assert, () => schema.create(values), Class, code);
+    assert.match(err.message, pattern);
+  };
+  bad(Small, { a: 256 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'a' must be an integer in \[0, 255\], got 256/);
+  bad(Small, { b: -1 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'b'/);
+  bad(Mixed, { i: 1.5 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'i'/);
+  bad(Mixed, { i: '1' }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'i' must be a number, got "1"/);
+  bad(Mixed, { d: 1n }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'd'/);
+  bad(Bools, { a: 'yes' }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'a' must be a boolean or a number/);
+  bad(Wide, { a: 2 ** 53 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'a'.*BigInt/);
+  bad(Wide, { a: 2n ** 63n }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'a'/);
+  bad(Wide, { b: -1 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'b'/);
+  bad(Wide, { b: 2n ** 64n }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'b'/);
+  bad(Pointers, { name: 'text' }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'name' takes an address, not a string/);
+  bad(Pointers, { data: {} }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'data' must be a pointer/);
+  bad(Pointers, { data: 0.5 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'data'/);
+  bad(Nested, { m: { d: 'x' } }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'm\.d'/);
+  bad(Arrays, { items: [{}, { b: -1 }] }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'items\[1\]\.b'/);
+  bad(Arrays, { v: 5 }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'v' must be an array/);
+  bad(Nested, { m: Mixed.create().slice(0, 8) }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'm' needs 32 bytes/);
+  bad(Tagged, { value: { b: 1, i: 2 } }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /a union takes one member, got 2 for 'value'/);
+  const get = throwsCode(assert, () => Small.get(Small.create(), 'nope'), TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD');
+  assert.match(get.message, /get\(\): no field "nope"/);
+  throwsCode(assert, () => Small.set(Small.create(), 'nope', 1), TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD');
+  throwsCode(assert, () => Small.set(Small.create(), 'a', undefined), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  throwsCode(assert, () => Mixed.fromPtr(new ArrayBuffer(8)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => Mixed.fromPtr(Mixed.create(), 1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => Mixed.fromPtr(0), Error, 'ERR_ARKFFI_NULL_POINTER');
+  throwsCode(assert, () => Mixed.fromPtr(null), Error, 'ERR_ARKFFI_NULL_POINTER');
+  throwsCode(assert, () => Mixed.fromPtr('0x10'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
+test('64-bit fields and pointers read as numbers while exact, BigInts beyond', () => {
+  const w = Wide.create({ a: -5, b: 2 ** 53 - 1 });
+  assert.deepEqual(Wide.fromPtr(w), { a: -5, b: 2 ** 53 - 1 });
+  Wide.set(w, 'a', -(2n ** 63n));
+  Wide.set(w, 'b', 2n ** 64n - 1n);
+  assert.deepEqual(Wide.fromPtr(w), { a: -(2n ** 63n), b: 2n ** 64n - 1n });
+  const Always = Struct({ a: 'bigint64', b: 'biguint64' });
+  assert.deepEqual(Always.fromPtr(Always.create({ a: 1, b: 2 })), { a: 1n, b: 2n });
+  const P = Struct({ p: 'ptr' });
+  assert.equal(P.get(P.create({ p: 0x1000n }), 'p'), 0x1000);
+  assert.equal(P.get(P.create({ p: -1 }), 'p'), 2n ** 64n - 1n); // two's complement, as C casts
+});
+
+test('schemas are validated when they are made', () => {
+  // Integer-like keys would be reordered by JS (ArkFFI bug 21): refused, and pairs keep order.
+  const err = throwsCode(assert, () => Struct({ b: 'u8', 1: 'i32' }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  assert.match(err.message, /field '1' looks like an array index/);
+  const ordered = Struct([['1', 'u8'], ['0', 'i32']]);
+  assert.deepEqual([ordered.fieldNames, ordered.fieldOffsets, ordered.size], [['1', '0'], [0, 4], 8]);
+  assert.ok(ordered instanceof StructSchema);
+  assert.ok(new StructSchema({ a: 'i32' }) instanceof StructSchema);
+  throwsCode(assert, () => Struct({}), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct([['a', 'i32'], ['a', 'u8']]), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct([['a']]), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct({ v: 'void' }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct({ v: ['f64', 'f64'] }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  const unknown = throwsCode(assert, () => Struct({ v: 'int128' }), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
+  assert.match(unknown.message, /struct field 'v'.*int128/);
+  throwsCode(assert, () => Struct({ a: 'i32' }, { pack: 3 }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => Struct({ a: 'i32' }, { packed: true, pack: 4 }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct({ a: 'i32' }, { pakced: true }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct({ a: 'i32' }, { packed: 'yes' }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  assert.deepEqual(Struct({ x1: 'u8', 4294967295: 'u8' }).fieldNames, ['x1', '4294967295'], 'not an index: kept in order');
+  throwsCode(assert, () => array('u8', 0), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => array('nope', 2), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
+  assert.deepEqual([array(Small, 3).length, array(Small, 3).element], [3, Small]);
+});
+
+test('unions: one member written, every member read from the same bytes', () => {
+  const v = Value.create({ i: 0x01020304 });
+  assert.deepEqual(Value.fromPtr(v), {
+    b: 4, i: 0x01020304, d: new Float64Array(new Int32Array([0x01020304, 0]).buffer)[0],
+    s: [4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  });
+  Value.set(v, 'b', 0xff); // writes one byte over the int
+  assert.equal(Value.get(v, 'i'), 0x010203ff);
+  const IntOrFloat = Union([['i', 'u32'], ['f', 'f32']]);
+  assert.equal(IntOrFloat.size, 4);
+  assert.equal(IntOrFloat.get(IntOrFloat.create({ f: 1 }), 'i'), 0x3f800000);
+});
+
+test('small structs by value: {int32, int32}, {int32, float}, {float x3}, {double, double}', () => {
+  assert.deepEqual(s.pair_swap({ a: -1, b: 2 ** 31 - 1 }), { a: 2 ** 31 - 1, b: -1 });
+  assert.equal(s.pair_sum({ a: 2 ** 31 - 1, b: 2 ** 31 - 1 }), 2 ** 32 - 2);
+  assert.deepEqual(s.mixed_if_scale({ i: 7, f: 1.5 }, 3), { i: 21, f: 4.5 });
+  const cross = s.vec3f_cross({ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 });
+  assert.deepEqual(Vec3.fromPtr(cross), { x: -3, y: 6, z: -3 });
+  assert.equal(releasePtr(cross), true);
+  assert.equal(s.vec3f_dot({ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 }), 32);
+  assert.deepEqual(s.complex_add({ re: 1.5, im: -2 }, Complex.create({ re: 0.25, im: 10 })), { re: 1.75, im: 8 });
+});
+
+test('large structs by value (memory class), as argument and as result', () => {
+  assert.deepEqual(s.quad_scale({ a: 1, b: 2, c: 3, d: 4 }, 0.5), { a: 0.5, b: 1, c: 1.5, d: 2 });
+  const p = s.big_make(2 ** 40, 0.25, 'tagged!');
+  const big = Big.fromPtr(p);
+  releasePtr(p);
+  assert.deepEqual(big, { id: 2 ** 40, values: [0.25, 1.25, 2.25, 3.25], tag: [...Buffer.from('tagged!\0')], flags: 0xbeef });
+  assert.equal(s.big_sum(big), 2 ** 40 + 7 + 0xbeef + 7);
+  assert.deepEqual(s.big_bump(big), { id: 2 ** 40 + 1, values: [0.5, 2.5, 4.5, 6.5], tag: big.tag, flags: 0xbeef ^ 0xffff });
+});
+
+test('structs holding nested structs, arrays, bools, 64-bit values and char* by value', () => {
+  assert.deepEqual(s.vertex_shift({ pos: { x: 1, y: 2, z: 3 }, rgba: [0, 100, 200, 255] }, 0.5),
+    { pos: { x: 1.5, y: 2, z: 3 }, rgba: [255, 155, 55, 0] });
+  assert.deepEqual(s.status_flip({ ok: true, code: 41, delta: -5 }), { ok: false, code: 42, delta: 5 });
+  assert.deepEqual(s.wide_next({ a: 10, b: 20 }), { a: 9, b: 21 });
+  assert.deepEqual(s.wide_next({ a: -(2n ** 62n), b: 2n ** 63n }), { a: -(2n ** 62n) - 1n, b: 2n ** 63n + 1n });
+  const named = s.named_make(1);
+  assert.equal(named.id, 1);
+  assert.equal(typeof named.name, 'number');
+  assert.equal(new CString(named.name).toString(), 'one');
+  const text = Buffer.from('abc\0');
+  assert.equal(s.named_check({ name: text, id: 7 }), 3007);
+  assert.equal(s.named_check({ name: ptr(text), id: 8 }), 3008);
+});
+
+test('a struct argument takes a buffer, a view, a plain object or an address', () => {
+  const held = new Int32Array([9, 10]);
+  assert.equal(s.pair_sum(Pair.create({ a: 1, b: 2 })), 3);
+  assert.equal(s.pair_sum(new Int32Array([5, 6])), 11);
+  assert.equal(s.pair_sum(new DataView(new Int32Array([0, 3, 4]).buffer, 4)), 7);
+  assert.equal(s.pair_sum({ a: 7, b: 8 }), 15);
+  assert.equal(s.pair_sum(ptr(held)), 19);
+  assert.equal(s.pair_sum(BigInt(ptr(held))), 19);
+  // Two plain objects in one call each get their own bytes.
+  assert.deepEqual(s.complex_add({ re: 1, im: 2 }, { re: 10, im: 20 }), { re: 11, im: 22 });
+  const field = throwsCode(assert, () => s.pair_sum({ a: 1.5 }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(field.argIndex, 0);
+  assert.match(field.message, /^pair_sum\(\): argument 1 \(struct\): field 'a'/);
+  throwsCode(assert, () => s.pair_sum({ z: 1 }), TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD');
+  throwsCode(assert, () => s.pair_sum(0), Error, 'ERR_ARKFFI_NULL_POINTER');
+  throwsCode(assert, () => s.pair_sum('x'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  throwsCode(assert, () => s.pair_sum(new Int32Array(1)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => s.pair_sum(), TypeError, 'ERR_ARKFFI_ARG_COUNT');
+});
+
+test('structReturn: pointer (default), object or buffer', () => {
+  const defs = (structReturn) => ({ vec3f_cross: { args: [Vec3, Vec3], returns: Vec3, structReturn } });
+  const a = { x: 1, y: 0, z: 0 };
+  const b = { x: 0, y: 1, z: 0 };
+  const p = dlopen(testlib, defs(undefined)).symbols.vec3f_cross(a, b);
+  assert.equal(typeof p, 'number');
+  assert.deepEqual(Vec3.fromPtr(p), { x: 0, y: 0, z: 1 });
+  assert.equal(releasePtr(p), true);
+  assert.deepEqual(dlopen(testlib, defs('object')).symbols.vec3f_cross(a, b), { x: 0, y: 0, z: 1 });
+  const buf = dlopen(testlib, defs('buffer')).symbols.vec3f_cross(a, b);
+  assert.ok(buf instanceof ArrayBuffer);
+  assert.deepEqual([...new Float32Array(buf)], [0, 0, 1]);
+  assert.equal(Vec3.get(buf, 'z'), 1);
+  throwsCode(assert, () => dlopen(testlib, defs('copy')), TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+  throwsCode(assert, () => dlopen(testlib, { pair_sum: { args: [Pair], returns: 'i64', structReturn: 'object' } }),
+    TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+});
+
+test('unions and packed structs cannot pass by value: refused when defined', () => {
+  for (const [type, what] of [[Value, /a union cannot be passed by value/], [Packed, /a packed struct cannot be passed by value/],
+    [Tagged, /field 'value'.*a union/], [HoldsPacked, /field 'p'.*a packed struct/], [Pack2, /packed struct/]]) {
+    const arg = throwsCode(assert, () => dlopen(testlib, { pair_sum: { args: [type], returns: 'i64' } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+    assert.match(arg.message, what);
+    assert.match(arg.message, /pass a pointer to it instead/);
+    throwsCode(assert, () => dlopen(testlib, { pair_swap: { args: [], returns: type } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  }
+});
+
+test('CFunction takes StructSchema arguments and results', () => {
+  const dot = CFunction({ args: [Vec3, Vec3], returns: 'f32', ptr: lib.getSymbolPtr('vec3f_dot') });
+  assert.equal(dot({ x: 1, y: 2, z: 3 }, { x: 1, y: 1, z: 1 }), 6);
+  const swap = CFunction({ args: [Pair], returns: Pair, ptr: lib.getSymbolPtr('pair_swap'), structReturn: 'object' });
+  assert.deepEqual(swap({ a: 1, b: 2 }), { a: 2, b: 1 });
+  assert.equal(swap.name, 'CFunction');
+});
+
+test('.async converts struct arguments and results as the synchronous call does', async () => {
+  assert.deepEqual(await s.pair_swap.async({ a: 1, b: 2 }), { a: 2, b: 1 });
+  const p = await s.vec3f_cross.async({ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 });
+  assert.deepEqual(Vec3.fromPtr(p), { x: -3, y: 6, z: -3 });
+  assert.equal(releasePtr(p), true);
+  // Many calls in flight, each argument encoded into the same reused memory: each call's bytes
+  // are copied when it is submitted.
+  const sums = await Promise.all(Array.from({ length: 50 }, (_, i) => s.pair_sum.async({ a: i, b: 1000 })));
+  assert.deepEqual(sums, Array.from({ length: 50 }, (_, i) => i + 1000));
+  await assert.rejects(s.pair_sum.async({ a: 1.5 }), (err) => err.code === 'ERR_ARKFFI_OUT_OF_RANGE' && err.argIndex === 0);
+  const big = AsyncCFunction({ args: [Big], returns: Big, ptr: lib.getSymbolPtr('big_bump'), structReturn: 'object' });
+  assert.deepEqual(await big({ id: 1, values: [1, 2, 3, 4], flags: 1 }), { id: 2, values: [2, 4, 6, 8], tag: [0, 0, 0, 0, 0, 0, 0, 0], flags: 0xfffe });
+});
+
+test('pointers to structs: out-parameters, arrays of structs, C-owned structs', () => {
+  const out = Vec3.create();
+  s.vec3f_fill(out, 1, 2.5, -3);
+  assert.deepEqual(Vec3.fromPtr(out), { x: 1, y: 2.5, z: -3 });
+  const raw = new ArrayBuffer(Vec3.size);
+  s.vec3f_fill(ptr(raw), 4, 5, 6);
+  assert.deepEqual(Vec3.fromPtr(raw), { x: 4, y: 5, z: 6 });
+
+  const pts = Point.createArray([{ x: 1, y: 2, id: 3 }, { x: 4, y: 5, id: 6 }, { x: 7, y: 8, id: 9 }]);
+  assert.equal(pts.byteLength, 3 * Point.size);
+  assert.equal(s.points_sum(pts, 3), 45);
+  s.points_scale(pts, 3, 2);
+  assert.deepEqual(Point.fromArray(pts, 3), [{ x: 2, y: 4, id: 103 }, { x: 8, y: 10, id: 106 }, { x: 14, y: 16, id: 109 }]);
+  assert.deepEqual(Point.fromPtr(pts, 2 * Point.size), { x: 14, y: 16, id: 109 });
+  assert.deepEqual(Point.fromPtr(ptr(pts), Point.size), { x: 8, y: 10, id: 106 });
+  assert.deepEqual(Point.fromArray(ptr(pts), 1, Point.size), [{ x: 8, y: 10, id: 106 }]);
+  assert.deepEqual(Point.fromArray(pts, 0), []);
+  throwsCode(assert, () => Point.fromArray(pts, 4), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+
+  const cfg = s.config_static();
+  const config = Config.fromPtr(cfg);
+  assert.deepEqual({ ...config, name: undefined }, { name: undefined, version: 3, flags: [1, 0, 1, 1], origin: { x: 0.5, y: -1.5, z: 2 } });
+  assert.equal(new CString(config.name).toString(), 'arkffi-config');
+  // set() on an address writes C's memory in place.
+  Config.set(cfg, 'version', 4);
+  assert.equal(s.config_version(cfg), 4);
+  Config.set(cfg, 'version', 3);
+  assert.equal(Config.get(cfg, 'version'), 3);
+});
+
+// The guides' examples run as written: each `js` block as a module of this package, and every
+// `console.log(...); // value` line must print that value.
+for (const guide of ['structs.md', 'memory-management.md']) {
+  const text = readFileSync(join(root, 'docs', guide), 'utf8');
+  const blocks = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const dir = join(root, 'build', 'docs');
+  test(`docs/${guide}: every example prints what its comments say`, () => {
+    assert.ok(blocks.length >= 4);
+    mkdirSync(dir, { recursive: true });
+    blocks.forEach((code, i) => {
+      const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]);
+      const file = join(dir, `${guide.replace('.md', '')}-${i + 1}.mjs`);
+      writeFileSync(file, code);
+      const out = execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim().split('\n');
+      assert.deepEqual(out, expected, `example ${i + 1}`);
+    });
+  });
+}
