@@ -133,18 +133,25 @@ napi_value ak_js_symbol(napi_env env, napi_callback_info info) {
     ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "the library is closed");
     return NULL;
   }
-  char *name = ak_string_dup(env, argv[1], "the symbol name");
-  if (name == NULL) return NULL;
+  /* Names are short: look them up from the stack, so that getSymbolPtr allocates nothing. */
+  char stack_name[256];
+  size_t len = 0;
+  char *name = stack_name;
+  if (napi_get_value_string_utf8(env, argv[1], stack_name, sizeof stack_name, &len) != napi_ok) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "the symbol name must be a string");
+    return NULL;
+  }
+  if (len + 5 > sizeof stack_name && (name = ak_string_dup(env, argv[1], "the symbol name")) == NULL)
+    return NULL;
 
   dlerror();
   void *addr = dlsym(lib->handle, name);
   const char *reason = dlerror();
+  if (name != stack_name) free(name);
   if (reason != NULL) {
     ak_throw(env, "Error", "ERR_ARKFFI_SYMBOL_NOT_FOUND", "%s", reason);
-    free(name);
     return NULL;
   }
-  free(name);
   napi_value out;
   napi_create_double(env, (double)(uintptr_t)addr, &out);
   return out;
