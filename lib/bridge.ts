@@ -6,6 +6,7 @@
  * One deliberate difference from the dlopen() API, kept for ArkFFI compatibility: a raw call
  * whose return code is `'s'` returns the pointer as a number (read it with `ffi.readCString`).
  */
+import { findCallback, JSCallback } from './callback';
 import { ffiError, reword } from './errors';
 import { closeLibrary, findLibrary, openLibrary, symbolAddress, type LoadedLibrary } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
@@ -174,5 +175,31 @@ export const ffi = Object.freeze({
   /** The errno left by the most recent call. */
   errno(): number {
     return errno();
+  },
+  /**
+   * Makes a JSCallback and returns its handle. The signature is honoured (ArkFFI ignored it), so
+   * pass the real one: `createCallback(fn, 'ii', 'i')`.
+   */
+  createCallback(callback: (...args: any[]) => any, argTypes: ArgTypes, returnType: string, threadsafe?: boolean): number {
+    const args = typeof callback === 'function' ? codesOf(argTypes) : [];
+    return new JSCallback(callback, { args, returns: returnType, threadsafe: threadsafe === true }).getHandle();
+  },
+  /** Closes the callback. Unknown or already closed handles are ignored. */
+  destroyCallback(handle: number): void {
+    findCallback(handle)?.close();
+  },
+  /** Calls the callback's function directly, with the arguments unchanged. */
+  invokeCallback(handle: number, ...args: unknown[]): any {
+    const callback = findCallback(handle);
+    if (callback === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
+    return callback.call(...args);
+  },
+  /** The callback's C function pointer; 0 for an unknown or closed handle. */
+  getCallbackPtr(handle: number): number {
+    return findCallback(handle)?.ptr ?? 0;
+  },
+  /** Whether the callback is threadsafe; false for an unknown or closed handle. */
+  getCallbackThreadsafe(handle: number): boolean {
+    return findCallback(handle)?.threadsafe ?? false;
   },
 });

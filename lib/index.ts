@@ -19,6 +19,8 @@ export type { FFITypeName, TypeSpec } from './types';
 export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';
 export type { Pointer, PointerLike } from './memory';
 export { ffi } from './bridge';
+export { JSCallback } from './callback';
+export type { CallbackErrorHook, JSCallbackDefinition } from './callback';
 export { AsyncCFunction, callAsync, callPtrAsync } from './async';
 export type { AsyncCFunctionCallable } from './async';
 export type { ArkFFIError, ErrorCode } from './errors';

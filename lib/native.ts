@@ -40,6 +40,17 @@ export interface NativeDefinition {
   readonly fastSlots: readonly number[] | null;
 }
 
+/** A JSCallback's native record (src/callback.c): opaque, owned by the addon. */
+export interface NativeCallback {
+  readonly __brand: 'NativeCallback';
+}
+
+/** What callbackCreate() makes: the record, and the C function pointer that calls the dispatcher. */
+export interface NativeCallbackInfo {
+  readonly record: NativeCallback;
+  readonly ptr: number;
+}
+
 export interface NativeAddon {
   readonly slots: ArrayBuffer;
   readonly kinds: readonly string[];
@@ -62,6 +73,15 @@ export interface NativeAddon {
   invokeFastRefs: NativeEntry;
   invokeAsync: NativeEntry;
   errno(): number;
+  callbackCreate(
+    dispatch: (...refs: unknown[]) => unknown,
+    args: readonly NativeTypeDesc[],
+    returns: NativeTypeDesc,
+    threadsafe: boolean,
+    blocking: boolean,
+  ): NativeCallbackInfo;
+  callbackClose(record: NativeCallback): void;
+  callbackRef(record: NativeCallback, ref: boolean): void;
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;
   readCString(address: unknown, byteOffset?: number, maxBytes?: number): string;

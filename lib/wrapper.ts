@@ -14,6 +14,7 @@
  *    exact 64-bit image of its register, and short ASCII strings are copied into the arena by
  *    the wrapper itself, so most calls make no per-argument Node-API call at all.
  */
+import { JSCallback } from './callback';
 import { throwArg, throwClosed, throwCount } from './errors';
 import { native, type NativeLibrary } from './native';
 import { resolveType, type ResolvedType, type TypeSpec } from './types';
@@ -34,6 +35,7 @@ const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as 
 const env = Object.freeze({
   E: Object.freeze({ arg: throwArg, count: throwCount, closed: throwClosed }),
   F, I32, U8, charCodeAt,
+  CB: JSCallback,
   invoke: native.invoke,
   fast: native.invokeFast,
   fastRefs: native.invokeFastRefs,
@@ -111,7 +113,10 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
       return (
         `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${slot} = ${a}; } ` +
         `else if (${a} === null) ${slot} = 0; ` +
-        `else if (typeof ${a} === 'bigint' || typeof ${a} === 'object') ${r} = ${a}; else ${fail};`
+        `else if (typeof ${a} === 'object') { if (${a} instanceof CB) ${slot} = ${a}.ptr; else ${r} = ${a}; } ` +
+        `else if (typeof ${a} === 'bigint') ${r} = ${a}; ` +
+        // A function with an address (CFunction) passes it; C checks it is one.
+        `else if (typeof ${a} === 'function' && ${a}.ptr !== undefined) ${r} = ${a}.ptr; else ${fail};`
       );
     }
     case 'struct': {
@@ -171,7 +176,9 @@ function fastArg(slot: number, kind: string, { a, fail, ref }: Arg): string {
       return (
         `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${out} = ${a}; } ` +
         `else if (${a} === null) ${out} = 0; ` +
-        `else if (typeof ${a} === 'bigint' || typeof ${a} === 'object') ${asRef()} else ${fail};`
+        `else if (typeof ${a} === 'object') { if (${a} instanceof CB) ${out} = ${a}.ptr; else ${asRef()} } ` +
+        `else if (typeof ${a} === 'bigint') ${asRef()} ` +
+        `else if (typeof ${a} === 'function' && ${a}.ptr !== undefined) { ${ref()} = ${a}.ptr; slow = true; } else ${fail};`
       );
     }
     default:
@@ -201,10 +208,8 @@ function returnCode(kind: string, call: string): string {
   }
 }
 
-function jsName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9_$]/g, '_');
-  return /^[A-Za-z_$]/.test(safe) ? safe : `_${safe}`;
-}
+type Factory = (env: object, name: string, guard: CallGuard | null, id: number) => (...args: unknown[]) => unknown;
+const factories = new Map<string, Factory>();
 
 /**
  * Generates a wrapper for definition `id` of a function whose parameters are `args`: the fast
@@ -220,11 +225,34 @@ function generate(
   guard: CallGuard | null,
   async = false,
 ): (...args: unknown[]) => unknown {
+  // Definitions of the same shape share one compiled factory; each gets its own closure over its
+  // name, guard and id. Compiling is what makes defining slow, so this keeps dlopen cheap.
+  const kinds = args.map((t) => t.info.kind).join();
+  const key = `${async ? 'async' : (fastSlots ?? 'general')}|${guard !== null}|${ret.info.kind}|${kinds}`;
+  let factory = factories.get(key);
+  if (factory === undefined) {
+    factory = compile(args, ret, fastSlots, guard !== null, async);
+    factories.set(key, factory);
+  }
+  const fn = factory(env, name, guard, id);
+  // V8 names stack frames after the `name` property, so traces show the C function's name.
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
+}
+
+/** Compiles the factory of wrappers for one shape of definition (see generate). */
+function compile(
+  args: readonly ResolvedType[],
+  ret: ResolvedType,
+  fastSlots: readonly number[] | null,
+  guarded: boolean,
+  async: boolean,
+): Factory {
   const params = args.map((_, i) => `a${i}`);
   const refs: string[] = [];
   const body: string[] = [];
   const head: string[] = [];
-  if (guard !== null) head.push(`if (G.closed) E.closed(N, 'function');`);
+  if (guarded) head.push(`if (G.closed) E.closed(N, 'function');`);
   const count = `${args.length} argument${args.length === 1 ? '' : 's'}`;
   head.push(`if (arguments.length !== ${args.length}) E.count(N, '${count}', arguments.length);`);
   args.forEach((t, i) => {
@@ -245,7 +273,7 @@ function generate(
     body.unshift(`const mark = I32[${2 * L.slotArena}]; let top = mark;`);
     body.push(`I32[${2 * L.slotId + 1}] = mark; I32[${2 * L.slotArena}] = top;`);
   }
-  body.push(`I32[${2 * L.slotId}] = ${id};`);
+  body.push(`I32[${2 * L.slotId}] = ID;`);
   let text: string;
   if (async) {
     body.push(`return invokeAsync(${refs.join(', ')});`);
@@ -264,9 +292,9 @@ function generate(
     text = [...head, ...body].join('\n  ');
   }
   const source =
-    `const { E, F, I32, U8, charCodeAt, invoke, fast, fastRefs, invokeAsync } = env;\n` +
-    `return function ${jsName(name)}(${params.join(', ')}) {\n  ${text}\n};`;
-  return new Function('env', 'N', 'G', source)(env, name, guard);
+    `const { E, F, I32, U8, charCodeAt, CB, invoke, fast, fastRefs, invokeAsync } = env;\n` +
+    `return function (${params.join(', ')}) {\n  ${text}\n};`;
+  return new Function('env', 'N', 'G', 'ID', source) as Factory;
 }
 
 /** A generated callable: the synchronous call, with the same call on the thread pool. */

@@ -8,6 +8,7 @@
  *   call.c     function definitions (one ffi_cif each) and the call itself
  *   memory.c   pointers, C strings and raw memory reads
  *   async.c    calls on the libuv thread pool, settled as Promises
+ *   callback.c JSCallback: C function pointers (trampolines, libffi closures) that call JS
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
  * wrapper validates every argument, writes the function's id and plain numbers into the
@@ -101,6 +102,9 @@ typedef struct ak_state {
   /* Defined functions by id. A free id is a NULL entry; ids are reused. */
   ak_fn **fns;
   uint32_t nfns;
+  uint32_t fns_free; /* no id below this one is free */
+  /* Every JSCallback made in this environment, newest first (callback.c). */
+  struct ak_cb *callbacks;
 } ak_state;
 
 /* module.c */
@@ -235,6 +239,14 @@ napi_value ak_js_errno(napi_env env, napi_callback_info info);
 
 /* async.c */
 napi_value ak_js_invoke_async(napi_env env, napi_callback_info info);
+
+/* callback.c */
+typedef struct ak_cb ak_cb;
+napi_value ak_js_callback_create(napi_env env, napi_callback_info info);
+napi_value ak_js_callback_close(napi_env env, napi_callback_info info);
+napi_value ak_js_callback_ref(napi_env env, napi_callback_info info);
+/* At environment teardown: closes every callback; frees those no other thread can call. */
+void ak_callbacks_free(ak_state *st);
 
 /* memory.c */
 /* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once).

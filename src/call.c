@@ -99,8 +99,10 @@ void ak_fn_retain(ak_fn *fn) {
 void ak_fn_release(ak_fn *fn) {
   assert(fn->refs > 0);
   if (--fn->refs > 0) return;
-  assert(fn->id < fn->state->nfns && fn->state->fns[fn->id] == fn);
-  fn->state->fns[fn->id] = NULL;
+  ak_state *st = fn->state;
+  assert(fn->id < st->nfns && st->fns[fn->id] == fn);
+  st->fns[fn->id] = NULL;
+  if (fn->id < st->fns_free) st->fns_free = fn->id;
   fn_free(fn);
 }
 
@@ -115,7 +117,7 @@ void ak_fns_free(ak_state *st) {
 
 /* Files `fn` under the lowest free id. */
 static bool fns_add(ak_state *st, ak_fn *fn) {
-  uint32_t id = 0;
+  uint32_t id = st->fns_free;
   while (id < st->nfns && st->fns[id] != NULL)
     id++;
   if (id == st->nfns) {
@@ -127,6 +129,7 @@ static bool fns_add(ak_state *st, ak_fn *fn) {
     st->nfns = cap;
   }
   st->fns[id] = fn;
+  st->fns_free = id + 1;
   fn->id = id;
   return true;
 }

@@ -101,6 +101,7 @@ napi_value ak_make_u64(napi_env env, uint64_t v) {
 static void state_finalize(napi_env env, void *data, void *hint) {
   ak_state *st = data;
   if (ak_thread_state == st) ak_thread_state = NULL;
+  ak_callbacks_free(st);
   ak_fns_free(st);
   napi_delete_reference(env, st->slots_ref);
   free(st);
@@ -188,6 +189,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"invokeFastRefs", NULL, ak_js_invoke_fast_refs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"invokeAsync", NULL, ak_js_invoke_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"errno", NULL, ak_js_errno, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"callbackCreate", NULL, ak_js_callback_create, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"callbackClose", NULL, ak_js_callback_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"callbackRef", NULL, ak_js_callback_ref, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ptr", NULL, ak_js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"read", NULL, ak_js_read, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readCString", NULL, ak_js_read_cstring, NULL, NULL, NULL, napi_enumerable, NULL},

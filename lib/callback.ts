@@ -1,0 +1,335 @@
+/**
+ * JSCallback: a JavaScript function behind a real C function pointer.
+ *
+ * ```ts
+ * const cmp = new JSCallback((a, b) => read.i32(a) - read.i32(b), { args: ['ptr', 'ptr'], returns: 'i32' });
+ * libc.symbols.qsort(array, array.length, 4, cmp); // or cmp.ptr
+ * cmp.close();
+ * ```
+ *
+ * The native side (src/callback.c) makes a libffi closure per callback and calls a "dispatcher"
+ * generated here for the signature: it reads the arguments from the shared slot buffer, calls the
+ * user's function, checks the result against the declared return type and writes it back. The
+ * dispatcher catches everything the function throws, so C always gets a value: the result, or
+ * zero after a reported error. How errors are reported, and what happens with threads, event-loop
+ * liveness and close(), is described in docs/threads.md.
+ */
+import { describe, ffiError } from './errors';
+import { native, type NativeCallback } from './native';
+import { resolveType, type ResolvedType, type TypeSpec } from './types';
+
+/** Receives an error thrown by a callback's function, or a result of the wrong type or range. */
+export type CallbackErrorHook = (error: unknown, callback: JSCallback) => void;
+
+/** How a callback is declared. */
+export interface JSCallbackDefinition {
+  /** Parameter types, in order. Default: none. */
+  readonly args?: readonly TypeSpec[];
+  /** Result type. Default: void. */
+  readonly returns?: TypeSpec;
+  /**
+   * The pointer may be called from any thread: calls from other threads run on this JS thread
+   * while the C caller waits. Such a callback keeps the event loop alive until close() or unref().
+   */
+  readonly threadsafe?: boolean;
+  /**
+   * Threadsafe `void` callbacks only: `false` lets a caller on another thread continue at once
+   * (fire-and-forget) instead of waiting for the function to finish. Default: true.
+   */
+  readonly blocking?: boolean;
+  /** This callback's error hook; without it, JSCallback.onError; without that, uncaught. */
+  readonly onError?: CallbackErrorHook;
+}
+
+type UserFunction = (...args: any[]) => any;
+type Dispatcher = (...refs: unknown[]) => unknown;
+type DispatcherFactory = (
+  F: Float64Array,
+  fn: UserFunction,
+  fail: (err: unknown) => void,
+  bad: (value: unknown) => void,
+  isBuffer: (value: unknown) => boolean,
+) => Dispatcher;
+
+const L = native.layout;
+const F = new Float64Array(native.slots);
+const R = `F[${L.slotResult}]`;
+
+const INT_TEST: Record<string, string> = {
+  i8: '((r << 24) >> 24) === r',
+  u8: '(r & 0xff) === r',
+  i16: '((r << 16) >> 16) === r',
+  u16: '(r & 0xffff) === r',
+  i32: '(r | 0) === r',
+  u32: '(r >>> 0) === r',
+};
+
+/** Argument i as the dispatcher passes it on; `ref` names its Node-API parameter, if it has one. */
+function argCode(kind: string, i: number, ref: () => string): string {
+  const slot = `F[${L.slotArgs + i}]`;
+  switch (kind) {
+    case 'bool':
+      return `${slot} !== 0`;
+    case 'i64':
+    case 'u64':
+    case 'ptr': {
+      // The slot holds the value when it is a safe integer; the parameter is then undefined.
+      const r = ref();
+      return `(${r} === undefined ? ${slot} : ${r})`;
+    }
+    case 'bigint64':
+    case 'biguint64':
+    case 'cstring':
+    case 'struct':
+      return ref();
+    default:
+      return slot;
+  }
+}
+
+/** The statements that check the function's result `r` and hand it to C. */
+function resultCode(ret: ResolvedType): string {
+  const kind = ret.info.kind;
+  const safe = (unsigned: boolean): string =>
+    `typeof r === 'number' && Number.isSafeInteger(r)${unsigned ? ' && r >= 0' : ''}`;
+  switch (kind) {
+    case 'void':
+      return '';
+    case 'bool':
+      return `if (typeof r === 'boolean') ${R} = r ? 1 : 0; else if (typeof r === 'number') ${R} = r !== 0 ? 1 : 0; else bad(r);`;
+    case 'f32':
+    case 'f64':
+      return `if (typeof r === 'number') ${R} = r; else bad(r);`;
+    case 'i64':
+    case 'bigint64':
+      return `if (${safe(false)}) ${R} = r; else if (typeof r === 'bigint' && BigInt.asIntN(64, r) === r) return r; else bad(r);`;
+    case 'u64':
+    case 'biguint64':
+      return `if (${safe(true)}) ${R} = r; else if (typeof r === 'bigint' && BigInt.asUintN(64, r) === r) return r; else bad(r);`;
+    case 'ptr':
+    case 'cstring':
+      return (
+        `if (${safe(false)}) ${R} = r; else if (r === null) ${R} = 0; ` +
+        `else if (typeof r === 'bigint' && (BigInt.asUintN(64, r) === r || BigInt.asIntN(64, r) === r)) return r; ` +
+        `else if (isBuffer(r)) return r; else bad(r);`
+      );
+    case 'struct':
+      return `if (isBuffer(r) && r.byteLength >= ${ret.info.size}) return r; bad(r);`;
+    default:
+      return `if (typeof r === 'number' && ${INT_TEST[kind]}) ${R} = r; else bad(r);`;
+  }
+}
+
+const factories = new Map<string, DispatcherFactory>();
+
+/** The dispatcher factory for a signature, generated once per distinct signature. */
+function dispatcherFactory(args: readonly ResolvedType[], ret: ResolvedType): DispatcherFactory {
+  const key = `${args.map((t) => t.info.kind).join(',')}:${ret.info.kind}:${ret.info.size}`;
+  let factory = factories.get(key);
+  if (factory === undefined) {
+    const refs: string[] = [];
+    const values = args.map((t, i) =>
+      argCode(t.info.kind, i, () => {
+        refs.push(`r${i}`);
+        return `r${i}`;
+      }),
+    );
+    const call = `fn(${values.join(', ')})`;
+    const body =
+      ret.info.kind === 'void'
+        ? `try { ${call}; } catch (err) { fail(err); }`
+        : `let r;\n    try { r = ${call}; } catch (err) { ${R} = 0; fail(err); return; }\n    ${resultCode(ret)}`;
+    // Strict: the user's function sees `this` undefined, and V8 skips the receiver conversion.
+    const source = `'use strict';\nreturn function dispatch(${refs.join(', ')}) {\n    ${body}\n  };`;
+    factory = new Function('F', 'fn', 'fail', 'bad', 'isBuffer', source) as DispatcherFactory;
+    factories.set(key, factory);
+  }
+  return factory;
+}
+
+function isBuffer(value: unknown): boolean {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) ||
+    (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer);
+}
+
+/** The range of an integer type of at most 32 bits, as [min, max]. */
+function intRange(kind: string, size: number): string {
+  const bits = 8 * size;
+  return kind.startsWith('u') ? `[0, ${2 ** bits - 1}]` : `[${-(2 ** (bits - 1))}, ${2 ** (bits - 1) - 1}]`;
+}
+
+/** The error for a result the declared return type cannot take. */
+function resultError(ret: ResolvedType, value: unknown): Error {
+  const { kind, size } = ret.info;
+  let expected: string;
+  switch (kind) {
+    case 'bool':
+      expected = 'a boolean or a number';
+      break;
+    case 'f32':
+    case 'f64':
+      expected = 'a number';
+      break;
+    case 'i64':
+    case 'bigint64':
+      expected = 'a safe integer or a BigInt in [-(2^63), 2^63 - 1]';
+      break;
+    case 'u64':
+    case 'biguint64':
+      expected = 'a safe integer or a BigInt in [0, 2^64 - 1], not negative';
+      break;
+    case 'ptr':
+    case 'cstring':
+      // A JS string cannot become a `char *`: nothing would own its memory after the return.
+      expected = 'a pointer (a number, BigInt, null, ArrayBuffer or ArrayBufferView)';
+      break;
+    case 'struct':
+      expected = `an ArrayBuffer or ArrayBufferView of at least ${size} bytes`;
+      break;
+    default:
+      expected = `an integer in ${intRange(kind, size)}`;
+  }
+  // A value of an accepted JS type that is out of range (or a buffer too short) is a RangeError.
+  const wide = ['i64', 'u64', 'bigint64', 'biguint64', 'ptr', 'cstring'].includes(kind);
+  const inRangeType =
+    (typeof value === 'number' && kind !== 'bool') || (typeof value === 'bigint' && wide) || (kind === 'struct' && isBuffer(value));
+  const Class = inRangeType ? RangeError : TypeError;
+  return ffiError(Class, 'ERR_ARKFFI_INVALID_RETURN', `JSCallback: the result (${kind}) must be ${expected}, got ${describe(value)}`);
+}
+
+function rethrow(err: unknown): never {
+  throw err;
+}
+
+/** Hands a callback's error to its hook; without one, rethrows it as an uncaught exception. */
+function report(callback: JSCallback, hook: CallbackErrorHook | undefined, err: unknown): void {
+  const handler = hook ?? JSCallback.onError;
+  if (typeof handler === 'function') {
+    try {
+      handler(err, callback);
+      return;
+    } catch (hookError) {
+      err = hookError;
+    }
+  }
+  // Not thrown here: C is still on the stack, waiting for a value.
+  process.nextTick(rethrow, err);
+}
+
+let lastHandle = 0;
+const byHandle = new Map<number, JSCallback>();
+
+/** The open callback behind a handle from getHandle(), or undefined. */
+export function findCallback(handle: unknown): JSCallback | undefined {
+  return typeof handle === 'number' ? byHandle.get(handle) : undefined;
+}
+
+function invalid(message: string): Error {
+  return ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `JSCallback: ${message}`);
+}
+
+/** A JavaScript function that C can call through `ptr`, from this thread or (threadsafe) any. */
+export class JSCallback {
+  /**
+   * The error hook of callbacks that have no `onError` of their own. When neither is set, an
+   * error is rethrown as an uncaught exception on the next tick; C receives zero either way.
+   */
+  static onError: CallbackErrorHook | null = null;
+
+  /** Whether C may call `ptr` from other threads. */
+  readonly threadsafe: boolean;
+  #record: NativeCallback | null;
+  readonly #fn: UserFunction;
+  readonly #ptr: number;
+  readonly #handle: number;
+  #refs: number;
+
+  constructor(callback: UserFunction, def: JSCallbackDefinition) {
+    if (typeof callback !== 'function') {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'first argument must be a function');
+    }
+    if (typeof def !== 'object' || def === null) throw invalid('the definition must be an object like { args: [...], returns: ... }');
+    if (def.args !== undefined && !Array.isArray(def.args)) throw invalid('args must be an array of types');
+    if (def.onError !== undefined && typeof def.onError !== 'function') throw invalid('onError must be a function');
+    const args = (def.args ?? []).map((t, i) => resolveType(t, `JSCallback: argument ${i + 1}`));
+    const ret = resolveType(def.returns ?? 'void', 'JSCallback: return type');
+    const threadsafe = def.threadsafe === true;
+    const blocking = def.blocking !== false;
+    if (!blocking && (!threadsafe || ret.info.kind !== 'void')) {
+      throw invalid('blocking: false is for threadsafe callbacks returning void (a caller that does not wait gets no result)');
+    }
+    const hook = def.onError;
+    const dispatch = dispatcherFactory(args, ret)(
+      F,
+      callback,
+      (err) => report(this, hook, err),
+      (value) => {
+        F[L.slotResult] = 0;
+        report(this, hook, resultError(ret, value));
+      },
+      isBuffer,
+    );
+    const created = native.callbackCreate(dispatch, args.map((t) => t.desc), ret.desc, threadsafe, blocking);
+    this.threadsafe = threadsafe;
+    this.#record = created.record;
+    this.#fn = callback;
+    this.#ptr = created.ptr;
+    this.#handle = ++lastHandle;
+    this.#refs = threadsafe ? 1 : 0;
+    byHandle.set(this.#handle, this);
+  }
+
+  /** The C function pointer; 0 after close() (a copy C kept stays safe to call: it returns 0). */
+  get ptr(): number {
+    return this.#record === null ? 0 : this.#ptr;
+  }
+
+  /** A positive id for ffi.invokeCallback and the other raw-bridge functions; 0 after close(). */
+  getHandle(): number {
+    return this.#record === null ? 0 : this.#handle;
+  }
+
+  /** True once close() has been called. */
+  get closed(): boolean {
+    return this.#record === null;
+  }
+
+  /** Calls the function directly from JS, with the arguments unchanged, and returns its result. */
+  call(...args: unknown[]): any {
+    if (this.#record === null) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
+    return this.#fn(...args);
+  }
+
+  /**
+   * Counts one more reason to keep the event loop alive for this threadsafe callback; returns the
+   * count. A threadsafe callback starts at 1; other callbacks never keep the process alive (0).
+   */
+  ref(): number {
+    if (this.#record === null || !this.threadsafe) return 0;
+    if (this.#refs++ === 0) native.callbackRef(this.#record, true);
+    return this.#refs;
+  }
+
+  /** Undoes one ref(); at 0 the callback no longer keeps the event loop alive. Returns the count. */
+  unref(): number {
+    if (this.#record === null || this.#refs === 0) return 0;
+    if (--this.#refs === 0) native.callbackRef(this.#record, false);
+    return this.#refs;
+  }
+
+  /**
+   * Releases the function. Idempotent. The pointer stays valid for C but inert: calls return 0
+   * (for a struct result, zeroed bytes) without running JavaScript.
+   */
+  close(): void {
+    if (this.#record === null) return;
+    native.callbackClose(this.#record);
+    this.#record = null;
+    this.#refs = 0;
+    byHandle.delete(this.#handle);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,768 @@
+/*
+ * callback.c - JSCallback: real C function pointers that call JavaScript.
+ *
+ * Each callback has a record (ak_cb) that knows its signature, its environment and the JS thread
+ * that owns it, and code that C calls: one of a fixed set of static trampolines for signatures
+ * that travel in registers (see "The fast entries" below), else a libffi closure. The
+ * TypeScript layer (lib/callback.ts) supplies a generated "dispatcher" per callback: it reads the
+ * arguments from the environment's slot buffer (plus Node-API values for those that need the
+ * engine: strings, BigInts, struct copies), calls the user's function, validates its result
+ * against the declared type and writes it to slot AK_SLOT_RESULT (or returns it when it is a
+ * BigInt or a buffer). The dispatcher catches every exception and reports it itself, so C always
+ * gets a value: the result, or zero.
+ *
+ * When C calls the pointer:
+ *  - on the environment's JS thread (during a foreign call, or from any code on that thread),
+ *    the dispatcher runs right there, in a handle scope of its own;
+ *  - on another thread, a threadsafe callback hands the call to the JS thread through a
+ *    napi_threadsafe_function. A blocking one (the default) waits for the result on a mutex and
+ *    condition variable living on the caller's stack; a fire-and-forget one (void only) copies
+ *    the arguments to the heap and returns at once. A callback that is not threadsafe returns
+ *    zero and warns once on stderr, since Node-API must not be used off its thread.
+ *
+ * Lifetime: close() drops the JS function and releases the threadsafe function, but the record
+ * and its code stay, marked closed, so a pointer C kept returns zero instead of running freed
+ * code. Records go at environment teardown, except threadsafe ones: a foreign thread may outlive
+ * the environment and still call them, so they stay, inert, until the process exits.
+ */
+#include "arkffi.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The registers of the fast entries, where call.c has its fast path (see AK_FAST_INT there). */
+#if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AK_CB_FAST_INT   6
+#define AK_CB_INT_PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
+#define AK_CB_INT_NAMES  a0, a1, a2, a3, a4
+#elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AK_CB_FAST_INT 8
+#define AK_CB_INT_PARAMS                                                                           \
+  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6
+#define AK_CB_INT_NAMES a0, a1, a2, a3, a4, a5, a6
+#endif
+#ifdef AK_CB_FAST_INT
+#define AK_CB_SSE_PARAMS                                                                           \
+  double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7
+#define AK_CB_SSE_NAMES d0, d1, d2, d3, d4, d5, d6, d7
+#endif
+
+struct ak_cb {
+  ffi_closure *closure;
+  void *code; /* the function pointer C calls */
+  ffi_cif cif;
+  ak_type *ret;
+  ak_type **args;
+  ffi_type **ffi_args;
+  /* The kinds again, in the record itself: the call path reads only these. */
+  ak_kind ret_kind;
+  uint8_t *kinds;
+  uint8_t *fast_reg;  /* fast entry: each argument's register image */
+  int8_t fast_class;  /* fast entry: the trampoline class, or -1 for a libffi closure */
+  uint32_t fast_slot; /* fast entry: the trampoline's slot */
+  uint32_t nargs;
+  uint32_t nref; /* arguments passed to the dispatcher as Node-API values */
+  /* Set once: after teardown it dangles, but is then only ever compared (see dispatch_call). */
+  ak_state *state;
+  napi_env env;
+  napi_ref dispatch; /* the generated JS dispatcher; NULL once closed */
+  /* Threadsafe callbacks only. `lock` orders foreign threads posting to `tsfn` against close()
+   * and the threadsafe function's own teardown, which clear it (on the JS thread). */
+  napi_threadsafe_function tsfn;
+  pthread_mutex_t lock;
+  bool threadsafe;
+  bool blocking;
+  atomic_bool closed;
+  atomic_bool warned; /* the off-thread misuse warning was printed */
+  ak_cb *next;        /* the environment's list (ak_state.callbacks) */
+};
+
+/* A blocking call from a foreign thread, on that thread's stack until the JS thread is done. */
+typedef struct {
+  void *ret;
+  void **args;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  bool done;
+} ak_cb_wait;
+
+static bool is_ref_kind(ak_kind kind) {
+  switch (kind) {
+  case AK_I64:
+  case AK_U64:
+  case AK_I64_BIG:
+  case AK_U64_BIG:
+  case AK_PTR:
+  case AK_CSTRING:
+  case AK_STRUCT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static bool is_closed(ak_cb *cb) {
+  return atomic_load_explicit(&cb->closed, memory_order_acquire);
+}
+
+/* What C receives when JS cannot answer. libffi wants integer results widened to ffi_arg. */
+static void zero_result(const ak_cb *cb, void *ret) {
+  if (ret == NULL || cb->ret_kind == AK_VOID) return;
+  memset(ret, 0, cb->ret->size < sizeof(ffi_arg) ? sizeof(ffi_arg) : cb->ret->size);
+}
+
+/* Reports a failure that the dispatcher could not catch (or that happened around it) as an
+ * uncaught exception, the documented default for errors in callbacks. */
+static void report(napi_env env, const char *code, const char *msg) {
+  bool pending = false;
+  napi_value err = NULL;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
+    napi_get_and_clear_last_exception(env, &err);
+  else
+    err = ak_make_error(env, "Error", code, msg);
+  /* Nothing to report when JS cannot run at all (a worker being terminated): Node-API then
+   * refuses napi_fatal_exception too, and C simply gets zero. */
+  napi_valuetype type = napi_undefined;
+  if (err != NULL && napi_typeof(env, err, &type) == napi_ok && type != napi_undefined &&
+      type != napi_null)
+    napi_fatal_exception(env, err);
+}
+
+/* Argument i as the dispatcher reads it: a number in its slot, or refs[r] (undefined when the
+ * slot holds it). */
+static bool arg_to_js(napi_env env, const ak_cb *cb, uint32_t i, const void *p, double *slot,
+                      napi_value *ref, napi_value undefined) {
+  napi_status status = napi_ok;
+  switch ((ak_kind)cb->kinds[i]) {
+  /* A bool is read as its byte: C may pass any non-zero value for true. */
+  case AK_BOOL:
+    *slot = *(const uint8_t *)p != 0;
+    return true;
+  case AK_I8:
+    *slot = *(const int8_t *)p;
+    return true;
+  case AK_U8:
+    *slot = *(const uint8_t *)p;
+    return true;
+  case AK_I16:
+    *slot = *(const int16_t *)p;
+    return true;
+  case AK_U16:
+    *slot = *(const uint16_t *)p;
+    return true;
+  case AK_I32:
+    *slot = *(const int32_t *)p;
+    return true;
+  case AK_U32:
+    *slot = *(const uint32_t *)p;
+    return true;
+  case AK_F32:
+    *slot = *(const float *)p;
+    return true;
+  case AK_F64:
+    *slot = *(const double *)p;
+    return true;
+  case AK_I64: {
+    int64_t v = *(const int64_t *)p;
+    if (v < -AK_SAFE_INT || v > AK_SAFE_INT) return (*ref = ak_make_i64(env, v)) != NULL;
+    *slot = (double)v;
+    *ref = undefined;
+    return true;
+  }
+  case AK_U64:
+  case AK_PTR: {
+    uint64_t v = cb->kinds[i] == AK_PTR ? (uintptr_t) * (void *const *)p : *(const uint64_t *)p;
+    if (v > (uint64_t)AK_SAFE_INT) return (*ref = ak_make_u64(env, v)) != NULL;
+    *slot = (double)v;
+    *ref = undefined;
+    return true;
+  }
+  case AK_I64_BIG:
+    status = napi_create_bigint_int64(env, *(const int64_t *)p, ref);
+    break;
+  case AK_U64_BIG:
+    status = napi_create_bigint_uint64(env, *(const uint64_t *)p, ref);
+    break;
+  case AK_CSTRING: {
+    const char *s = *(const char *const *)p;
+    status = s == NULL ? napi_get_null(env, ref)
+                       : napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, ref);
+    break;
+  }
+  case AK_STRUCT: {
+    void *data = NULL;
+    status = napi_create_arraybuffer(env, cb->args[i]->size, &data, ref);
+    if (status == napi_ok) memcpy(data, p, cb->args[i]->size);
+    break;
+  }
+  case AK_VOID:
+  case AK_KIND_COUNT:
+    return false;
+  }
+  return status == napi_ok;
+}
+
+/* Stores the dispatcher's answer (slot AK_SLOT_RESULT, or `value` for BigInts and buffers) as
+ * the C result. The dispatcher validated it against the declared type already. */
+static bool result_from_js(napi_env env, const ak_cb *cb, napi_value value, void *ret) {
+  double v = cb->state->slots[AK_SLOT_RESULT];
+  napi_valuetype type = napi_undefined;
+  switch (cb->ret_kind) {
+  case AK_VOID:
+    return true;
+  case AK_BOOL:
+    *(ffi_arg *)ret = v != 0;
+    return true;
+  case AK_I8:
+    *(ffi_sarg *)ret = (int8_t)v;
+    return true;
+  case AK_U8:
+    *(ffi_arg *)ret = (uint8_t)v;
+    return true;
+  case AK_I16:
+    *(ffi_sarg *)ret = (int16_t)v;
+    return true;
+  case AK_U16:
+    *(ffi_arg *)ret = (uint16_t)v;
+    return true;
+  case AK_I32:
+    *(ffi_sarg *)ret = (int32_t)v;
+    return true;
+  case AK_U32:
+    *(ffi_arg *)ret = (uint32_t)v;
+    return true;
+  case AK_F32:
+    *(float *)ret = (float)v;
+    return true;
+  case AK_F64:
+    *(double *)ret = v;
+    return true;
+  default:
+    break;
+  }
+  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  bool lossless = false;
+  switch (cb->ret_kind) {
+  case AK_I64:
+  case AK_I64_BIG:
+    if (type != napi_bigint) {
+      *(int64_t *)ret = (int64_t)v;
+      return true;
+    }
+    return napi_get_value_bigint_int64(env, value, ret, &lossless) == napi_ok && lossless;
+  case AK_U64:
+  case AK_U64_BIG:
+    if (type != napi_bigint) {
+      *(uint64_t *)ret = (uint64_t)v;
+      return true;
+    }
+    return napi_get_value_bigint_uint64(env, value, ret, &lossless) == napi_ok && lossless;
+  case AK_PTR:
+  case AK_CSTRING:
+    if (type == napi_undefined) {
+      *(void **)ret = (void *)(intptr_t)(int64_t)v;
+      return true;
+    }
+    return ak_pointer_parse(env, value, ret) == AK_PTR_OK;
+  case AK_STRUCT: {
+    void *data = NULL;
+    size_t len = 0;
+    if (type == napi_undefined) { /* the dispatcher reported a bad result: C gets zeroes */
+      zero_result(cb, ret);
+      return true;
+    }
+    if (type != napi_object || !ak_view_address(env, value, &data, &len) || len < cb->ret->size)
+      return false;
+    memcpy(ret, data, cb->ret->size);
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
+/* Runs the dispatcher on the JS thread and stores its answer in `ret` (zero if there is none). */
+static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
+  /* Every invocation gets its own scope: C may call back thousands of times during one foreign
+   * call, and the handles would otherwise pile up in the caller's scope until it returns. */
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    zero_result(cb, ret);
+    return;
+  }
+  napi_value stack_refs[AK_STACK_ARGS], fn, undefined = NULL, result = NULL;
+  napi_value *refs = cb->nref <= AK_STACK_ARGS ? stack_refs : malloc(cb->nref * sizeof *refs);
+  bool ok = refs != NULL;
+  if (!ok) report(env, "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
+  if (ok && cb->nref > 0) ok = napi_get_undefined(env, &undefined) == napi_ok;
+  double *slots = &cb->state->slots[AK_SLOT_ARGS];
+  for (uint32_t i = 0, r = 0; ok && i < cb->nargs; i++) {
+    napi_value *ref = is_ref_kind((ak_kind)cb->kinds[i]) ? &refs[r++] : NULL;
+    ok = arg_to_js(env, cb, i, args[i], &slots[i], ref, undefined);
+  }
+  if (!ok && refs != NULL)
+    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the arguments");
+  /* The receiver is the dispatcher itself: it ignores `this`, and this saves a lookup. */
+  if (ok) ok = napi_get_reference_value(env, cb->dispatch, &fn) == napi_ok && fn != NULL;
+  if (ok && napi_call_function(env, fn, fn, cb->nref, refs, &result) != napi_ok) {
+    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
+    ok = false;
+  }
+  if (ok && !result_from_js(env, cb, result, ret)) {
+    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
+    ok = false;
+  }
+  if (!ok) zero_result(cb, ret);
+  if (refs != stack_refs) free(refs);
+  napi_close_handle_scope(env, scope);
+}
+
+/* Hands `data` to the JS thread; false once the callback is closed or its environment gone. */
+static bool post(ak_cb *cb, void *data) {
+  pthread_mutex_lock(&cb->lock);
+  bool ok = !is_closed(cb) && cb->tsfn != NULL &&
+            napi_call_threadsafe_function(cb->tsfn, data, napi_tsfn_blocking) == napi_ok;
+  pthread_mutex_unlock(&cb->lock);
+  return ok;
+}
+
+static size_t round_up(size_t n) {
+  const size_t align = _Alignof(max_align_t);
+  return (n + align - 1) / align * align;
+}
+
+/* The C string argument i points to, if it is one. */
+static const char *string_arg(const ak_cb *cb, uint32_t i, void **args) {
+  return cb->kinds[i] == AK_CSTRING ? *(const char *const *)args[i] : NULL;
+}
+
+/* A fire-and-forget call outlives its caller's frame: copy the argument values (and the C
+ * strings they point to) into one heap block, laid out as the argument pointer array, then the
+ * values, then the strings. */
+static void **detach_args(const ak_cb *cb, void **args) {
+  size_t values = round_up(cb->nargs * sizeof(void *)), size = values;
+  for (uint32_t i = 0; i < cb->nargs; i++) {
+    const char *s = string_arg(cb, i, args);
+    size += round_up(cb->args[i]->size) + (s != NULL ? strlen(s) + 1 : 0);
+  }
+  void **copy = malloc(size ? size : 1);
+  if (copy == NULL) return NULL;
+  char *at = (char *)copy + values, *strings = at;
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    strings += round_up(cb->args[i]->size);
+  for (uint32_t i = 0; i < cb->nargs; i++) {
+    copy[i] = at;
+    memcpy(at, args[i], cb->args[i]->size);
+    const char *s = string_arg(cb, i, args);
+    if (s != NULL) {
+      size_t len = strlen(s) + 1;
+      memcpy(strings, s, len);
+      memcpy(at, &strings, sizeof strings); /* the argument now points to the copy */
+      strings += len;
+    }
+    at += round_up(cb->args[i]->size);
+  }
+  return copy;
+}
+
+/* C called a threadsafe callback from a thread other than its JS thread. */
+static void run_from_thread(ak_cb *cb, void *ret, void **args) {
+  if (!cb->blocking) {
+    void **copy = detach_args(cb, args);
+    if (copy == NULL) {
+      fprintf(stderr, "arkffi: out of memory queueing a JSCallback call; it was dropped\n");
+      return;
+    }
+    if (!post(cb, copy)) free(copy);
+    return;
+  }
+  ak_cb_wait w = {.ret = ret, .args = args, .done = false};
+  pthread_mutex_init(&w.lock, NULL);
+  pthread_cond_init(&w.cond, NULL);
+  if (post(cb, &w)) {
+    pthread_mutex_lock(&w.lock);
+    while (!w.done)
+      pthread_cond_wait(&w.cond, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+  } else {
+    zero_result(cb, ret);
+  }
+  pthread_cond_destroy(&w.cond);
+  pthread_mutex_destroy(&w.lock);
+}
+
+/* The threadsafe function's call on the JS thread. `env` is NULL when Node-API drains the queue
+ * while tearing the function down: the waiting caller then gets zero. */
+static void call_js(napi_env env, napi_value unused, void *context, void *data) {
+  ak_cb *cb = context;
+  bool live = env != NULL && !is_closed(cb);
+  if (!cb->blocking) {
+    if (live) run_js(cb, env, NULL, data);
+    free(data);
+    return;
+  }
+  ak_cb_wait *w = data;
+  if (live)
+    run_js(cb, env, w->ret, w->args);
+  else
+    zero_result(cb, w->ret);
+  /* The waiter frees `w` as soon as it sees `done`: nothing may touch it after the unlock. */
+  pthread_mutex_lock(&w->lock);
+  w->done = true;
+  pthread_cond_signal(&w->cond);
+  pthread_mutex_unlock(&w->lock);
+}
+
+static void tsfn_finalize(napi_env env, void *data, void *hint) {
+  ak_cb *cb = data;
+  pthread_mutex_lock(&cb->lock);
+  cb->tsfn = NULL;
+  pthread_mutex_unlock(&cb->lock);
+}
+
+/* Every call from C lands here, on whatever thread C is running. */
+static void dispatch_call(ak_cb *cb, void *ret, void **args) {
+  if (is_closed(cb)) {
+    zero_result(cb, ret);
+  } else if (ak_thread_state == cb->state) {
+    /* This thread runs cb's environment. (Only its state can be at that address: a state freed
+     * at teardown is reused only by an environment created later, when cb is long closed.) To
+     * C, the callback leaves errno alone: what the engine does meanwhile must not show through. */
+    int saved_errno = *cb->state->errno_ptr;
+    run_js(cb, cb->env, ret, args);
+    *cb->state->errno_ptr = saved_errno;
+  } else if (cb->threadsafe) {
+    run_from_thread(cb, ret, args);
+  } else {
+    if (!atomic_exchange(&cb->warned, true))
+      fprintf(stderr, "arkffi: a JSCallback that is not threadsafe was called from another "
+                      "thread and returned 0; create it with { threadsafe: true }\n");
+    zero_result(cb, ret);
+  }
+}
+
+/* The libffi closure's handler. */
+static void on_call(ffi_cif *cif, void *ret, void **args, void *data) {
+  dispatch_call(data, ret, args);
+}
+
+#ifdef AK_CB_FAST_INT
+/* The fast entries. A libffi closure spends some 13 ns decoding its arguments from the cif; for
+ * signatures whose arguments all travel in registers, a callback instead gets one of a fixed set
+ * of static trampolines, each `mov $slot, <last integer register>; jmp entry`. The entry takes
+ * every argument register as a parameter (the call.c fast path in reverse: passing fewer
+ * arguments than a function declares is harmless in these ABIs, the extra registers are just not
+ * meaningful), looks its record up in the slot table and points the argument list at the register
+ * images. Slots are never reused, so a pointer stays bound to its (closed) record for good; once
+ * a class runs out, callbacks fall back to libffi closures. */
+#define AK_CB_FAST_SLOTS 512
+#define AK_CB_NREGS      (AK_CB_FAST_INT - 1 + 8)
+enum { AK_CB_INT_CLASS, AK_CB_SSE_CLASS, AK_CB_CLASSES };
+static _Atomic(ak_cb *) fast_slots[AK_CB_CLASSES][AK_CB_FAST_SLOTS];
+static atomic_uint fast_used[AK_CB_CLASSES];
+
+static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *ret) {
+  ak_cb *cb = atomic_load_explicit(&fast_slots[cls][slot], memory_order_acquire);
+  if (cb == NULL) return; /* freed at environment teardown: the result stays zero */
+  void *args[AK_CB_NREGS];
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    args[i] = &regs[cb->fast_reg[i]];
+  dispatch_call(cb, ret, args);
+}
+
+/* The entries: never inlined, so that each trampoline stays a jump. */
+__attribute__((noinline)) static uint64_t fast_int_entry(AK_CB_INT_PARAMS, uint64_t slot,
+                                                         AK_CB_SSE_PARAMS) {
+  uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
+  memcpy(&regs[AK_CB_FAST_INT - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
+  ak_value r = {0};
+  fast_enter(AK_CB_INT_CLASS, slot, regs, &r);
+  return r.u64;
+}
+
+__attribute__((noinline)) static double fast_sse_entry(AK_CB_INT_PARAMS, uint64_t slot,
+                                                       AK_CB_SSE_PARAMS) {
+  uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
+  memcpy(&regs[AK_CB_FAST_INT - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
+  ak_value r = {0};
+  fast_enter(AK_CB_SSE_CLASS, slot, regs, &r);
+  return r.f64; /* a float result is its low half, as in the register */
+}
+
+/* The trampolines: slot numbers are three octal digits, so `0##n` is the slot itself. */
+#define AK_CB_TRAMP(n)                                                                             \
+  static uint64_t tramp_int_##n(AK_CB_INT_PARAMS, AK_CB_SSE_PARAMS) {                              \
+    return fast_int_entry(AK_CB_INT_NAMES, 0##n, AK_CB_SSE_NAMES);                                 \
+  }                                                                                                \
+  static double tramp_sse_##n(AK_CB_INT_PARAMS, AK_CB_SSE_PARAMS) {                                \
+    return fast_sse_entry(AK_CB_INT_NAMES, 0##n, AK_CB_SSE_NAMES);                                 \
+  }
+#define AK_CB_INT_ADDR(n) (void *)tramp_int_##n,
+#define AK_CB_SSE_ADDR(n) (void *)tramp_sse_##n,
+#define AK_OCT1(m, p)     m(p##0) m(p##1) m(p##2) m(p##3) m(p##4) m(p##5) m(p##6) m(p##7)
+#define AK_OCT2(m, p)                                                                              \
+  AK_OCT1(m, p##0)                                                                                 \
+  AK_OCT1(m, p##1)                                                                                 \
+  AK_OCT1(m, p##2)                                                                                 \
+  AK_OCT1(m, p##3) AK_OCT1(m, p##4) AK_OCT1(m, p##5) AK_OCT1(m, p##6) AK_OCT1(m, p##7)
+#define AK_OCT3(m)                                                                                 \
+  AK_OCT2(m, 0)                                                                                    \
+  AK_OCT2(m, 1) AK_OCT2(m, 2) AK_OCT2(m, 3) AK_OCT2(m, 4) AK_OCT2(m, 5) AK_OCT2(m, 6) AK_OCT2(m, 7)
+
+AK_OCT3(AK_CB_TRAMP)
+static void *const fast_tramps[AK_CB_CLASSES][AK_CB_FAST_SLOTS] = {{AK_OCT3(AK_CB_INT_ADDR)},
+                                                                   {AK_OCT3(AK_CB_SSE_ADDR)}};
+
+/* Gives cb a trampoline if its signature is register-only and a slot is free. Its register
+ * images are the integer registers, then the vector ones. False means "use libffi". */
+static bool fast_bind(ak_cb *cb) {
+  if (!cb->state->fast_enabled || cb->ret_kind == AK_STRUCT) return false;
+  uint32_t nint = 0, nsse = 0;
+  for (uint32_t i = 0; i < cb->nargs; i++) {
+    ak_kind k = cb->kinds[i];
+    if (k == AK_STRUCT) return false;
+    if (k == AK_F32 || k == AK_F64)
+      nsse++;
+    else
+      nint++;
+  }
+  if (nint > AK_CB_FAST_INT - 1 || nsse > 8) return false;
+  uint32_t cls =
+      cb->ret_kind == AK_F32 || cb->ret_kind == AK_F64 ? AK_CB_SSE_CLASS : AK_CB_INT_CLASS;
+  if (atomic_load(&fast_used[cls]) >= AK_CB_FAST_SLOTS) return false;
+  unsigned slot = atomic_fetch_add(&fast_used[cls], 1);
+  if (slot >= AK_CB_FAST_SLOTS) return false;
+  nint = nsse = 0;
+  for (uint32_t i = 0; i < cb->nargs; i++) {
+    ak_kind k = cb->kinds[i];
+    cb->fast_reg[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_CB_FAST_INT - 1 + nsse++ : nint++);
+  }
+  cb->fast_class = (int8_t)cls;
+  cb->fast_slot = slot;
+  cb->code = fast_tramps[cls][slot];
+  return true;
+}
+
+/* Publishes the record in its slot: from now on C may call it. */
+static void fast_publish(ak_cb *cb, ak_cb *value) {
+  if (cb->fast_class >= 0)
+    atomic_store_explicit(&fast_slots[cb->fast_class][cb->fast_slot], value, memory_order_release);
+}
+#else
+static bool fast_bind(ak_cb *cb) {
+  return false;
+}
+
+static void fast_publish(ak_cb *cb, ak_cb *value) {}
+#endif
+
+/* Frees a record that no thread can reach any more (never published, or at teardown). */
+static void cb_free(ak_cb *cb) {
+  if (cb->args != NULL)
+    for (uint32_t i = 0; i < cb->nargs; i++)
+      ak_type_free(cb->args[i]);
+  ak_type_free(cb->ret);
+  free(cb->args);
+  free(cb->ffi_args);
+  free(cb->kinds);
+  free(cb->fast_reg);
+  if (cb->closure != NULL) ffi_closure_free(cb->closure);
+  pthread_mutex_destroy(&cb->lock);
+  free(cb);
+}
+
+/* Drops what ties the record to JS. Runs on the JS thread. */
+static void cb_close(napi_env env, ak_cb *cb) {
+  if (is_closed(cb)) return;
+  napi_threadsafe_function tsfn = NULL;
+  if (cb->threadsafe) {
+    pthread_mutex_lock(&cb->lock);
+    atomic_store(&cb->closed, true);
+    tsfn = cb->tsfn;
+    cb->tsfn = NULL;
+    pthread_mutex_unlock(&cb->lock);
+  } else {
+    atomic_store(&cb->closed, true);
+  }
+  /* Calls already queued still reach call_js, which answers them with zero. */
+  if (tsfn != NULL) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  napi_delete_reference(env, cb->dispatch);
+  cb->dispatch = NULL;
+}
+
+void ak_callbacks_free(ak_state *st) {
+  for (ak_cb *cb = st->callbacks, *next; cb != NULL; cb = next) {
+    next = cb->next;
+    cb_close(st->env, cb);
+    if (!cb->threadsafe) {
+      fast_publish(cb, NULL);
+      cb_free(cb);
+    }
+  }
+  st->callbacks = NULL;
+}
+
+/* Builds the signature: argument and result types, the libffi interface. Throws on failure. */
+static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value returns) {
+  uint32_t nargs = 0;
+  bool is_array = false;
+  napi_is_array(env, args, &is_array);
+  if (!is_array) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_DEFINITION",
+             "JSCallback: args must be an array of types");
+    return false;
+  }
+  if (ak_failed(env, napi_get_array_length(env, args, &nargs))) return false;
+  if (nargs > AK_MAX_ARGS) {
+    ak_throw(env, "RangeError", "ERR_ARKFFI_TOO_MANY_ARGS", "JSCallback: at most %d arguments",
+             AK_MAX_ARGS);
+    return false;
+  }
+  cb->args = calloc(nargs ? nargs : 1, sizeof *cb->args);
+  cb->ffi_args = calloc(nargs ? nargs : 1, sizeof *cb->ffi_args);
+  cb->kinds = calloc(nargs ? nargs : 1, sizeof *cb->kinds);
+  cb->fast_reg = calloc(nargs ? nargs : 1, sizeof *cb->fast_reg);
+  if (cb->args == NULL || cb->ffi_args == NULL || cb->kinds == NULL || cb->fast_reg == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
+    return false;
+  }
+  for (uint32_t i = 0; i < nargs; i++) {
+    napi_value desc;
+    if (ak_failed(env, napi_get_element(env, args, i, &desc))) return false;
+    ak_type *t = ak_type_from_js(env, desc);
+    if (t == NULL) return false;
+    cb->args[cb->nargs++] = t;
+    if (t->kind == AK_VOID) {
+      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+               "JSCallback: argument %u cannot be void", i + 1);
+      return false;
+    }
+    cb->ffi_args[i] = t->ffi;
+    cb->kinds[i] = (uint8_t)t->kind;
+    if (is_ref_kind(t->kind)) cb->nref++;
+  }
+  if ((cb->ret = ak_type_from_js(env, returns)) == NULL) return false;
+  cb->ret_kind = cb->ret->kind;
+  if (ffi_prep_cif(&cb->cif, FFI_DEFAULT_ABI, nargs, cb->ret->ffi, cb->ffi_args) != FFI_OK) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "JSCallback: libffi cannot build this signature");
+    return false;
+  }
+  return true;
+}
+
+/* The code C calls (a trampoline, or a libffi closure) and the reference to the dispatcher.
+ * Throws on failure. */
+static bool cb_bind(napi_env env, ak_cb *cb, napi_value dispatch) {
+  if (!fast_bind(cb) &&
+      ((cb->closure = ffi_closure_alloc(sizeof(ffi_closure), &cb->code)) == NULL ||
+       ffi_prep_closure_loc(cb->closure, &cb->cif, on_call, cb, cb->code) != FFI_OK)) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "JSCallback: cannot allocate a closure");
+    return false;
+  }
+  return !ak_failed(env, napi_create_reference(env, dispatch, 1, &cb->dispatch));
+}
+
+/* { record, ptr }: what the TypeScript layer keeps. */
+static napi_value cb_describe(napi_env env, ak_cb *cb) {
+  napi_value out, record, ptr;
+  if (ak_failed(env, napi_create_external(env, cb, NULL, NULL, &record)) ||
+      ak_failed(env, napi_create_object(env, &out)) ||
+      (ptr = ak_make_u64(env, (uintptr_t)cb->code)) == NULL ||
+      ak_failed(env, napi_set_named_property(env, out, "record", record)) ||
+      ak_failed(env, napi_set_named_property(env, out, "ptr", ptr)))
+    return NULL;
+  return out;
+}
+
+/* callbackCreate(dispatch, args[], returns, threadsafe, blocking) -> { record, ptr }. */
+napi_value ak_js_callback_create(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  napi_valuetype type = napi_undefined;
+  if (argc == 5) napi_typeof(env, argv[0], &type);
+  if (type != napi_function) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "callbackCreate needs a dispatcher");
+    return NULL;
+  }
+  ak_cb *cb = calloc(1, sizeof *cb);
+  if (cb == NULL || pthread_mutex_init(&cb->lock, NULL) != 0) {
+    free(cb);
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
+    return NULL;
+  }
+  ak_state *st = ak_state_get(env);
+  cb->state = st;
+  cb->env = env;
+  atomic_init(&cb->closed, false);
+  atomic_init(&cb->warned, false);
+  cb->fast_class = -1;
+  napi_get_value_bool(env, argv[3], &cb->threadsafe);
+  napi_get_value_bool(env, argv[4], &cb->blocking);
+
+  napi_value out = NULL, name;
+  bool ok = cb_signature(env, cb, argv[1], argv[2]) && cb_bind(env, cb, argv[0]) &&
+            (out = cb_describe(env, cb)) != NULL;
+  /* The threadsafe function comes last: once it exists, its finalizer may use the record, so
+   * nothing after it may fail. */
+  if (ok && cb->threadsafe) {
+    napi_status status = napi_create_string_utf8(env, "arkffi JSCallback", NAPI_AUTO_LENGTH, &name);
+    if (status == napi_ok)
+      status = napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, cb, tsfn_finalize, cb,
+                                               call_js, &cb->tsfn);
+    ok = !ak_failed(env, status);
+  }
+  if (!ok) {
+    if (cb->dispatch != NULL) napi_delete_reference(env, cb->dispatch);
+    cb_free(cb);
+    return NULL;
+  }
+  cb->next = st->callbacks;
+  st->callbacks = cb;
+  fast_publish(cb, cb);
+  return out;
+}
+
+static ak_cb *cb_unwrap(napi_env env, napi_callback_info info, napi_value *extra) {
+  size_t argc = 2;
+  napi_value argv[2];
+  void *data = NULL;
+  napi_valuetype type = napi_undefined;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  if (argc >= 1) napi_typeof(env, argv[0], &type);
+  if (type != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok ||
+      data == NULL) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_HANDLE", "not a callback record");
+    return NULL;
+  }
+  if (extra != NULL) *extra = argc >= 2 ? argv[1] : NULL;
+  return data;
+}
+
+/* callbackClose(record): idempotent. */
+napi_value ak_js_callback_close(napi_env env, napi_callback_info info) {
+  ak_cb *cb = cb_unwrap(env, info, NULL);
+  if (cb != NULL) cb_close(env, cb);
+  return NULL;
+}
+
+/* callbackRef(record, ref: boolean): whether a threadsafe callback keeps the event loop alive. */
+napi_value ak_js_callback_ref(napi_env env, napi_callback_info info) {
+  napi_value arg = NULL;
+  ak_cb *cb = cb_unwrap(env, info, &arg);
+  bool ref = false;
+  if (cb == NULL || arg == NULL || napi_get_value_bool(env, arg, &ref) != napi_ok) {
+    if (cb != NULL)
+      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "ref must be boolean");
+    return NULL;
+  }
+  /* tsfn is only ever written on the JS thread, this one: no lock needed to read it. */
+  if (cb->tsfn != NULL)
+    ak_failed(env, ref ? napi_ref_threadsafe_function(env, cb->tsfn)
+                       : napi_unref_threadsafe_function(env, cb->tsfn));
+  return NULL;
+}
