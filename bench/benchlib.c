@@ -70,7 +70,7 @@ int32_t call_n(int32_t (*cb)(int32_t), int32_t n) {
   }
 #define TEN(tens)                                                                                  \
   FN(tens, 0)                                                                                      \
-  FN(tens, 1) FN(tens, 2) FN(tens, 3) FN(tens, 4) FN(tens, 5) FN(tens, 6) FN(tens, 7) FN(tens, 8)  \
-      FN(tens, 9)
+  FN(tens, 1)                                                                                      \
+  FN(tens, 2) FN(tens, 3) FN(tens, 4) FN(tens, 5) FN(tens, 6) FN(tens, 7) FN(tens, 8) FN(tens, 9)
 
 TEN(0) TEN(1) TEN(2) TEN(3) TEN(4) TEN(5) TEN(6) TEN(7) TEN(8) TEN(9)

@@ -32,13 +32,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AK_SLOT_COUNT 1024
+#define AK_SLOT_COUNT  1024
 #define AK_SLOT_RESULT 0 /* the result, as a double */
-#define AK_SLOT_ID 1     /* int32 [0]: the called function's id; int32 [1]: the arena mark */
-#define AK_SLOT_ARGS 2   /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
-#define AK_SLOT_ARENA (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top */
-#define AK_MAX_ARGS (AK_SLOT_ARENA - AK_SLOT_ARGS)
-#define AK_ARENA_SIZE 65536
+#define AK_SLOT_ID     1 /* int32 [0]: the called function's id; int32 [1]: the arena mark */
+#define AK_SLOT_ARGS   2 /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
+#define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top */
+#define AK_MAX_ARGS    (AK_SLOT_ARENA - AK_SLOT_ARGS)
+#define AK_ARENA_SIZE  65536
 /* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
 #define AK_SAFE_INT 9007199254740991LL
 
@@ -72,7 +72,7 @@ struct ak_type {
   ak_kind kind;
   size_t size;
   size_t align;
-  ffi_type *ffi;      /* the libffi type; for structs it points to `ffi_struct` */
+  ffi_type *ffi; /* the libffi type; for structs it points to `ffi_struct` */
   ffi_type ffi_struct;
   ffi_type **elements; /* NULL-terminated, for libffi */
   ak_type **fields;    /* struct members, `nfields` of them */
@@ -97,7 +97,7 @@ typedef struct ak_state {
   double *slots; /* data of the shared ArrayBuffer: AK_SLOT_COUNT slots, then the arena */
   napi_ref slots_ref;
   int last_errno;
-  int *errno_ptr; /* this thread's errno, found once: the call path saves a libc call */
+  int *errno_ptr;    /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
   /* Defined functions by id. A free id is a NULL entry; ids are reused. */
   ak_fn **fns;
@@ -135,6 +135,9 @@ const char *ak_kind_name(ak_kind kind);
 /* Resolves a type name (canonical, FFIType value, bun:ffi name, ArkFFI letter, C name). */
 bool ak_kind_parse(const char *name, ak_kind *out);
 const ak_type *ak_scalar_type(ak_kind kind);
+/* Kinds whose JS values may need the engine (BigInts, strings, buffers): calls and callbacks pass
+ * them as Node-API values rather than through the slot buffer. */
+bool ak_kind_is_ref(ak_kind kind);
 /* Builds a type from a JS description: a type name, or an array of member descriptions (a struct
  * by value). Throws and returns NULL on a bad description. */
 ak_type *ak_type_from_js(napi_env env, napi_value desc);
@@ -169,8 +172,8 @@ struct ak_fn {
   ak_type *ret;
   ak_type **args;
   ffi_type **ffi_args;
-  int32_t *ref_index;  /* per argument: its Node-API argument index, or -1 */
-  uint8_t *fast_slot;  /* per argument: its register-image slot, when `fast` */
+  int32_t *ref_index; /* per argument: its Node-API argument index, or -1 */
+  uint8_t *fast_slot; /* per argument: its register-image slot, when `fast` */
   uint32_t nargs;
   uint32_t nref;
   uint32_t id;
@@ -180,7 +183,7 @@ struct ak_fn {
   bool fast_small;       /* fast path: at most 2 integer and 2 vector registers used */
   uint8_t fast_nint;     /* fast path: integer registers used */
   uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
-  uint32_t refs; /* one per adopting wrapper and per asynchronous call in flight */
+  uint32_t refs;         /* one per adopting wrapper and per asynchronous call in flight */
   char *name;
 };
 

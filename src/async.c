@@ -22,12 +22,12 @@ typedef struct {
   ak_fn *fn;
   napi_deferred deferred;
   napi_async_work work;
-  ak_frame frame;  /* the converted arguments; strings live in it or in frame.owned */
-  napi_ref *keep;  /* buffers whose memory the call uses */
+  ak_frame frame; /* the converted arguments; strings live in it or in frame.owned */
+  napi_ref *keep; /* buffers whose memory the call uses */
   uint32_t nkeep;
   void *rvalue;
-  int err;         /* errno as the call left it */
-  bool lib_began;  /* ak_lib_call_begin was called */
+  int err;        /* errno as the call left it */
+  bool lib_began; /* ak_lib_call_begin was called */
 } ak_job;
 
 /* Rejects with the pending exception (or a generic error if none is pending). */

@@ -56,21 +56,6 @@ const int ak_fast_sse_regs = 0;
 #define AK_SLOT_FAST_INT AK_SLOT_ARGS
 #define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
 
-static bool is_ref_kind(ak_kind kind) {
-  switch (kind) {
-  case AK_I64:
-  case AK_U64:
-  case AK_I64_BIG:
-  case AK_U64_BIG:
-  case AK_PTR:
-  case AK_CSTRING:
-  case AK_STRUCT:
-    return true;
-  default:
-    return false;
-  }
-}
-
 static void fn_free(ak_fn *fn) {
   if (fn->args != NULL)
     for (uint32_t i = 0; i < fn->nargs; i++)
@@ -139,7 +124,8 @@ ak_fn *ak_fn_called(napi_env env, ak_state *st) {
   int32_t id;
   memcpy(&id, &st->slots[AK_SLOT_ID], sizeof id);
   ak_fn *fn = id >= 0 && (uint32_t)id < st->nfns ? st->fns[id] : NULL;
-  if (fn == NULL) ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "call of unknown function id %d", id);
+  if (fn == NULL)
+    ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "call of unknown function id %d", id);
   return fn;
 }
 
@@ -207,12 +193,14 @@ static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value valu
 
 static bool pointer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
   switch (ak_pointer_parse(env, value, out)) {
-  case AK_PTR_OK: return true;
+  case AK_PTR_OK:
+    return true;
   case AK_PTR_BAD_RANGE:
     throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
               "must be a safe integer or a BigInt of at most 64 bits");
     return false;
-  case AK_PTR_BAD_TYPE: break;
+  case AK_PTR_BAD_TYPE:
+    break;
   }
   throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
             fn->args[i]->kind == AK_CSTRING
@@ -240,7 +228,7 @@ static bool struct_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value val
 
 /* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
 bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
-                        napi_value ref) {
+                    napi_value ref) {
   ak_value *v = &f->vals[i];
   f->avalues[i] = v;
   napi_valuetype type = napi_undefined;
@@ -248,15 +236,33 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
   bool from_slot = type == napi_undefined;
 
   switch (fn->args[i]->kind) {
-  case AK_BOOL: v->u8 = slot != 0; return true;
-  case AK_I8: v->i8 = (int8_t)slot; return true;
-  case AK_U8: v->u8 = (uint8_t)slot; return true;
-  case AK_I16: v->i16 = (int16_t)slot; return true;
-  case AK_U16: v->u16 = (uint16_t)slot; return true;
-  case AK_I32: v->i32 = (int32_t)slot; return true;
-  case AK_U32: v->u32 = (uint32_t)slot; return true;
-  case AK_F32: v->f32 = (float)slot; return true;
-  case AK_F64: v->f64 = slot; return true;
+  case AK_BOOL:
+    v->u8 = slot != 0;
+    return true;
+  case AK_I8:
+    v->i8 = (int8_t)slot;
+    return true;
+  case AK_U8:
+    v->u8 = (uint8_t)slot;
+    return true;
+  case AK_I16:
+    v->i16 = (int16_t)slot;
+    return true;
+  case AK_U16:
+    v->u16 = (uint16_t)slot;
+    return true;
+  case AK_I32:
+    v->i32 = (int32_t)slot;
+    return true;
+  case AK_U32:
+    v->u32 = (uint32_t)slot;
+    return true;
+  case AK_F32:
+    v->f32 = (float)slot;
+    return true;
+  case AK_F64:
+    v->f64 = slot;
+    return true;
   case AK_I64:
   case AK_I64_BIG:
     if (from_slot) v->i64 = (int64_t)slot;
@@ -301,16 +307,35 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
   double *out = &fn->state->slots[AK_SLOT_RESULT];
   napi_value value = NULL;
   switch (fn->ret->kind) {
-  case AK_VOID: return NULL;
-  case AK_BOOL: out[0] = (uint8_t)r->word != 0; return NULL;
-  case AK_I8: out[0] = (int8_t)r->word; return NULL;
-  case AK_U8: out[0] = (uint8_t)r->word; return NULL;
-  case AK_I16: out[0] = (int16_t)r->word; return NULL;
-  case AK_U16: out[0] = (uint16_t)r->word; return NULL;
-  case AK_I32: out[0] = (int32_t)r->word; return NULL;
-  case AK_U32: out[0] = (uint32_t)r->word; return NULL;
-  case AK_F32: out[0] = r->f32; return NULL;
-  case AK_F64: out[0] = r->f64; return NULL;
+  case AK_VOID:
+    return NULL;
+  case AK_BOOL:
+    out[0] = (uint8_t)r->word != 0;
+    return NULL;
+  case AK_I8:
+    out[0] = (int8_t)r->word;
+    return NULL;
+  case AK_U8:
+    out[0] = (uint8_t)r->word;
+    return NULL;
+  case AK_I16:
+    out[0] = (int16_t)r->word;
+    return NULL;
+  case AK_U16:
+    out[0] = (uint16_t)r->word;
+    return NULL;
+  case AK_I32:
+    out[0] = (int32_t)r->word;
+    return NULL;
+  case AK_U32:
+    out[0] = (uint32_t)r->word;
+    return NULL;
+  case AK_F32:
+    out[0] = r->f32;
+    return NULL;
+  case AK_F64:
+    out[0] = r->f64;
+    return NULL;
   case AK_I64:
     if (r->i64 >= -AK_SAFE_INT && r->i64 <= AK_SAFE_INT) {
       out[0] = (double)r->i64;
@@ -324,8 +349,12 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
       return NULL;
     }
     return ak_make_u64(env, r->u64);
-  case AK_I64_BIG: napi_create_bigint_int64(env, r->i64, &value); return value;
-  case AK_U64_BIG: napi_create_bigint_uint64(env, r->u64, &value); return value;
+  case AK_I64_BIG:
+    napi_create_bigint_int64(env, r->i64, &value);
+    return value;
+  case AK_U64_BIG:
+    napi_create_bigint_uint64(env, r->u64, &value);
+    return value;
   case AK_CSTRING:
     if (r->ptr == NULL)
       napi_get_null(env, &value);
@@ -338,7 +367,8 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     memcpy(data, rvalue, fn->ret->size);
     return value;
   }
-  case AK_KIND_COUNT: break;
+  case AK_KIND_COUNT:
+    break;
   }
   assert(!"unreachable result kind");
   return NULL;
@@ -349,10 +379,17 @@ napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
   if (value != NULL) return value;
   double d = fn->state->slots[AK_SLOT_RESULT];
   switch (fn->ret->kind) {
-  case AK_VOID: napi_get_undefined(env, &value); break;
-  case AK_BOOL: napi_get_boolean(env, d != 0, &value); break;
-  case AK_STRUCT: break; /* conversion failed; the exception is pending */
-  default: napi_create_double(env, d, &value); break;
+  case AK_VOID:
+    napi_get_undefined(env, &value);
+    break;
+  case AK_BOOL:
+    napi_get_boolean(env, d != 0, &value);
+    break;
+  case AK_STRUCT:
+    break; /* conversion failed; the exception is pending */
+  default:
+    napi_create_double(env, d, &value);
+    break;
   }
   return value;
 }
@@ -384,7 +421,7 @@ void ak_frame_release(ak_frame *f) {
 
 /* Fetches up to `n` Node-API arguments into `stack` or, beyond its AK_STACK_ARGS, the heap. */
 napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
-                            size_t *argc) {
+                        size_t *argc) {
   napi_value *argv = n > AK_STACK_ARGS ? malloc(n * sizeof *argv) : stack;
   *argc = n > AK_STACK_ARGS ? n : AK_STACK_ARGS;
   if (argv == NULL) {
@@ -445,13 +482,13 @@ release:
 
 #ifdef AK_FAST_INT
 #if AK_FAST_INT == 6
-#define AK_INT_PARAMS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define AK_INT_PARAMS  uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 #define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5]
 #else
-#define AK_INT_PARAMS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define AK_INT_PARAMS  uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 #define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 #endif
-#define AK_SSE_PARAMS double, double, double, double, double, double, double, double
+#define AK_SSE_PARAMS  double, double, double, double, double, double, double, double
 #define AK_SSE_ARGS(d) d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
 
 typedef uint64_t (*ak_int_result_fn)(AK_INT_PARAMS, AK_SSE_PARAMS);
@@ -592,9 +629,12 @@ static ak_type *promote_vararg(ak_type *t) {
   case AK_I8:
   case AK_U8:
   case AK_I16:
-  case AK_U16: return (ak_type *)ak_scalar_type(AK_I32);
-  case AK_F32: return (ak_type *)ak_scalar_type(AK_F64);
-  default: return t;
+  case AK_U16:
+    return (ak_type *)ak_scalar_type(AK_I32);
+  case AK_F32:
+    return (ak_type *)ak_scalar_type(AK_F64);
+  default:
+    return t;
   }
 }
 
@@ -725,14 +765,14 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     if (nfixed >= 0 && i >= (uint32_t)nfixed) t = promote_vararg(t);
     fn->args[fn->nargs++] = t;
     fn->ffi_args[i] = t->ffi;
-    fn->ref_index[i] = is_ref_kind(t->kind) ? (int32_t)fn->nref++ : -1;
+    fn->ref_index[i] = ak_kind_is_ref(t->kind) ? (int32_t)fn->nref++ : -1;
   }
   if ((fn->ret = ak_type_from_js(env, argv[3])) == NULL) goto fail;
 
-  ffi_status st = nfixed >= 0 ? ffi_prep_cif_var(&fn->cif, FFI_DEFAULT_ABI, (unsigned)nfixed,
-                                                 nargs, fn->ret->ffi, fn->ffi_args)
-                              : ffi_prep_cif(&fn->cif, FFI_DEFAULT_ABI, nargs, fn->ret->ffi,
-                                             fn->ffi_args);
+  ffi_status st = nfixed >= 0
+                      ? ffi_prep_cif_var(&fn->cif, FFI_DEFAULT_ABI, (unsigned)nfixed, nargs,
+                                         fn->ret->ffi, fn->ffi_args)
+                      : ffi_prep_cif(&fn->cif, FFI_DEFAULT_ABI, nargs, fn->ret->ffi, fn->ffi_args);
   if (st != FFI_OK) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "%s: libffi cannot call this signature",
              fn->name);

@@ -89,21 +89,6 @@ typedef struct {
   bool done;
 } ak_cb_wait;
 
-static bool is_ref_kind(ak_kind kind) {
-  switch (kind) {
-  case AK_I64:
-  case AK_U64:
-  case AK_I64_BIG:
-  case AK_U64_BIG:
-  case AK_PTR:
-  case AK_CSTRING:
-  case AK_STRUCT:
-    return true;
-  default:
-    return false;
-  }
-}
-
 static bool is_closed(ak_cb *cb) {
   return atomic_load_explicit(&cb->closed, memory_order_acquire);
 }
@@ -300,7 +285,7 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   if (ok && cb->nref > 0) ok = napi_get_undefined(env, &undefined) == napi_ok;
   double *slots = &cb->state->slots[AK_SLOT_ARGS];
   for (uint32_t i = 0, r = 0; ok && i < cb->nargs; i++) {
-    napi_value *ref = is_ref_kind((ak_kind)cb->kinds[i]) ? &refs[r++] : NULL;
+    napi_value *ref = ak_kind_is_ref((ak_kind)cb->kinds[i]) ? &refs[r++] : NULL;
     ok = arg_to_js(env, cb, i, args[i], &slots[i], ref, undefined);
   }
   if (!ok && refs != NULL)
@@ -642,7 +627,7 @@ static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value re
     }
     cb->ffi_args[i] = t->ffi;
     cb->kinds[i] = (uint8_t)t->kind;
-    if (is_ref_kind(t->kind)) cb->nref++;
+    if (ak_kind_is_ref(t->kind)) cb->nref++;
   }
   if ((cb->ret = ak_type_from_js(env, returns)) == NULL) return false;
   cb->ret_kind = cb->ret->kind;

@@ -141,7 +141,8 @@ napi_value ak_js_symbol(napi_env env, napi_callback_info info) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "the symbol name must be a string");
     return NULL;
   }
-  if (len + 5 > sizeof stack_name && (name = ak_string_dup(env, argv[1], "the symbol name")) == NULL)
+  if (len + 5 > sizeof stack_name &&
+      (name = ak_string_dup(env, argv[1], "the symbol name")) == NULL)
     return NULL;
 
   dlerror();

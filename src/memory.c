@@ -22,14 +22,22 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
     size_t elem = 1;
     switch (type) {
     case napi_int16_array:
-    case napi_uint16_array: elem = 2; break;
+    case napi_uint16_array:
+      elem = 2;
+      break;
     case napi_int32_array:
     case napi_uint32_array:
-    case napi_float32_array: elem = 4; break;
+    case napi_float32_array:
+      elem = 4;
+      break;
     case napi_float64_array:
     case napi_bigint64_array:
-    case napi_biguint64_array: elem = 8; break;
-    default: elem = 1; break;
+    case napi_biguint64_array:
+      elem = 8;
+      break;
+    default:
+      elem = 1;
+      break;
     }
     *len = count * elem;
     return true;
@@ -48,11 +56,14 @@ ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
   napi_valuetype type;
   if (napi_typeof(env, value, &type) != napi_ok) return AK_PTR_BAD_TYPE;
   switch (type) {
-  case napi_null: *out = NULL; return AK_PTR_OK;
+  case napi_null:
+    *out = NULL;
+    return AK_PTR_OK;
   case napi_number: {
     double d = 0;
     napi_get_value_double(env, value, &d);
-    if (!(d >= -AK_SAFE_INT && d <= AK_SAFE_INT && d == (double)(int64_t)d)) return AK_PTR_BAD_RANGE;
+    if (!(d >= -AK_SAFE_INT && d <= AK_SAFE_INT && d == (double)(int64_t)d))
+      return AK_PTR_BAD_RANGE;
     *out = (void *)(intptr_t)(int64_t)d;
     return AK_PTR_OK;
   }
@@ -74,18 +85,21 @@ ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
     size_t len;
     return ak_view_address(env, value, out, &len) ? AK_PTR_OK : AK_PTR_BAD_TYPE;
   }
-  default: return AK_PTR_BAD_TYPE;
+  default:
+    return AK_PTR_BAD_TYPE;
   }
 }
 
 bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
   switch (ak_pointer_parse(env, value, out)) {
-  case AK_PTR_OK: return true;
+  case AK_PTR_OK:
+    return true;
   case AK_PTR_BAD_RANGE:
     ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
              "a pointer must be a safe integer or a BigInt of at most 64 bits");
     return false;
-  case AK_PTR_BAD_TYPE: break;
+  case AK_PTR_BAD_TYPE:
+    break;
   }
   ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
            "expected a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
@@ -155,33 +169,60 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
   if (argc > 2) napi_get_value_int32(env, argv[2], &kind);
 
   /* memcpy: the address need not be aligned for the type. */
-  union {
-    int8_t i8;
-    uint8_t u8;
-    int16_t i16;
-    uint16_t u16;
-    int32_t i32;
-    uint32_t u32;
-    int64_t i64;
-    uint64_t u64;
-    float f32;
-    double f64;
-    uintptr_t ptr;
-  } v;
+  ak_value v;
   switch (kind) {
-  case AK_I8: memcpy(&v.i8, p, 1); napi_create_int32(env, v.i8, &out); break;
-  case AK_U8: memcpy(&v.u8, p, 1); napi_create_uint32(env, v.u8, &out); break;
-  case AK_I16: memcpy(&v.i16, p, 2); napi_create_int32(env, v.i16, &out); break;
-  case AK_U16: memcpy(&v.u16, p, 2); napi_create_uint32(env, v.u16, &out); break;
-  case AK_I32: memcpy(&v.i32, p, 4); napi_create_int32(env, v.i32, &out); break;
-  case AK_U32: memcpy(&v.u32, p, 4); napi_create_uint32(env, v.u32, &out); break;
-  case AK_F32: memcpy(&v.f32, p, 4); napi_create_double(env, v.f32, &out); break;
-  case AK_F64: memcpy(&v.f64, p, 8); napi_create_double(env, v.f64, &out); break;
-  case AK_I64: memcpy(&v.i64, p, 8); out = ak_make_i64(env, v.i64); break;
-  case AK_U64: memcpy(&v.u64, p, 8); out = ak_make_u64(env, v.u64); break;
-  case AK_I64_BIG: memcpy(&v.i64, p, 8); napi_create_bigint_int64(env, v.i64, &out); break;
-  case AK_U64_BIG: memcpy(&v.u64, p, 8); napi_create_bigint_uint64(env, v.u64, &out); break;
-  case AK_PTR: memcpy(&v.ptr, p, sizeof v.ptr); out = ak_make_u64(env, v.ptr); break;
+  case AK_I8:
+    memcpy(&v.i8, p, 1);
+    napi_create_int32(env, v.i8, &out);
+    break;
+  case AK_U8:
+    memcpy(&v.u8, p, 1);
+    napi_create_uint32(env, v.u8, &out);
+    break;
+  case AK_I16:
+    memcpy(&v.i16, p, 2);
+    napi_create_int32(env, v.i16, &out);
+    break;
+  case AK_U16:
+    memcpy(&v.u16, p, 2);
+    napi_create_uint32(env, v.u16, &out);
+    break;
+  case AK_I32:
+    memcpy(&v.i32, p, 4);
+    napi_create_int32(env, v.i32, &out);
+    break;
+  case AK_U32:
+    memcpy(&v.u32, p, 4);
+    napi_create_uint32(env, v.u32, &out);
+    break;
+  case AK_F32:
+    memcpy(&v.f32, p, 4);
+    napi_create_double(env, v.f32, &out);
+    break;
+  case AK_F64:
+    memcpy(&v.f64, p, 8);
+    napi_create_double(env, v.f64, &out);
+    break;
+  case AK_I64:
+    memcpy(&v.i64, p, 8);
+    out = ak_make_i64(env, v.i64);
+    break;
+  case AK_U64:
+    memcpy(&v.u64, p, 8);
+    out = ak_make_u64(env, v.u64);
+    break;
+  case AK_I64_BIG:
+    memcpy(&v.i64, p, 8);
+    napi_create_bigint_int64(env, v.i64, &out);
+    break;
+  case AK_U64_BIG:
+    memcpy(&v.u64, p, 8);
+    napi_create_bigint_uint64(env, v.u64, &out);
+    break;
+  case AK_PTR:
+    memcpy(&v.ptr, p, sizeof v.ptr);
+    out = ak_make_u64(env, (uintptr_t)v.ptr);
+    break;
   default:
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "read: unsupported type index %d", kind);
     break;

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AK_LONG_KIND (sizeof(long) == 8 ? AK_I64 : AK_I32)
+#define AK_LONG_KIND  (sizeof(long) == 8 ? AK_I64 : AK_I32)
 #define AK_ULONG_KIND (sizeof(long) == 8 ? AK_U64 : AK_U32)
-#define AK_SIZE_KIND (sizeof(size_t) == 8 ? AK_U64 : AK_U32)
+#define AK_SIZE_KIND  (sizeof(size_t) == 8 ? AK_U64 : AK_U32)
 #define AK_SSIZE_KIND (sizeof(size_t) == 8 ? AK_I64 : AK_I32)
-#define AK_CHAR_KIND (CHAR_MIN < 0 ? AK_I8 : AK_U8)
+#define AK_CHAR_KIND  (CHAR_MIN < 0 ? AK_I8 : AK_U8)
 
 static const ak_type scalars[AK_KIND_COUNT] = {
     [AK_VOID] = {AK_VOID, 0, 1, &ffi_type_void},
@@ -39,12 +39,12 @@ static const ak_type scalars[AK_KIND_COUNT] = {
 };
 
 static const char *const kind_names[AK_KIND_COUNT] = {
-    [AK_VOID] = "void",         [AK_BOOL] = "bool",           [AK_I8] = "i8",
-    [AK_U8] = "u8",             [AK_I16] = "i16",             [AK_U16] = "u16",
-    [AK_I32] = "i32",           [AK_U32] = "u32",             [AK_I64] = "i64",
-    [AK_U64] = "u64",           [AK_I64_BIG] = "bigint64",    [AK_U64_BIG] = "biguint64",
-    [AK_F32] = "f32",           [AK_F64] = "f64",             [AK_PTR] = "ptr",
-    [AK_CSTRING] = "cstring",   [AK_STRUCT] = "struct",
+    [AK_VOID] = "void",       [AK_BOOL] = "bool",        [AK_I8] = "i8",
+    [AK_U8] = "u8",           [AK_I16] = "i16",          [AK_U16] = "u16",
+    [AK_I32] = "i32",         [AK_U32] = "u32",          [AK_I64] = "i64",
+    [AK_U64] = "u64",         [AK_I64_BIG] = "bigint64", [AK_U64_BIG] = "biguint64",
+    [AK_F32] = "f32",         [AK_F64] = "f64",          [AK_PTR] = "ptr",
+    [AK_CSTRING] = "cstring", [AK_STRUCT] = "struct",
 };
 
 typedef struct {
@@ -135,6 +135,21 @@ bool ak_kind_parse(const char *name, ak_kind *out) {
     }
   }
   return false;
+}
+
+bool ak_kind_is_ref(ak_kind kind) {
+  switch (kind) {
+  case AK_I64:
+  case AK_U64:
+  case AK_I64_BIG:
+  case AK_U64_BIG:
+  case AK_PTR:
+  case AK_CSTRING:
+  case AK_STRUCT:
+    return true;
+  default:
+    return false;
+  }
 }
 
 const ak_type *ak_scalar_type(ak_kind kind) {
