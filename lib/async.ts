@@ -7,28 +7,39 @@
  * Errors, including bad arguments and closed libraries, reject the Promise.
  */
 import { ffi } from './bridge';
-import { CFunction, type FFIFunction } from './library';
+import { CFunction } from './library';
+import type { AsyncCallOf, FFIFunction, FFIFunctionAt } from './typing';
 
-/** An asynchronous C function at a known address. */
-export type AsyncCFunctionCallable = ((...args: any[]) => Promise<any>) & {
+/**
+ * An asynchronous C function at a known address (see AsyncCFunction()): the parameters of its
+ * definition `D`, and a Promise of its result.
+ */
+export type AsyncCFunctionCallable<D extends FFIFunction = FFIFunctionAt> = AsyncCallOf<D> & {
   /** The function's address. */
   readonly ptr: number | bigint;
   /** After close() the function's Promises reject with ERR_ARKFFI_CLOSED. */
   close(): void;
 };
 
-/** Like CFunction(), but every call runs on the thread pool and returns a Promise. */
-export function AsyncCFunction(def: FFIFunction & { readonly ptr: number | bigint }): AsyncCFunctionCallable {
-  const sync = CFunction(def);
+/**
+ * Like CFunction(), but every call runs on the thread pool and returns a Promise of the result;
+ * typed from the definition like a dlopen() symbol.
+ */
+export function AsyncCFunction<const D extends FFIFunctionAt>(def: D): AsyncCFunctionCallable<D> {
+  // Untyped inside: the arguments pass through unchanged, checked by the call itself.
+  const sync = CFunction<FFIFunctionAt>(def);
   const fn = (...args: unknown[]): Promise<unknown> => sync.async(...args);
   Object.defineProperties(fn, {
     ptr: { value: sync.ptr, enumerable: true },
     close: { value: () => sync.close() },
   });
-  return fn as AsyncCFunctionCallable;
+  return fn as unknown as AsyncCFunctionCallable<D>;
 }
 
-/** ffi.callAsync: calls a function registered with ffi.defineFunction on the thread pool. */
+/**
+ * ffi.callAsync: calls a function registered with ffi.defineFunction on the thread pool; a Promise
+ * of the result.
+ */
 export const callAsync = ffi.callAsync;
-/** ffi.callPtrAsync: calls a function address on the thread pool. */
+/** ffi.callPtrAsync: calls a function address on the thread pool; a Promise of the result. */
 export const callPtrAsync = ffi.callPtrAsync;

@@ -6,7 +6,7 @@
  * One deliberate difference from the dlopen() API, kept for ArkFFI compatibility: a raw call
  * whose return code is `'s'` returns the pointer as a number (read it with `ffi.readCString`).
  */
-import { findCallback, JSCallback } from './callback';
+import { findCallback, JSCallback, type JSCallbackDefinition } from './callback';
 import { ffiError, reword } from './errors';
 import { closeLibrary, findLibrary, openLibrary, symbolAddress, type LoadedLibrary } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
@@ -89,6 +89,10 @@ function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
   }
 }
 
+/**
+ * ArkFFI's raw bridge: `load`, `defineFunction`, `callBySig`, `callMixed`, `callPtr`, callbacks
+ * and the rest, with ArkFFI's argument shapes and error texts, so code written for it runs as is.
+ */
 export const ffi = Object.freeze({
   /** dlopen()s a library; returns its handle. Throws dlerror()'s text. */
   load(libName: string | null): bigint {
@@ -182,7 +186,9 @@ export const ffi = Object.freeze({
    */
   createCallback(callback: (...args: any[]) => any, argTypes: ArgTypes, returnType: string, threadsafe?: boolean): number {
     const args = typeof callback === 'function' ? codesOf(argTypes) : [];
-    return new JSCallback(callback, { args, returns: returnType, threadsafe: threadsafe === true }).getHandle();
+    // Raw type codes are plain strings: JSCallback checks them when it resolves them.
+    const def = { args, returns: returnType, threadsafe: threadsafe === true } as JSCallbackDefinition;
+    return new JSCallback(callback, def).getHandle();
   },
   /** Closes the callback. Unknown or already closed handles are ignored. */
   destroyCallback(handle: number): void {

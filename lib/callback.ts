@@ -16,17 +16,14 @@
  */
 import { describe, ffiError } from './errors';
 import { native, type NativeCallback } from './native';
-import { resolveType, type ResolvedType, type TypeSpec } from './types';
+import { resolveType, type ResolvedType } from './types';
+import type { CallbackArgsOf, CallbackFunction, CallbackReturnOf, CallbackSignature } from './typing';
 
 /** Receives an error thrown by a callback's function, or a result of the wrong type or range. */
 export type CallbackErrorHook = (error: unknown, callback: JSCallback) => void;
 
-/** How a callback is declared. */
-export interface JSCallbackDefinition {
-  /** Parameter types, in order. Default: none. */
-  readonly args?: readonly TypeSpec[];
-  /** Result type. Default: void. */
-  readonly returns?: TypeSpec;
+/** How a callback is declared: its signature (`args`, `returns`) and how C may call it. */
+export interface JSCallbackDefinition extends CallbackSignature {
   /**
    * The pointer may be called from any thread: calls from other threads run on this JS thread
    * while the C caller waits. Such a callback keeps the event loop alive until close() or unref().
@@ -228,8 +225,11 @@ function invalid(message: string): Error {
   return ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `JSCallback: ${message}`);
 }
 
-/** A JavaScript function that C can call through `ptr`, from this thread or (threadsafe) any. */
-export class JSCallback {
+/**
+ * A JavaScript function that C can call through `ptr`, from this thread or (threadsafe) any. The
+ * function's parameters are typed from the definition's `args`, its result from `returns`.
+ */
+export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinition> {
   /**
    * The error hook of callbacks that have no `onError` of their own. When neither is set, an
    * error is rethrown as an uncaught exception on the next tick; C receives zero either way.
@@ -244,7 +244,11 @@ export class JSCallback {
   readonly #handle: number;
   #refs: number;
 
-  constructor(callback: UserFunction, def: JSCallbackDefinition) {
+  /**
+   * Makes the C function pointer for `callback`. Throws ERR_ARKFFI_INVALID_DEFINITION for a bad
+   * definition, ERR_ARKFFI_UNKNOWN_TYPE for an unknown type name.
+   */
+  constructor(callback: CallbackFunction<D>, def: D) {
     if (typeof callback !== 'function') {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'first argument must be a function');
     }
@@ -295,7 +299,7 @@ export class JSCallback {
   }
 
   /** Calls the function directly from JS, with the arguments unchanged, and returns its result. */
-  call(...args: unknown[]): any {
+  call(...args: CallbackArgsOf<D>): CallbackReturnOf<D> {
     if (this.#record === null) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
     return this.#fn(...args);
   }
@@ -329,6 +333,7 @@ export class JSCallback {
     byHandle.delete(this.#handle);
   }
 
+  /** close(), for `using cb = new JSCallback(...)`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -3,6 +3,7 @@
  * call argument also carry `argIndex` (0-based); the message names the function and the argument.
  */
 
+/** The stable codes of ArkFFI's errors, one per kind of failure. */
 export type ErrorCode =
   | 'ERR_ARKFFI_INVALID_ARG_TYPE'
   | 'ERR_ARKFFI_OUT_OF_RANGE'
@@ -20,7 +21,9 @@ export type ErrorCode =
 
 /** The shape of every error ArkFFI throws. */
 export interface ArkFFIError extends Error {
+  /** What went wrong, stable across versions. */
   code: ErrorCode;
+  /** The 0-based index of the call argument at fault, if an argument is. */
   argIndex?: number;
 }
 

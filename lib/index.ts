@@ -8,14 +8,20 @@
  * ```
  */
 export { dlopen, Library, CFunction, linkSymbols } from './library';
-export type { FFIFunction, FFICallable, Symbols, CFunctionCallable } from './library';
+export type { FFICallable, Symbols, CFunctionCallable, LinkedSymbols } from './library';
 export { array, ArrayType, Struct, StructSchema, Union } from './struct';
-export type { FieldList, FieldType, StructOptions, StructSource, StructValue } from './struct';
+export type { FieldList, FieldType, StructOptions, StructSource } from './struct';
 export { releasePtr, structReturnRetention } from './struct-results';
 export type { StructReturnRetention } from './struct-results';
 export type { StructReturn } from './struct-calls';
 export { FFIType } from './types';
-export type { FFITypeName, TypeSpec } from './types';
+export type { FFITypeName } from './types';
+export type {
+  ArgsOf, ArgValue, AsyncCallOf, CallbackArgsOf, CallbackArgValue, CallbackFunction, CallbackResultValue, CallbackReturnOf,
+  CallbackSignature, CallOf, FFIFunction, FFIFunctionAt, FieldInputOf, FieldInputValue, FieldName, FieldTypeName, FieldValue,
+  FunctionPointer, ParamTypeSpec, PointerArg, ResultValue, ReturnOf, StructFieldInputs, StructInput, StructValue, TypedArray,
+  TypeName, TypeSpec, VariadicCall, VariadicPairs, VoidTypeName,
+} from './typing';
 export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';
 export type { Pointer, PointerLike } from './memory';
 export { ffi } from './bridge';

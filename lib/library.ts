@@ -7,38 +7,21 @@
 import { fileURLToPath } from 'node:url';
 import { ffiError, reword } from './errors';
 import { native, type NativeLibrary } from './native';
-import { withStructs, type StructReturn } from './struct-calls';
-import type { TypeSpec } from './types';
+import { withStructs } from './struct-calls';
+import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
 import { makeFunction, makeVariadic, type CallGuard } from './wrapper';
 
-/** How one C function is declared. */
-export interface FFIFunction {
-  /** Parameter types, in order. Default: none. */
-  readonly args?: readonly TypeSpec[];
-  /** Result type. Default: void. */
-  readonly returns?: TypeSpec;
-  /**
-   * The function is variadic (`printf`): `args` lists the fixed parameters, and each call passes
-   * its variadic arguments as (type, value) pairs after them.
-   */
-  readonly variadic?: boolean;
-  /** Call this address instead of looking the name up (CFunction, linkSymbols). */
-  readonly ptr?: number | bigint;
-  /**
-   * When `returns` is a StructSchema, what a call gives back: 'pointer' (the default, ArkFFI's
-   * contract: read it with `Schema.fromPtr(p)`, then `releasePtr(p)`), 'object' (the decoded
-   * struct) or 'buffer' (its ArrayBuffer).
-   */
-  readonly structReturn?: StructReturn;
-}
-
-/** A callable C function. */
-export type FFICallable = ((...args: any[]) => any) & {
+/**
+ * A callable C function typed from its definition `D`: parameters from `args`, the result from
+ * `returns` (and `structReturn`), with `.async` taking the same arguments.
+ */
+export type FFICallable<D extends FFIFunction = FFIFunction> = CallOf<D> & {
   /** The same call on the libuv thread pool: a Promise of the result; errors reject it. */
-  readonly async: (...args: any[]) => Promise<any>;
+  readonly async: AsyncCallOf<D>;
 };
 
-export type Symbols<Fns> = { readonly [K in keyof Fns]: FFICallable };
+/** The callables of a set of definitions, one per name, each typed from its definition. */
+export type Symbols<Fns extends Record<string, FFIFunction>> = { readonly [K in keyof Fns]: FFICallable<Fns[K]> };
 
 /** A library in the registry. */
 export interface LoadedLibrary {
@@ -103,13 +86,17 @@ export function defineCallable(
   return withStructs(name, { ...sig, structReturn: def.structReturn }, call);
 }
 
-/** A loaded library and its callable symbols. */
+/**
+ * A loaded library and its callable symbols, typed from the definitions given to dlopen().
+ * `using lib = dlopen(...)` closes it at the end of the block.
+ */
 export class Library<Fns extends Record<string, FFIFunction> = Record<string, FFIFunction>> {
-  /** One callable per definition, named as in the definitions. */
+  /** One callable per definition, named as in the definitions, each typed from its definition. */
   readonly symbols: Symbols<Fns>;
   /** The raw-bridge handle (`ffi.close(handle)`, `ffi.getSymbolPtr(handle, name)`). */
   readonly handle: bigint;
 
+  /** Made by dlopen(). */
   constructor(handle: bigint, symbols: Symbols<Fns>) {
     this.handle = handle;
     this.symbols = symbols;
@@ -120,7 +107,10 @@ export class Library<Fns extends Record<string, FFIFunction> = Record<string, FF
     return findLibrary(this.handle) === undefined;
   }
 
-  /** The address of an exported symbol, for CFunction or for passing to C. */
+  /**
+   * The address of an exported symbol (any name, declared or not), for CFunction or for passing
+   * to C. Throws ERR_ARKFFI_SYMBOL_NOT_FOUND if there is none, ERR_ARKFFI_CLOSED after close().
+   */
   getSymbolPtr(name: string): number {
     const entry = findLibrary(this.handle);
     if (entry === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', `getSymbolPtr(): the library is closed`);
@@ -136,18 +126,29 @@ export class Library<Fns extends Record<string, FFIFunction> = Record<string, FF
     if (entry !== undefined) closeLibrary(entry);
   }
 
+  /** close(), for `using lib = dlopen(...)`. */
   [Symbol.dispose](): void {
     this.close();
   }
 }
 
 /**
- * Opens a shared library and binds the functions described in `defs`.
+ * Opens a shared library and binds the functions described in `defs`. Each symbol's parameter
+ * and result types are inferred from its definition, written with `FFIType` members, bun:ffi
+ * names, ArkFFI one-letter codes or C spellings (no `as const` needed):
+ *
+ * ```ts
+ * const libc = dlopen(null, { strlen: { args: ['cstring'], returns: 'usize' } });
+ * libc.symbols.strlen('hello'); // (arg: string | PointerLike) => number | bigint
+ * ```
  *
  * @param path a file path, a bare name the loader searches for (`'libm.so.6'`), a file URL,
  *   or `null` for the symbols already loaded in the process (libc, ...).
+ * @param defs one definition per function to bind, by its exported name.
+ * @throws the loader's own reason if the library cannot load; ERR_ARKFFI_SYMBOL_NOT_FOUND for a
+ *   missing symbol; ERR_ARKFFI_UNKNOWN_TYPE or ERR_ARKFFI_INVALID_DEFINITION for a bad definition.
  */
-export function dlopen<Fns extends Record<string, FFIFunction>>(path: string | URL | null, defs: Fns): Library<Fns> {
+export function dlopen<const Fns extends Record<string, FFIFunction>>(path: string | URL | null, defs: Fns): Library<Fns> {
   const file = path instanceof URL ? fileURLToPath(path) : path;
   if (typeof defs !== 'object' || defs === null) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'dlopen(): the definitions must be an object');
@@ -172,33 +173,48 @@ export function dlopen<Fns extends Record<string, FFIFunction>>(path: string | U
   }
 }
 
-/** A C function at a known address, declared like a dlopen() definition plus `ptr`. */
-export type CFunctionCallable = FFICallable & {
+/** A C function at a known address (see CFunction()), typed from its definition `D`. */
+export type CFunctionCallable<D extends FFIFunction = FFIFunctionAt> = FFICallable<D> & {
   /** The function's address. */
   readonly ptr: number | bigint;
   /** After close() the function throws ERR_ARKFFI_CLOSED. */
   close(): void;
 };
 
-/** Wraps a function pointer (from getSymbolPtr, a struct, a C callback table...) as a callable. */
-export function CFunction(def: FFIFunction & { readonly ptr: number | bigint }): CFunctionCallable {
+/**
+ * Wraps a function pointer (from getSymbolPtr, a struct, a C callback table...) as a callable,
+ * typed from the definition like a dlopen() symbol. The callable can itself be passed wherever a
+ * pointer goes.
+ *
+ * @param def the signature, as for dlopen(), and `ptr`, the address to call.
+ */
+export function CFunction<const D extends FFIFunctionAt>(def: D): CFunctionCallable<D> {
   const checked = checkDefinition('CFunction', def);
   if (typeof checked.ptr !== 'number' && typeof checked.ptr !== 'bigint') {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'CFunction(): ptr must be a function address');
   }
   const guard: CallGuard = { closed: false };
-  const fn = defineCallable('CFunction', checked, checked.ptr, null, guard) as CFunctionCallable;
+  const fn = defineCallable('CFunction', checked, checked.ptr, null, guard);
   Object.defineProperties(fn, {
     ptr: { value: checked.ptr, enumerable: true },
     close: { value: () => void (guard.closed = true) },
   });
-  return fn;
+  return fn as unknown as CFunctionCallable<D>;
 }
 
-/** bun:ffi's linkSymbols: like dlopen(), but every definition names its own `ptr`. */
-export function linkSymbols<Fns extends Record<string, FFIFunction & { readonly ptr: number | bigint }>>(
-  defs: Fns,
-): { readonly symbols: Symbols<Fns>; close(): void } {
+/** What linkSymbols() returns. */
+export interface LinkedSymbols<Fns extends Record<string, FFIFunction>> {
+  /** One callable per definition, each typed from its definition. */
+  readonly symbols: Symbols<Fns>;
+  /** After close() every symbol throws ERR_ARKFFI_CLOSED. */
+  close(): void;
+}
+
+/**
+ * bun:ffi's linkSymbols: like dlopen(), but every definition names its own `ptr`, so no library
+ * is opened. Symbols are typed from their definitions.
+ */
+export function linkSymbols<const Fns extends Record<string, FFIFunctionAt>>(defs: Fns): LinkedSymbols<Fns> {
   const guard: CallGuard = { closed: false };
   const symbols: Record<string, FFICallable> = {};
   for (const name of Object.keys(defs)) {

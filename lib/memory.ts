@@ -6,8 +6,12 @@
  */
 import { kindIndex, native } from './native';
 
-/** What a pointer argument accepts. */
+/** A pointer as ArkFFI gives it back: the address, a number. */
 export type Pointer = number;
+/**
+ * A pointer as ArkFFI takes it: an address (number or BigInt), `null`, or a buffer, whose memory
+ * is used in place.
+ */
 export type PointerLike = number | bigint | null | ArrayBufferLike | ArrayBufferView;
 
 /** The address of a buffer's first byte (a view's byte offset included), plus `byteOffset`. */
@@ -34,17 +38,29 @@ const K = {
  * come back as BigInt, pointers as numbers.
  */
 export const read = Object.freeze({
+  /** Reads an `int8_t`. */
   i8: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i8) as number,
+  /** Reads a `uint8_t`. */
   u8: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u8) as number,
+  /** Reads an `int16_t`. */
   i16: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i16) as number,
+  /** Reads a `uint16_t`. */
   u16: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u16) as number,
+  /** Reads an `int32_t`. */
   i32: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i32) as number,
+  /** Reads a `uint32_t`. */
   u32: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u32) as number,
+  /** Reads an `int64_t`, as a BigInt. */
   i64: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i64) as bigint,
+  /** Reads a `uint64_t`, as a BigInt. */
   u64: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u64) as bigint,
+  /** Reads a `float`. */
   f32: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.f32) as number,
+  /** Reads a `double`. */
   f64: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.f64) as number,
+  /** Reads a pointer, as its address. */
   ptr: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.ptr) as number,
+  /** Reads a pointer, as its address (bun:ffi's name). */
   intptr: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.ptr) as number,
 });
 
@@ -77,10 +93,14 @@ export function readCString(address: PointerLike, byteOffset = 0, maxBytes?: num
  * bytes. Address 0 reads as `''`. The C memory is only read, never freed.
  */
 export class CString extends String {
+  /** The address the string was read from (before `byteOffset`). */
   readonly ptr: number;
+  /** Where the string starts, in bytes from `ptr`. */
   readonly byteOffset: number;
+  /** The `byteLength` given, or else the string's length in UTF-8 bytes (without the NUL). */
   readonly byteLength: number;
 
+  /** Reads the string at `address + byteOffset`, at most `byteLength` bytes. */
   constructor(address: number, byteOffset = 0, byteLength?: number) {
     const text = native.readCString(address, byteOffset, byteLength);
     super(text);

@@ -10,9 +10,10 @@ import { native, type NativeTypeDesc } from './native';
 import { codecOf, isBufferLike, show, zero, type Codec } from './struct-fields';
 import { heldBuffer } from './struct-results';
 import { toNativeType, type NativeDescribed } from './types';
+import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
 
 /** A field's type: a scalar type name, a nested schema (struct or union), or an array(). */
-export type FieldType = string | StructSchema | ArrayType;
+export type FieldType = FieldTypeName | StructSchema<any> | ArrayType<any>;
 
 /**
  * The fields in declaration order: an object `{ name: type }`, or `[name, type]` pairs. Pairs
@@ -20,6 +21,7 @@ export type FieldType = string | StructSchema | ArrayType;
  */
 export type FieldList = Readonly<Record<string, FieldType>> | readonly (readonly [string, FieldType])[];
 
+/** How a struct is laid out: packed, `#pragma pack(n)`, or as a union. */
 export interface StructOptions {
   /** `__attribute__((packed))`: every field at alignment 1, and the struct too. */
   readonly packed?: boolean;
@@ -29,18 +31,18 @@ export interface StructOptions {
   readonly union?: boolean;
 }
 
-/** A struct read into JS: field name -> value. */
-export type StructValue = Record<string, any>;
-
 /** Where a struct is: an ArrayBuffer or view holding it, or its address in C memory. */
 export type StructSource = ArrayBufferLike | ArrayBufferView | number | bigint;
 
-/** A fixed-length C array field, `T name[length]`; see array(). */
-export class ArrayType {
-  readonly element: FieldType;
+/** A fixed-length C array field, `T name[length]` of element type `E`; see array(). */
+export class ArrayType<E extends FieldType = FieldType> {
+  /** The element type. */
+  readonly element: E;
+  /** The number of elements. */
   readonly length: number;
 
-  constructor(element: FieldType, length: number) {
+  /** `array(element, length)`. Throws ERR_ARKFFI_OUT_OF_RANGE unless `length` is a positive integer. */
+  constructor(element: E, length: number) {
     if (!Number.isSafeInteger(length) || length < 1) {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `array(): the length must be a positive integer, got ${show(length)}`);
     }
@@ -56,7 +58,7 @@ export class ArrayType {
  * `struct Point x[3]`, `array(array('f32', 4), 4)` is `float m[4][4]`. It reads as a JS array
  * and takes any array or TypedArray of at most `length` elements (the rest are zeroed).
  */
-export function array(element: FieldType, length: number): ArrayType {
+export function array<const E extends FieldType>(element: E, length: number): ArrayType<E> {
   return new ArrayType(element, length);
 }
 
@@ -152,12 +154,18 @@ function packingOf(options: StructOptions): number | undefined {
 
 const roundUp = (n: number, align: number): number => Math.ceil(n / align) * align;
 
-/** The description of a C struct or union: its layout, and conversions to and from its bytes. */
-export class StructSchema implements NativeDescribed {
+/**
+ * The description of a C struct or union: its layout, and conversions to and from its bytes.
+ * `F` is the field list as written, from which create() and set() type what they take and
+ * fromPtr() and get() what they give back. A schema is also a type for definitions: a struct
+ * passed or returned by value.
+ */
+export class StructSchema<const F extends FieldList = FieldList> implements NativeDescribed {
   /** 'struct', or 'union' when every field starts at offset 0. */
   readonly kind: 'struct' | 'union';
   /** The packing in force (1 for packed), or undefined for the ABI's natural alignment. */
   readonly pack: number | undefined;
+  /** The field names, in declaration order. */
   readonly fieldNames: readonly string[];
   /** The field types as given. */
   readonly fieldTypes: readonly FieldType[];
@@ -171,7 +179,12 @@ export class StructSchema implements NativeDescribed {
   readonly #index: ReadonlyMap<string, number>;
   #desc: NativeTypeDesc | undefined;
 
-  constructor(fields: FieldList, options: StructOptions = {}) {
+  /**
+   * Lays out `fields` as C would. Throws ERR_ARKFFI_INVALID_TYPE for an unknown or void field
+   * type, a field named twice, a field name that looks like an array index in an object (give
+   * [name, type] pairs instead), or bad options.
+   */
+  constructor(fields: F, options: StructOptions = {}) {
     if (typeof options !== 'object' || options === null) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): the options must be an object, got ${show(options)}`);
     }
@@ -220,14 +233,14 @@ export class StructSchema implements NativeDescribed {
    * A new ArrayBuffer holding the struct as C lays it out. Fields missing from `values` (or
    * undefined) are zero, as in a C initializer; an unknown field name throws.
    */
-  create(values: StructValue = {}): ArrayBuffer {
+  create(values: StructInput<F> = {}): ArrayBuffer {
     const buffer = new ArrayBuffer(this.size);
     this.#write(new DataView(buffer), 0, values, '');
     return buffer;
   }
 
   /** A C array of these structs, `values.length * size` bytes, for a `T *` with a count. */
-  createArray(values: readonly StructValue[]): ArrayBuffer {
+  createArray(values: readonly StructInput<F>[]): ArrayBuffer {
     if (!Array.isArray(values)) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `createArray(): expects an array of objects, got ${show(values)}`);
     }
@@ -242,30 +255,30 @@ export class StructSchema implements NativeDescribed {
    * Nested structs read as objects, arrays as arrays, 64-bit integers and pointers as numbers
    * while exact and BigInts beyond.
    */
-  fromPtr(source: StructSource, byteOffset = 0): StructValue {
-    return this.#read(viewOf(source, byteOffset, this.size, 'fromPtr()'), 0);
+  fromPtr(source: StructSource, byteOffset = 0): StructValue<F> {
+    return this.#read(viewOf(source, byteOffset, this.size, 'fromPtr()'), 0) as StructValue<F>;
   }
 
   /** Reads `count` consecutive structs (a C array) from `source`, `byteOffset` bytes in. */
-  fromArray(source: StructSource, count: number, byteOffset = 0): StructValue[] {
+  fromArray(source: StructSource, count: number, byteOffset = 0): StructValue<F>[] {
     if (!Number.isSafeInteger(count) || count < 0) {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `fromArray(): count must be a non-negative integer, got ${show(count)}`);
     }
     const view = viewOf(source, byteOffset, this.size * count, 'fromArray()');
-    return Array.from({ length: count }, (_, k) => this.#read(view, k * this.size));
+    return Array.from({ length: count }, (_, k) => this.#read(view, k * this.size) as StructValue<F>);
   }
 
   /** Reads one field of the struct at `target`. */
-  get(target: StructSource, field: string): any {
+  get<K extends FieldName<F>>(target: StructSource, field: K): StructValue<F>[K] {
     const i = this.#lookup(field, 'get()');
-    return this.#fields[i].read(viewOf(target, 0, this.size, 'get()'), this.fieldOffsets[i]);
+    return this.#fields[i].read(viewOf(target, 0, this.size, 'get()'), this.fieldOffsets[i]) as StructValue<F>[K];
   }
 
   /**
    * Writes one field of the struct at `target`, touching only that field's bytes. A nested
    * struct or array is replaced whole (its missing parts become zero); on error nothing changes.
    */
-  set(target: StructSource, field: string, value: unknown): void {
+  set<K extends FieldName<F>>(target: StructSource, field: K, value: FieldInputOf<F, K>): void {
     const i = this.#lookup(field, 'set()');
     const view = viewOf(target, 0, this.size, 'set()', true);
     const codec = this.#fields[i];
@@ -302,8 +315,8 @@ export class StructSchema implements NativeDescribed {
     return i;
   }
 
-  #read(view: DataView, at: number): StructValue {
-    const out: StructValue = {};
+  #read(view: DataView, at: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
     for (let i = 0; i < this.#fields.length; i++) {
       out[this.fieldNames[i]] = this.#fields[i].read(view, at + this.fieldOffsets[i]);
     }
@@ -372,17 +385,28 @@ export class StructSchema implements NativeDescribed {
  * Writes `values` (an object of fields, or bytes) over the whole struct at the start of `view`.
  * Internal: the call path encodes struct arguments with it into reused memory.
  */
-export function writeStruct(schema: StructSchema, view: DataView, values: unknown): void {
+export function writeStruct(schema: StructSchema<any>, view: DataView, values: unknown): void {
   (codecs.get(schema) as Codec).write(view, 0, values, '');
 }
 
-/** `new StructSchema(fields, options)`. */
-export function Struct(fields: FieldList, options?: StructOptions): StructSchema {
+/**
+ * `new StructSchema(fields, options)`: a C struct, its values typed from the fields (no
+ * `as const` needed).
+ *
+ * ```ts
+ * const Point = Struct({ x: 'f64', y: 'f64' });
+ * Point.fromPtr(Point.create({ x: 1 })); // { x: number; y: number }
+ * ```
+ */
+export function Struct<const F extends FieldList>(fields: F, options?: StructOptions): StructSchema<F> {
   return new StructSchema(fields, options);
 }
 
-/** A C union: every field at offset 0, size the largest field's rounded up to the alignment. */
-export function Union(fields: FieldList, options: Omit<StructOptions, 'union'> = {}): StructSchema {
+/**
+ * A C union: every field at offset 0, size the largest field's rounded up to the alignment.
+ * Writing one takes at most one member (checked when it runs).
+ */
+export function Union<const F extends FieldList>(fields: F, options: Omit<StructOptions, 'union'> = {}): StructSchema<F> {
   return new StructSchema(fields, { ...options, union: true });
 }
 

@@ -6,60 +6,102 @@
  */
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc, type NativeTypeInfo } from './native';
+import type { TypeName } from './typing';
 
 /**
  * The type names of ArkFFI (its member names) and bun:ffi. Values are type-name strings, so a
- * member and its string are interchangeable in definitions: `FFIType.i32 === 'i32'`.
+ * member and its string are interchangeable in definitions: `FFIType.i32 === 'i32'`, and a
+ * definition written with members is typed exactly like one written with strings.
  */
 export const FFIType = Object.freeze({
   // Integers
+  /** `char`, signed or not as the platform's: a number. */
   char: 'char',
+  /** `int8_t`: a number. */
   int8_t: 'i8',
+  /** `int8_t`: a number. */
   i8: 'i8',
+  /** `uint8_t`: a number. */
   uint8_t: 'u8',
+  /** `uint8_t`: a number. */
   u8: 'u8',
+  /** `int16_t`: a number. */
   int16_t: 'i16',
+  /** `int16_t`: a number. */
   i16: 'i16',
+  /** `uint16_t`: a number. */
   uint16_t: 'u16',
+  /** `uint16_t`: a number. */
   u16: 'u16',
+  /** `int32_t`: a number. */
   int: 'i32',
+  /** `int32_t`: a number. */
   int32: 'i32',
+  /** `int32_t`: a number. */
   int32_t: 'i32',
+  /** `int32_t`: a number. */
   i32: 'i32',
+  /** `uint32_t`: a number, never negative. */
   uint32_t: 'u32',
+  /** `uint32_t`: a number, never negative. */
   u32: 'u32',
+  /** `int64_t`: takes a number or a BigInt; gives a number while exact, else a BigInt. */
   int64: 'i64',
+  /** `int64_t`: takes a number or a BigInt; gives a number while exact, else a BigInt. */
   int64_t: 'i64',
+  /** `int64_t`: takes a number or a BigInt; gives a number while exact, else a BigInt. */
   i64: 'i64',
+  /** `uint64_t`: takes a number or a BigInt; gives a number while exact, else a BigInt. */
   uint64_t: 'u64',
+  /** `uint64_t`: takes a number or a BigInt; gives a number while exact, else a BigInt. */
   u64: 'u64',
+  /** bun:ffi's `int64_t` that is a number while exact: the same as `i64` here. */
   i64_fast: 'i64_fast',
+  /** bun:ffi's `uint64_t` that is a number while exact: the same as `u64` here. */
   u64_fast: 'u64_fast',
-  /** int64_t returned as a BigInt always. */
+  /** `int64_t` returned as a BigInt always. */
   bigint64: 'bigint64',
-  /** uint64_t returned as a BigInt always. */
+  /** `uint64_t` returned as a BigInt always. */
   biguint64: 'biguint64',
+  /** `size_t`: as `u64` on 64-bit platforms. */
   usize: 'usize',
+  /** `ssize_t`: as `i64` on 64-bit platforms. */
   isize: 'isize',
   // Floating point
+  /** `float`: a number, passed as a real 32-bit float. */
   float: 'f32',
+  /** `float`: a number, passed as a real 32-bit float. */
   f32: 'f32',
+  /** `double`: a number. */
   double: 'f64',
+  /** `double`: a number. */
   f64: 'f64',
   // Others
+  /** `bool`: takes a boolean or a number; gives a boolean. */
   bool: 'bool',
+  /** `void`: a result type only; the call gives undefined. */
   void: 'void',
+  /** `void *`: takes an address, null, a buffer or a function pointer; gives the address. */
   ptr: 'ptr',
+  /** `void *`, as `ptr`. */
   pointer: 'ptr',
+  /** `void *` to memory a buffer holds, as `ptr`. */
   buffer: 'buffer',
+  /** A C function pointer, as `ptr` (a CFunction or its address). */
   function: 'function',
+  /** A C function pointer, as `ptr` (a JSCallback's or a CFunction's address). */
   callback: 'callback',
+  /** Node-API's `napi_env`, as `ptr`. */
   napi_env: 'napi_env',
+  /** Node-API's `napi_value`, as `ptr`. */
   napi_value: 'napi_value',
+  /** `const char *`: takes a JS string (copied for the call) or a pointer; gives a string or null. */
   CString: 'cstring',
+  /** `const char *`: takes a JS string (copied for the call) or a pointer; gives a string or null. */
   cstring: 'cstring',
-} as const);
+} as const satisfies Record<string, TypeName>);
 
+/** The values of `FFIType`: the canonical spellings of the type names. */
 export type FFITypeName = (typeof FFIType)[keyof typeof FFIType];
 
 /** The method by which a type object (a StructSchema) gives the addon its struct description. */
@@ -75,9 +117,10 @@ export interface NativeDescribed {
 }
 
 /**
- * Anything a definition accepts as a type: a type name, an array of member types for a struct
- * passed or returned by value (its bytes travel as an ArrayBuffer or ArrayBufferView), or a
- * StructSchema.
+ * A type as the run time takes it: any string (unknown names throw when resolved), an array of
+ * member types for a struct passed or returned by value, or a StructSchema. Internal: the public
+ * definitions are checked against the stricter TypeSpec of typing.ts, which knows every name;
+ * the raw bridge builds its signatures from strings.
  */
 export type TypeSpec = string | readonly TypeSpec[] | NativeDescribed;
 

@@ -1,0 +1,336 @@
+/**
+ * The type level of definitions: which JS values each C type takes and gives back, so that
+ * dlopen(), CFunction(), AsyncCFunction(), linkSymbols(), JSCallback and StructSchema infer every
+ * signature from the definitions themselves. Types only: nothing in this file exists at run time.
+ *
+ * The name table mirrors the addon's (src/types.c), which stays the authority at run time; the
+ * tests in test/types/ prove what compiles and what does not.
+ */
+import type { JSCallback } from './callback';
+import type { PointerLike } from './memory';
+import type { ArrayType, FieldList, StructSchema } from './struct';
+import type { StructReturn } from './struct-calls';
+import type { NativeDescribed } from './types';
+
+/**
+ * How values of one group of C types cross: `arg` is what a call takes, `result` what it
+ * returns; `fieldIn`/`fieldOut` the same for a struct field of that type; `received` is what a
+ * JSCallback's function gets for a parameter, `returned` what it may return to C.
+ */
+interface Conversions {
+  void: { arg: never; result: void; fieldIn: never; fieldOut: never; received: never; returned: void };
+  bool: {
+    arg: boolean | number; result: boolean; fieldIn: boolean | number; fieldOut: boolean;
+    received: boolean; returned: boolean | number;
+  };
+  /** Integers of at most 32 bits and floating point: exact in a JS number. */
+  number: { arg: number; result: number; fieldIn: number; fieldOut: number; received: number; returned: number };
+  /** 64-bit integers: numbers while exact (|v| <= 2^53 - 1), BigInts beyond. */
+  int64: {
+    arg: number | bigint; result: number | bigint; fieldIn: number | bigint; fieldOut: number | bigint;
+    received: number | bigint; returned: number | bigint;
+  };
+  /** bigint64/biguint64: 64-bit integers that always come back as BigInts. */
+  bigint: {
+    arg: number | bigint; result: bigint; fieldIn: number | bigint; fieldOut: bigint;
+    received: bigint; returned: number | bigint;
+  };
+  /** `void *`: results are addresses; a struct keeps a pointer field as an address. */
+  ptr: { arg: PointerArg; result: number; fieldIn: PointerLike; fieldOut: number; received: number; returned: PointerLike };
+  /**
+   * `const char *`: JS strings in and out of calls. A struct field is only an address, and so is
+   * a callback's result: a string put there would point at memory nobody keeps alive.
+   */
+  cstring: {
+    arg: string | PointerLike; result: string | null; fieldIn: PointerLike; fieldOut: number;
+    received: string | null; returned: PointerLike;
+  };
+  /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
+  bytes: {
+    arg: ArrayBufferLike | ArrayBufferView; result: ArrayBuffer; fieldIn: never; fieldOut: never;
+    received: ArrayBuffer; returned: ArrayBufferLike | ArrayBufferView;
+  };
+}
+
+/** Every type name a definition accepts, and the group whose conversions it follows. */
+interface TypeNames {
+  void: 'void';
+  v: 'void';
+  bool: 'bool';
+  b: 'bool';
+  char: 'number';
+  c: 'number';
+  i8: 'number';
+  u8: 'number';
+  i16: 'number';
+  u16: 'number';
+  i32: 'number';
+  u32: 'number';
+  i: 'number';
+  int: 'number';
+  int8: 'number';
+  int8_t: 'number';
+  uint8: 'number';
+  uint8_t: 'number';
+  int16: 'number';
+  int16_t: 'number';
+  uint16: 'number';
+  uint16_t: 'number';
+  int32: 'number';
+  int32_t: 'number';
+  uint32: 'number';
+  uint32_t: 'number';
+  schar: 'number';
+  uchar: 'number';
+  short: 'number';
+  ushort: 'number';
+  uint: 'number';
+  unsigned: 'number';
+  f32: 'number';
+  f64: 'number';
+  f: 'number';
+  d: 'number';
+  float: 'number';
+  double: 'number';
+  float32: 'number';
+  float64: 'number';
+  i64: 'int64';
+  u64: 'int64';
+  l: 'int64';
+  int64: 'int64';
+  int64_t: 'int64';
+  uint64: 'int64';
+  uint64_t: 'int64';
+  i64_fast: 'int64';
+  u64_fast: 'int64';
+  longlong: 'int64';
+  ulonglong: 'int64';
+  // As wide as the platform's long and size_t: 64 bits on 64-bit Linux, never wider.
+  long: 'int64';
+  ulong: 'int64';
+  usize: 'int64';
+  isize: 'int64';
+  size_t: 'int64';
+  ssize_t: 'int64';
+  intptr_t: 'int64';
+  uintptr_t: 'int64';
+  bigint64: 'bigint';
+  biguint64: 'bigint';
+  ptr: 'ptr';
+  pointer: 'ptr';
+  buffer: 'ptr';
+  function: 'ptr';
+  callback: 'ptr';
+  napi_env: 'ptr';
+  napi_value: 'ptr';
+  p: 'ptr';
+  k: 'ptr';
+  cstring: 'cstring';
+  CString: 'cstring';
+  s: 'cstring';
+  '2': 'bytes';
+}
+
+/** A type name: an `FFIType` member, a bun:ffi name, an ArkFFI one-letter code or a C spelling. */
+export type TypeName = keyof TypeNames;
+
+/** The type names of `void`, which has no values: a result type only. */
+export type VoidTypeName = { [N in TypeName]: TypeNames[N] extends 'void' ? N : never }[TypeName];
+
+/** The type names a struct field can have: every scalar, not void nor a by-value struct code. */
+export type FieldTypeName = { [N in TypeName]: TypeNames[N] extends 'void' | 'bytes' ? never : N }[TypeName];
+
+/**
+ * A type in a definition: a type name, an array of member types for a struct passed or returned
+ * by value (its bytes travel as an ArrayBuffer or view), or a StructSchema.
+ */
+export type TypeSpec = VoidTypeName | ParamTypeSpec;
+
+/** A type a parameter (or a member of a struct by value) can have: any TypeSpec but void. */
+export type ParamTypeSpec = Exclude<TypeName, VoidTypeName> | readonly ParamTypeSpec[] | NativeDescribed;
+
+/** A C function address as a value: a CFunction (or anything callable with a `ptr`). */
+export interface FunctionPointer {
+  (...args: never[]): unknown;
+  /** The function's address, which is what C receives. */
+  readonly ptr: number | bigint;
+}
+
+/**
+ * What a pointer parameter takes: an address (number or BigInt), `null`, a buffer (its memory is
+ * passed in place), a JSCallback, or a function with an address (a CFunction).
+ */
+export type PointerArg = PointerLike | FunctionPointer | JSCallback;
+
+type Group<T extends TypeName> = Conversions[TypeNames[T]];
+
+/** The TypedArrays that an array() field takes besides plain arrays. */
+export type TypedArray =
+  | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+
+/** What a parameter of type `T` takes. */
+export type ArgValue<T> =
+  T extends TypeName ? Group<T>['arg']
+  : T extends StructSchema<infer F> ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
+  : T extends readonly unknown[] ? ArrayBufferLike | ArrayBufferView
+  : unknown;
+
+/**
+ * What a call with result type `T` returns; for a StructSchema, what `structReturn` (`Mode`)
+ * asks for: the held result's address by default.
+ */
+export type ResultValue<T, Mode = undefined> =
+  T extends TypeName ? Group<T>['result']
+  : T extends StructSchema<infer F> ? (Mode extends 'object' ? StructValue<F> : Mode extends 'buffer' ? ArrayBuffer : number)
+  : T extends readonly unknown[] ? ArrayBuffer
+  : unknown;
+
+/** A struct field's value as read (fromPtr, get): nested structs as objects, arrays as arrays. */
+export type FieldValue<T> =
+  T extends FieldTypeName ? Group<T>['fieldOut']
+  : T extends StructSchema<infer F> ? StructValue<F>
+  : T extends ArrayType<infer E> ? FieldValue<E>[]
+  : unknown;
+
+/** What a struct field of type `T` takes when written (create, set). */
+export type FieldInputValue<T> =
+  T extends FieldTypeName ? Group<T>['fieldIn']
+  : T extends StructSchema<infer F> ? StructInput<F> | ArrayBufferLike | ArrayBufferView
+  : T extends ArrayType<infer E> ? readonly FieldInputValue<E>[] | TypedArray
+  : unknown;
+
+type Pairs = readonly (readonly [string, unknown])[];
+
+/** A struct read into JS: each field name with its value. Untyped fields give `Record<string, any>`. */
+export type StructValue<F extends FieldList = FieldList> =
+  FieldList extends F ? Record<string, any>
+  : F extends Pairs ? { [P in F[number] as P[0]]: FieldValue<P[1]> }
+  : { -readonly [K in keyof F]: FieldValue<F[K]> };
+
+/** Every field with what it takes when written. */
+export type StructFieldInputs<F extends FieldList = FieldList> =
+  FieldList extends F ? Record<string, unknown>
+  : F extends Pairs ? { [P in F[number] as P[0]]: FieldInputValue<P[1]> }
+  : { -readonly [K in keyof F]: FieldInputValue<F[K]> };
+
+/** What StructSchema.create() takes: any of the fields; missing ones are zero. */
+export type StructInput<F extends FieldList = FieldList> = Partial<StructFieldInputs<F>>;
+
+/** The field names of a struct. */
+export type FieldName<F extends FieldList = FieldList> = keyof StructValue<F> & string;
+
+/** What field `K` takes when written alone (StructSchema.set()). */
+export type FieldInputOf<F extends FieldList, K> = K extends keyof StructFieldInputs<F> ? StructFieldInputs<F>[K] : never;
+
+/** How one C function is declared. */
+export interface FFIFunction {
+  /** Parameter types, in order. Default: none. */
+  readonly args?: readonly ParamTypeSpec[];
+  /** Result type. Default: void. */
+  readonly returns?: TypeSpec;
+  /**
+   * The function is variadic (`printf`): `args` lists the fixed parameters, and each call passes
+   * its variadic arguments as (type, value) pairs after them.
+   */
+  readonly variadic?: boolean;
+  /** Call this address instead of looking the name up (CFunction, linkSymbols). */
+  readonly ptr?: number | bigint;
+  /**
+   * When `returns` is a StructSchema, what a call gives back: 'pointer' (the default, ArkFFI's
+   * contract: read it with `Schema.fromPtr(p)`, then `releasePtr(p)`), 'object' (the decoded
+   * struct) or 'buffer' (its ArrayBuffer).
+   */
+  readonly structReturn?: StructReturn;
+}
+
+/** A definition with the address to call: what CFunction(), AsyncCFunction() and linkSymbols() take. */
+export type FFIFunctionAt = FFIFunction & { readonly ptr: number | bigint };
+
+/**
+ * The parameters of a definition, as a tuple. A definition whose `args` is not a literal list
+ * (typed only as FFIFunction) takes any arguments, checked when the call runs; `any` rather than
+ * `unknown`, so that every typed symbol is also such a loose one (`Library` holds any library).
+ */
+export type ArgsOf<D extends FFIFunction> = 'args' extends keyof D
+  ? ParamsOf<Exclude<D['args'], undefined>>
+  : [];
+
+type ParamsOf<A extends readonly unknown[]> = number extends A['length'] ? any[] : { -readonly [I in keyof A]: ArgValue<A[I]> };
+
+/** What a call of a definition returns (`unknown` if `returns` is not a literal type). */
+export type ReturnOf<D extends FFIFunction> = 'returns' extends keyof D
+  ? TypeSpec extends D['returns'] ? unknown : ResultValue<Exclude<D['returns'], undefined>, D['structReturn']>
+  : void;
+
+/**
+ * The variadic arguments after the fixed ones, as they should be for what the call passed (`V`):
+ * (type, value) pairs, each value of what its type name takes. A pair that does not fit comes out
+ * different from what was passed, so the compiler reports it; arguments spread from an array
+ * are not checked (the call checks them when it runs).
+ */
+export type VariadicPairs<V extends readonly unknown[]> =
+  V extends readonly [] ? []
+  : V extends readonly [infer T, infer X, ...infer Rest]
+    ? T extends ParamTypeSpec ? [T, ArgValue<T>, ...VariadicPairs<Rest>] : [ParamTypeSpec, X, ...VariadicPairs<Rest>]
+  : V extends readonly [infer T] ? [T, T extends ParamTypeSpec ? ArgValue<T> : unknown]
+  : readonly unknown[];
+
+// `T`, hidden from inference (a conditional type is resolved only once `T` is known): the
+// arguments alone infer a call's variadic part, which is then checked against this.
+type Checked<T> = [T][T extends unknown ? 0 : never];
+
+/**
+ * A variadic function's call: the fixed parameters `P`, then (type, value) pairs, e.g.
+ * `printf('%d %s', 'i32', 42, 'cstring', 'text')`.
+ */
+export interface VariadicCall<P extends readonly unknown[], R> {
+  <const V extends readonly unknown[]>(...args: [...P, ...V] & Checked<[...P, ...VariadicPairs<V>]>): R;
+}
+
+/** The synchronous call of a definition, without `.async`. */
+export type CallOf<D extends FFIFunction> = D['variadic'] extends true
+  ? VariadicCall<ArgsOf<D>, ReturnOf<D>>
+  : (...args: ArgsOf<D>) => ReturnOf<D>;
+
+/** The same call on the thread pool, settling with the result. */
+export type AsyncCallOf<D extends FFIFunction> = D['variadic'] extends true
+  ? VariadicCall<ArgsOf<D>, Promise<ReturnOf<D>>>
+  : (...args: ArgsOf<D>) => Promise<ReturnOf<D>>;
+
+/** What a JSCallback's function receives for a parameter of type `T` (structs: their bytes). */
+export type CallbackArgValue<T> =
+  T extends TypeName ? Group<T>['received']
+  : T extends NativeDescribed | readonly unknown[] ? ArrayBuffer
+  : unknown;
+
+/** What a JSCallback's function may return for result type `T` (structs: their bytes). */
+export type CallbackResultValue<T> =
+  T extends TypeName ? Group<T>['returned']
+  : T extends NativeDescribed | readonly unknown[] ? ArrayBufferLike | ArrayBufferView
+  : unknown;
+
+/** The signature part of a callback's definition. */
+export interface CallbackSignature {
+  /** Parameter types, in order. Default: none. */
+  readonly args?: readonly ParamTypeSpec[];
+  /** Result type. Default: void. */
+  readonly returns?: TypeSpec;
+}
+
+/** The parameters a callback's function receives, as a tuple (any, if `args` is not literal). */
+export type CallbackArgsOf<D extends CallbackSignature> = 'args' extends keyof D
+  ? CallbackParamsOf<Exclude<D['args'], undefined>>
+  : [];
+
+type CallbackParamsOf<A extends readonly unknown[]> = number extends A['length']
+  ? any[]
+  : { -readonly [I in keyof A]: CallbackArgValue<A[I]> };
+
+/** What a callback's function may return (`unknown` if `returns` is not a literal type). */
+export type CallbackReturnOf<D extends CallbackSignature> = 'returns' extends keyof D
+  ? TypeSpec extends D['returns'] ? unknown : CallbackResultValue<Exclude<D['returns'], undefined>>
+  : void;
+
+/** The function a JSCallback with definition `D` runs: parameters from `args`, result from `returns`. */
+export type CallbackFunction<D extends CallbackSignature> = (...args: CallbackArgsOf<D>) => CallbackReturnOf<D>;

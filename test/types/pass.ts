@@ -1,0 +1,218 @@
+// Type tests that must compile: signatures inferred from definitions, checked type by type.
+// Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
+import {
+  array, AsyncCFunction, CFunction, dlopen, FFIType, JSCallback, Library, linkSymbols, read, Struct, StructSchema, Union,
+} from 'arkffi';
+import type {
+  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, JSCallbackDefinition, PointerArg,
+  PointerLike, StructInput, StructValue, TypeName,
+} from 'arkffi';
+
+/** true when A and B are the same type (not merely assignable to each other). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when T is true. */
+type Assert<T extends true> = T;
+/** A callable's parameters and result, for comparing with Equal. */
+type Sig<F extends (...args: never[]) => unknown> = [Parameters<F>, ReturnType<F>];
+
+/** What every pointer parameter takes. */
+type PointerIn = number | bigint | null | ArrayBufferLike | ArrayBufferView | FunctionPointer | JSCallback;
+/** What a cstring parameter takes: a string, or a pointer to one (not a function). */
+type CStringIn = string | number | bigint | null | ArrayBufferLike | ArrayBufferView;
+
+// Every spelling of a type: FFIType members, bun:ffi names, one-letter codes, C spellings. Plain
+// object literals infer literal types: no `as const`.
+const lib = dlopen(null, {
+  members: { args: [FFIType.i32, FFIType.double, FFIType.bool, FFIType.u64, FFIType.ptr, FFIType.CString], returns: FFIType.void },
+  bun: { args: ['i8', 'u16', 'f32', 'i64_fast', 'usize', 'function', 'cstring'], returns: 'u32' },
+  codes: { args: ['i', 'l', 'd', 'f', 'c', 'b', 's', 'p', 'k'], returns: 'v' },
+  spelled: { args: ['int', 'long', 'size_t', 'double', 'unsigned', 'uintptr_t', 'short'], returns: 'int64_t' },
+  nothing: {},
+  bigs: { args: ['bigint64', 'biguint64'], returns: 'biguint64' },
+  truth: { args: ['bool'], returns: 'b' },
+  text: { args: ['s'], returns: 'cstring' },
+  address: { args: ['buffer', 'napi_value', 'callback'], returns: 'pointer' },
+  pair: { args: [['f64', 'f64']], returns: ['f64', 'f64'] },
+  two: { returns: '2' },
+  size: { returns: 'usize' },
+  printf: { args: ['cstring'], returns: 'int', variadic: true },
+});
+const s = lib.symbols;
+
+type _Spellings = [
+  Assert<Equal<Sig<typeof s.members>, [[number, number, boolean | number, number | bigint, PointerIn, CStringIn], void]>>,
+  Assert<Equal<Sig<typeof s.bun>, [[number, number, number, number | bigint, number | bigint, PointerIn, CStringIn], number]>>,
+  Assert<Equal<Sig<typeof s.codes>, [[number, number | bigint, number, number, number, boolean | number, CStringIn, PointerIn, PointerIn], void]>>,
+  Assert<Equal<Sig<typeof s.spelled>, [[number, number | bigint, number | bigint, number, number, number | bigint, number], number | bigint]>>,
+  Assert<Equal<Sig<typeof s.nothing>, [[], void]>>,
+  Assert<Equal<Sig<typeof s.bigs>, [[number | bigint, number | bigint], bigint]>>,
+  Assert<Equal<Sig<typeof s.truth>, [[boolean | number], boolean]>>,
+  Assert<Equal<Sig<typeof s.text>, [[CStringIn], string | null]>>,
+  Assert<Equal<Sig<typeof s.address>, [[PointerIn, PointerIn, PointerIn], number]>>,
+  Assert<Equal<Sig<typeof s.pair>, [[ArrayBufferLike | ArrayBufferView], ArrayBuffer]>>,
+  Assert<Equal<Sig<typeof s.two>, [[], ArrayBuffer]>>,
+  // .async: the same parameters, a Promise of the result.
+  Assert<Equal<Sig<typeof s.size.async>, [[], Promise<number | bigint>]>>,
+  Assert<Equal<Sig<typeof s.text.async>, [[CStringIn], Promise<string | null>]>>,
+  Assert<Equal<Sig<typeof s.nothing.async>, [[], Promise<void>]>>,
+  Assert<Equal<PointerArg, PointerIn>>,
+];
+
+// Every form a parameter takes, as values.
+const u8 = new Uint8Array(4);
+const add = CFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: lib.getSymbolPtr('abs') });
+s.members(1, 0.5, true, 2n ** 60n, u8, 'text');
+s.members(-1, 1, 0, 7, null, null);
+s.members(0, 0, false, 0, Buffer.alloc(8), Buffer.from('text\0'));
+s.members(0, 0, false, 0, new DataView(new ArrayBuffer(8)), 12345);
+s.members(0, 0, false, 0, new ArrayBuffer(8), 12345n);
+s.members(0, 0, false, 0, new SharedArrayBuffer(8), u8);
+s.address(add, 0n, add.ptr);
+s.pair(new Float64Array([1, 2]));
+const count: number = s.printf('%d %s %f %p\n', 'i32', 42, 'cstring', 'cat', 'f64', 4.5, 'ptr', u8);
+const plain: number = s.printf('plain\n');
+const values: unknown[] = [];
+s.printf('%d\n', ...values); // spread arguments are checked when the call runs
+const later: Promise<number> = s.printf.async('%d\n', 'i64', 2n ** 60n);
+
+// Definitions written ahead: `as const`, `satisfies`, and FFIType members keep their literal types.
+const defs = {
+  strlen: { args: [FFIType.cstring], returns: FFIType.usize },
+  getpid: { returns: 'i32' },
+} as const satisfies Record<string, FFIFunction>;
+const libc: Library<typeof defs> = dlopen(null, defs);
+const { strlen, getpid } = libc.symbols;
+type _Ahead = [
+  Assert<Equal<Sig<typeof strlen>, [[CStringIn], number | bigint]>>,
+  Assert<Equal<Sig<typeof getpid>, [[], number]>>,
+];
+
+// Definitions typed only as FFIFunction still compile: their calls are checked when they run.
+const loose: Record<string, FFIFunction> = { abs: { args: ['i32'], returns: 'i32' } };
+const anyCall = dlopen(null, loose).symbols.abs(1, 'anything');
+type _Loose = [Assert<Equal<Sig<Library['symbols'][string]>, [any[], unknown]>>, Assert<Equal<typeof anyCall, unknown>>];
+// ... and every typed library, symbol and function pointer is also a loose one.
+const libraries: Library[] = [lib, libc, dlopen(null, loose)];
+const callables: FFICallable[] = [s.members, s.printf, strlen, add];
+const pointers: [CFunctionCallable, AsyncCFunctionCallable] = [add, AsyncCFunction({ returns: 'i32', ptr: 0 })];
+
+// Structs: values typed from the fields, nested structs as objects, arrays as arrays.
+const Vec2 = Struct({ x: 'f32', y: 'f32' });
+const Shape = Struct({
+  id: 'u64',
+  tag: 'bigint64',
+  name: 'cstring',
+  data: 'ptr',
+  ok: 'bool',
+  origin: Vec2,
+  corners: array(Vec2, 4),
+  grid: array(array('u8', 3), 3),
+  kind: FFIType.char,
+});
+type ShapeValue = {
+  id: number | bigint;
+  tag: bigint;
+  name: number;
+  data: number;
+  ok: boolean;
+  origin: { x: number; y: number };
+  corners: { x: number; y: number }[];
+  grid: number[][];
+  kind: number;
+};
+const shape = Shape.create({ id: 1n, name: Buffer.from('box\0'), ok: 1, origin: { x: 1 }, corners: [{ x: 0, y: 0 }], grid: [new Uint8Array(3)] });
+const decoded = Shape.fromPtr(shape);
+type _Struct = [
+  Assert<Equal<typeof decoded, ShapeValue>>,
+  Assert<Equal<ReturnType<typeof Shape.fromArray>, ShapeValue[]>>,
+  Assert<Equal<ReturnType<typeof Shape.get<'origin'>>, { x: number; y: number }>>,
+  Assert<Equal<StructValue<{ a: 'i32' }>, { a: number }>>,
+  Assert<Equal<StructInput<{ a: 'i32'; p: 'ptr' }>, { a?: number; p?: number | bigint | null | ArrayBufferLike | ArrayBufferView }>>,
+];
+const x: number = Shape.get(shape, 'origin').x;
+Shape.set(shape, 'tag', 5);
+Shape.set(shape, 'data', null);
+Shape.set(shape, 'origin', new ArrayBuffer(8));
+Shape.createArray([{ id: 1 }, {}]);
+Shape.create();
+
+// Fields as [name, type] pairs, unions, and the untyped schema that every schema is.
+const Row = Struct([['1', 'u8'], ['0', 'i32']]);
+const Bits = Union({ f: 'f32', u: 'u32' });
+type _Pairs = [
+  Assert<Equal<ReturnType<typeof Row.fromPtr>, { 1: number; 0: number }>>,
+  Assert<Equal<ReturnType<typeof Bits.fromPtr>, { f: number; u: number }>>,
+];
+const schemas: StructSchema[] = [Row, Bits, Shape];
+const anyValue: Record<string, any> = schemas[0].fromPtr(0);
+const Packed = new StructSchema({ a: 'char', b: 'i32' }, { packed: true });
+const packedB: number = Packed.fromPtr(0).b;
+
+// Structs through calls: arguments take objects, buffers or addresses; results by structReturn.
+const structs = dlopen(null, {
+  byPointer: { args: [Vec2], returns: Vec2 },
+  byObject: { args: [Vec2, 'i32'], returns: Vec2, structReturn: 'object' },
+  byBuffer: { returns: Vec2, structReturn: 'buffer' },
+  explicit: { returns: Vec2, structReturn: 'pointer' },
+});
+type VecIn = { x?: number; y?: number } | ArrayBufferLike | ArrayBufferView | number | bigint;
+type _Calls = [
+  Assert<Equal<Sig<typeof structs.symbols.byPointer>, [[VecIn], number]>>,
+  Assert<Equal<Sig<typeof structs.symbols.byObject>, [[VecIn, number], { x: number; y: number }]>>,
+  Assert<Equal<Sig<typeof structs.symbols.byBuffer>, [[], ArrayBuffer]>>,
+  Assert<Equal<Sig<typeof structs.symbols.explicit>, [[], number]>>,
+  Assert<Equal<Sig<typeof structs.symbols.byObject.async>, [[VecIn, number], Promise<{ x: number; y: number }>]>>,
+];
+const p: number = structs.symbols.byPointer({ x: 1, y: 2 });
+structs.symbols.byPointer(p);
+structs.symbols.byPointer(Vec2.create());
+
+// Function pointers: CFunction, AsyncCFunction and linkSymbols infer like dlopen().
+const asyncAdd = AsyncCFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: add.ptr });
+const linked = linkSymbols({
+  add: { args: ['i32', 'i32'], returns: 'i32', ptr: add.ptr },
+  vec: { args: ['f64'], returns: Vec2, structReturn: 'object', ptr: 0n },
+});
+type _Pointers = [
+  Assert<Equal<Sig<typeof add>, [[number, number], number]>>,
+  Assert<Equal<Sig<typeof add.async>, [[number, number], Promise<number>]>>,
+  Assert<Equal<typeof add.ptr, number | bigint>>,
+  Assert<Equal<Sig<typeof asyncAdd>, [[number, number], Promise<number>]>>,
+  Assert<Equal<Sig<typeof linked.symbols.add>, [[number, number], number]>>,
+  Assert<Equal<Sig<typeof linked.symbols.vec>, [[number], { x: number; y: number }]>>,
+];
+add.close();
+asyncAdd.close();
+linked.close();
+
+// Callbacks: the function's parameters are typed from `args`, its result from `returns`, and a
+// callback goes wherever a pointer does.
+const compare = new JSCallback((a, b) => read.i32(a) - read.i32(b), { args: ['ptr', 'ptr'], returns: 'i32' });
+const sorter = dlopen(null, { qsort: { args: ['ptr', 'usize', 'usize', 'callback'], returns: 'void' } });
+sorter.symbols.qsort(new Int32Array(4), 4, 4, compare);
+sorter.symbols.qsort(new Int32Array(4), 4, 4, compare.ptr);
+const every = new JSCallback(
+  (i, l, big, flag, address, text, d, bytes, vec) =>
+    flag && text !== null ? address : Float64Array.of(i, Number(l), Number(big), d, bytes.byteLength, vec.byteLength),
+  { args: ['i32', 'i64', 'bigint64', 'bool', 'ptr', 'cstring', 'f64', ['f64', 'f64'], Vec2], returns: 'cstring', threadsafe: true },
+);
+const ignoring = new JSCallback(() => 'a result C never sees', { returns: 'void' });
+const pair = new JSCallback((k: number) => Float64Array.of(k, k + 1), { args: ['f64'], returns: ['f64', 'f64'] });
+const wideResult = new JSCallback(() => 2n ** 63n - 1n, { returns: 'u64_fast' });
+type _Callbacks = [
+  Assert<Equal<Sig<typeof compare.call>, [[number, number], number]>>,
+  Assert<Equal<
+    Sig<typeof every.call>,
+    [[number, number | bigint, bigint, boolean, number, string | null, number, ArrayBuffer, ArrayBuffer], PointerLike]
+  >>,
+  Assert<Equal<Sig<typeof ignoring.call>, [[], void]>>,
+  Assert<Equal<Sig<typeof pair.call>, [[number], ArrayBufferLike | ArrayBufferView]>>,
+  Assert<Equal<Sig<typeof wideResult.call>, [[], number | bigint]>>,
+];
+const looseDef: JSCallbackDefinition = { args: ['i32'], returns: 'i32' };
+const loosely = new JSCallback((...args) => args.length, looseDef);
+const callbacks: JSCallback[] = [compare, every, ignoring, pair, loosely];
+using disposed = new JSCallback(() => true, { returns: 'bool' });
+
+// Type names are a union of literals; FFIType members belong to it.
+const names: TypeName[] = [FFIType.int, 'usize', 'k', 'ssize_t', '2'];

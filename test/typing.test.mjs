@@ -1,0 +1,113 @@
+// Type tests: the type-level name table matches the addon's; tsc compiles test/types (pass.ts;
+// fail.ts, whose every @ts-expect-error line must fail; dispose.ts); each failure in fail.ts is
+// the error it names; the examples of docs/typescript.md type-check; `using` closes a library.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { root } from './helpers.mjs';
+
+const run = promisify(execFile);
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const types = join(root, 'test', 'types');
+
+/** Runs tsc; resolves with its exit code and its diagnostics as [file, line, code] triples. */
+async function compile(args) {
+  let code = 0;
+  let out;
+  try {
+    ({ stdout: out } = await run(process.execPath, [tsc, '--pretty', 'false', ...args], { cwd: root }));
+  } catch (err) {
+    if (typeof err.code !== 'number') throw err;
+    ({ code, stdout: out } = err);
+  }
+  const diagnostics = [...out.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+)/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
+  return { code, out, diagnostics };
+}
+
+// fail.ts without its directives (each replaced by a comment, so lines keep their numbers), and
+// what each of them promised: line -> error code.
+const failSource = readFileSync(join(types, 'fail.ts'), 'utf8').split('\n');
+const promised = new Map();
+const bare = failSource.map((line, i) => {
+  const m = /^(\s*)\/\/ @ts-expect-error (TS\d+)/.exec(line);
+  if (m === null) return line;
+  promised.set(i + 2, m[2]);
+  return `${m[1]}// expects ${m[2]}`;
+});
+// The `ts` blocks of docs/typescript.md, compiled along with it (as docs-1.ts, ...).
+const guide = readFileSync(join(root, 'docs', 'typescript.md'), 'utf8');
+const examples = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+const bareDir = join(root, 'build', 'typing-bare');
+mkdirSync(bareDir, { recursive: true });
+writeFileSync(join(bareDir, 'fail.ts'), bare.join('\n'));
+examples.forEach((code, i) => writeFileSync(join(bareDir, `docs-${i + 1}.ts`), code));
+writeFileSync(
+  join(bareDir, 'tsconfig.json'),
+  JSON.stringify({
+    extends: '../../test/types/tsconfig.json',
+    compilerOptions: { rootDir: '.', noEmit: true },
+    files: ['fail.ts', ...examples.map((_, i) => `docs-${i + 1}.ts`)],
+  }),
+);
+
+// Both compilations start at once; the project's also emits build/typing/dispose.js.
+const project = compile(['-p', types]);
+const withoutDirectives = compile(['-p', bareDir]);
+const bareFail = 'build/typing-bare/fail.ts';
+
+test('every type name the addon accepts is typed, as the kind it resolves to', () => {
+  // The addon's names: its canonical kind names and its aliases (src/types.c).
+  const c = readFileSync(join(root, 'src', 'types.c'), 'utf8');
+  const canonical = [...c.matchAll(/\[AK_\w+\] = "(\w+)"/g)].map((m) => m[1]).filter((n) => n !== 'struct');
+  const aliases = [...c.matchAll(/\{"(\w+)", AK_\w+\}/g)].map((m) => m[1]);
+  // The type level's: the TypeNames table (name: group) in the shipped typings.
+  const table = /interface TypeNames \{([\s\S]*?)\n\}/.exec(readFileSync(join(root, 'dist', 'typing.d.ts'), 'utf8'))[1];
+  const groups = new Map([...table.matchAll(/^\s+'?(\w+)'?: '(\w+)';/gm)].map((m) => [m[1], m[2]]));
+  assert.ok(canonical.length >= 16 && aliases.length >= 50);
+  // '2' is ArkFFI's return code for two doubles, which the TypeScript layer expands itself.
+  assert.deepEqual([...groups.keys()].filter((n) => n !== '2').sort(), [...canonical, ...aliases].sort());
+  const { resolveType } = createRequire(import.meta.url)(join(root, 'dist', 'types.js'));
+  // long and size_t are 64-bit on the platforms ArkFFI targets (x86-64 and AArch64 Linux).
+  const kinds = {
+    void: ['void'], bool: ['bool'], number: ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'f32', 'f64'], int64: ['i64', 'u64'],
+    bigint: ['bigint64', 'biguint64'], ptr: ['ptr'], cstring: ['cstring'], bytes: ['struct'],
+  };
+  for (const [name, group] of groups) {
+    assert.ok(kinds[group].includes(resolveType(name, 'test').info.kind), `${name} is typed as ${group}`);
+  }
+});
+
+test('test/types compiles: pass.ts checks, and every @ts-expect-error line of fail.ts fails', async () => {
+  const { code, out } = await project;
+  assert.equal(out, '');
+  assert.equal(code, 0);
+});
+
+test('each line fail.ts expects to fail fails with the error it names, and no other line does', async () => {
+  assert.ok(promised.size >= 60, `fail.ts has ${promised.size} expected failures`);
+  const { code, diagnostics } = await withoutDirectives;
+  assert.notEqual(code, 0);
+  const found = new Map();
+  for (const [file, line, error] of diagnostics) {
+    if (file === bareFail) found.set(line, [...new Set([...(found.get(line) ?? []), error])]);
+  }
+  const wanted = new Map([...promised].map(([line, error]) => [line, [error]]));
+  assert.deepEqual(new Map([...found].sort((a, b) => a[0] - b[0])), wanted);
+});
+
+test('docs/typescript.md: every example type-checks', async () => {
+  assert.ok(examples.length >= 4, 'the guide has examples');
+  const { diagnostics, out } = await withoutDirectives;
+  assert.deepEqual(diagnostics.filter(([file]) => file !== bareFail), [], out);
+});
+
+test('`using lib = dlopen(...)` compiles, and closes the library at the end of its block', async () => {
+  assert.equal((await project).code, 0);
+  const { stdout } = await run(process.execPath, [join(root, 'build', 'typing', 'dispose.js')], { cwd: root });
+  assert.deepEqual(JSON.parse(stdout), { length: 10, openInside: true, closedAfter: true, afterCall: 'ERR_ARKFFI_CLOSED' });
+});
