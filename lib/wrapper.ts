@@ -42,6 +42,10 @@ const env = Object.freeze({
   invokeAsync: native.invokeAsync,
 });
 
+// How a fast wrapper marks each reference argument it passes (see fastArg).
+const REF_STRING = 1;
+const REF_OBJECT = 2;
+const REF_OTHER = 3;
 // Arena strings longer than this go to the native UTF-8 conversion, which is faster for them.
 const ARENA_MAX_STRING = 128;
 const ARENA_BASE = native.ptr(native.slots) + L.arenaOffset;
@@ -133,9 +137,19 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
  * value is written as one double (C makes the register image from it): one 8-byte store per
  * argument, which the native side's 8-byte load forwards from without a stall.
  */
-function fastArg(slot: number, kind: string, { a, fail, ref }: Arg): string {
+function fastArg(slot: number, kind: string, { a, fail, ref }: Arg, refKinds: string[]): string {
   const out = `F[${slot}]`;
-  const asRef = (): string => `{ ${ref()} = ${a}; slow = true; }`;
+  // Each reference argument tells the native side what it is, 2 bits per reference in the mask
+  // `m`, so C needs no Node-API call to find out (src/call.c, REF_*).
+  const position = (): number => {
+    const r = ref();
+    if (!refKinds.includes(r)) refKinds.push(r);
+    return refKinds.indexOf(r);
+  };
+  const asRef = (code = REF_OTHER, value = a): string => {
+    const k = position();
+    return `{ ${ref()} = ${value}; m |= ${code * 4 ** k}; }`;
+  };
   switch (kind) {
     case 'i8':
     case 'u8':
@@ -171,14 +185,15 @@ function fastArg(slot: number, kind: string, { a, fail, ref }: Arg): string {
             `if (n <= ${ARENA_MAX_STRING} && top + n < ${L.arenaSize}) { ` +
             `for (; k < n; k++) { const c = charCodeAt(${a}, k); if (c > 127) break; U8[${L.arenaOffset} + top + k] = c; } ` +
             `if (k === n) { U8[${L.arenaOffset} + top + n] = 0; ${out} = ${ARENA_BASE} + top; top += n + 1; } } ` +
-            `if (k !== n || n > ${ARENA_MAX_STRING}) ${asRef()} } else `
+            `if (k !== n || n > ${ARENA_MAX_STRING}) ${asRef(REF_STRING)} } else `
           : '';
       return (
         `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${out} = ${a}; } ` +
         `else if (${a} === null) ${out} = 0; ` +
+        `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
         `else if (typeof ${a} === 'object') { if (${a} instanceof CB) ${out} = ${a}.ptr; else ${asRef()} } ` +
         `else if (typeof ${a} === 'bigint') ${asRef()} ` +
-        `else if (typeof ${a} === 'function' && ${a}.ptr !== undefined) { ${ref()} = ${a}.ptr; slow = true; } else ${fail};`
+        `else if (typeof ${a} === 'function' && ${a}.ptr !== undefined) ${asRef(REF_OTHER, `${a}.ptr`)} else ${fail};`
       );
     }
     default:
@@ -250,6 +265,7 @@ function compile(
 ): Factory {
   const params = args.map((_, i) => `a${i}`);
   const refs: string[] = [];
+  const refOrder: string[] = [];
   const body: string[] = [];
   const head: string[] = [];
   if (guarded) head.push(`if (G.closed) E.closed(N, 'function');`);
@@ -264,7 +280,7 @@ function compile(
         return `r${i}`;
       },
     };
-    body.push(fastSlots === null ? generalArg(i, t.info.kind, arg) : fastArg(fastSlots[i], t.info.kind, arg));
+    body.push(fastSlots === null ? generalArg(i, t.info.kind, arg) : fastArg(fastSlots[i], t.info.kind, arg, refOrder));
   });
   body.unshift(...refs.map((r) => `let ${r};`));
   // Strings copied into the arena: publish the new top and the mark to return to (src/arkffi.h).
@@ -285,8 +301,8 @@ function compile(
     } else if (refs.length === 0) {
       call = 'fast()';
     } else {
-      body.unshift('let slow = false;');
-      call = `(slow ? fastRefs(${refs.join(', ')}) : fast())`;
+      body.unshift('let m = 0;');
+      call = `(m !== 0 ? (F[${L.slotResult}] = m, fastRefs(${refs.join(', ')})) : fast())`;
     }
     body.push(returnCode(ret.info.kind, call));
     text = [...head, ...body].join('\n  ');

@@ -52,6 +52,10 @@ const int ak_fast_int_regs = 0;
 const int ak_fast_sse_regs = 0;
 #endif
 
+/* What a fast wrapper says about each reference argument it passes to invokeFastRefs (2 bits
+ * per reference, in the result slot): nothing passed, a string, an object, something else. */
+enum { AK_REF_NONE, AK_REF_STRING, AK_REF_OBJECT, AK_REF_OTHER };
+
 /* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
 #define AK_SLOT_FAST_INT AK_SLOT_ARGS
 #define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
@@ -423,7 +427,7 @@ void ak_frame_release(ak_frame *f) {
 napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
                         size_t *argc) {
   napi_value *argv = n > AK_STACK_ARGS ? malloc(n * sizeof *argv) : stack;
-  *argc = n > AK_STACK_ARGS ? n : AK_STACK_ARGS;
+  *argc = n;
   if (argv == NULL) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");
     return NULL;
@@ -575,13 +579,15 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   assert(fn->fast && fn->nref <= AK_STACK_ARGS);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
   napi_value argv[AK_STACK_ARGS];
-  size_t argc = AK_STACK_ARGS;
+  size_t argc = fn->nref; /* asking for no more spares Node-API filling the rest in */
   if (!ak_fn_open(env, fn) ||
       ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) {
     if (fn->uses_arena) arena_release(st, mark);
     return NULL;
   }
 
+  /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
+  uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT];
   uint64_t ints[AK_FAST_INT] = {0};
   double sse[8];
   fast_images(fn, st->slots, ints, sse);
@@ -589,21 +595,24 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   ak_frame frame;
   ak_frame_init(&frame, fn->nargs); /* nargs fits the stack arrays on the fast path */
   for (uint32_t i = 0; i < fn->nargs; i++) {
-    napi_value ref = ak_ref_at(fn, i, argv, argc);
-    napi_valuetype type = napi_undefined;
-    if (ref != NULL) napi_typeof(env, ref, &type);
-    if (type == napi_undefined) continue;
-    /* Reference arguments are all integer-class: pointers, strings, 64-bit integers. A buffer,
-     * the common case, goes straight to its address. */
+    int32_t r = fn->ref_index[i];
+    unsigned what = r >= 0 && (size_t)r < argc ? (mask >> (2 * r)) & 3 : AK_REF_NONE;
+    if (what == AK_REF_NONE) continue;
+    /* Reference arguments are all integer-class: pointers, strings, 64-bit integers. */
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
     void *data;
     size_t len;
-    if (type == napi_object && ak_view_address(env, ref, &data, &len)) {
+    char *s;
+    if (what == AK_REF_OBJECT && ak_view_address(env, argv[r], &data, &len)) {
       *image = (uint64_t)(uintptr_t)data;
-      continue;
+    } else if (what == AK_REF_STRING && string_arg(env, &frame, argv[r], &s)) {
+      *image = (uint64_t)(uintptr_t)s;
+    } else {
+      /* Anything else, or a value not of the kind announced: the general conversion decides,
+       * and throws the precise error. */
+      if (!ak_convert_arg(env, fn, &frame, i, 0, argv[r])) goto release;
+      *image = frame.vals[i].u64;
     }
-    if (!ak_convert_arg(env, fn, &frame, i, 0, ref)) goto release;
-    *image = frame.vals[i].u64;
   }
   result = fast_call(env, st, fn, ints, sse);
 release:

@@ -15,9 +15,9 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   /* Node-API returns the data pointer of a view with its byte offset already applied. */
   if (napi_is_typedarray(env, value, &yes) == napi_ok && yes) {
     napi_typedarray_type type;
-    size_t count = 0, offset = 0;
-    napi_value ab;
-    if (napi_get_typedarray_info(env, value, &type, &count, out, &ab, &offset) != napi_ok)
+    size_t count = 0;
+    /* Asking for the ArrayBuffer too would cost an extra handle per call. */
+    if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) != napi_ok)
       return false;
     size_t elem = 1;
     switch (type) {
