@@ -59,9 +59,8 @@ const KOFFI_PROTOTYPES = {
   cos: 'double cos(double x)',
 };
 
-// Structs and callbacks use the API ArkFFI is to have: a struct type is the array of its member
-// types, passed and returned as its bytes; a JSCallback is passed as a pointer.
-const VEC3 = ['f64', 'f64', 'f64'];
+// Vec3 travels as the other contenders' does: {x, y, z} objects in, an {x, y, z} object out.
+const VEC3 = ark.Struct({ x: 'f64', y: 'f64', z: 'f64' });
 const ARKFFI_DEFINITIONS = {
   noop: { returns: 'void' },
   add_i32: { args: ['i32', 'i32'], returns: 'i32' },
@@ -70,18 +69,12 @@ const ARKFFI_DEFINITIONS = {
   mix8: { args: ['i32', 'f64', 'i64', 'f32', 'u8', 'f64', 'i32', 'f64'], returns: 'f64' },
   c_strlen: { args: ['cstring'], returns: 'usize' },
   sum_bytes: { args: ['ptr', 'usize'], returns: 'u32' },
-  vec3_add: { args: [VEC3, VEC3], returns: VEC3 },
+  vec3_add: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'object' },
   hello: { returns: 'cstring' },
   callback: { args: ['ptr', 'i32'], returns: 'i32' },
   atoi: { args: ['cstring'], returns: 'i32' },
   cos: { args: ['f64'], returns: 'f64' },
 };
-
-const packVec3 = ({ x, y, z }) => Float64Array.of(x, y, z);
-function unpackVec3(buffer) {
-  const [x, y, z] = new Float64Array(buffer);
-  return { x, y, z };
-}
 
 /**
  * The contenders. Each binds a workload to { fn, args, decode? }: the timed call is
@@ -110,8 +103,6 @@ function contenders(paths) {
       const name = SYMBOL[id] ?? id;
       const fn = ark.dlopen(LIBRARY[id] ?? paths.benchlib, { [name]: ARKFFI_DEFINITIONS[id] }).symbols[name];
       switch (id) {
-        case 'vec3_add':
-          return { fn, args: ARGS[id].map(packVec3), decode: unpackVec3 };
         case 'callback': {
           const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32' });
           return { fn, args: [callback.ptr, ARGS[id][1]] };
