@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { ffiError, reword } from './errors';
 import { native, type NativeLibrary } from './native';
-import { withStructs } from './struct-calls';
+import { structReader, withStructs } from './struct-calls';
 import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
 import { makeFunction, makeVariadic, type CallGuard } from './wrapper';
 
@@ -81,7 +81,8 @@ export function defineCallable(
   lib: NativeLibrary | null,
   guard: CallGuard | null = null,
 ): FFICallable {
-  const sig = { name, args: def.args ?? [], returns: def.returns ?? 'void' };
+  const returns = def.returns ?? 'void';
+  const sig = { name, args: def.args ?? [], returns, readStruct: structReader(returns, def.structReturn) };
   const call = def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
   return withStructs(name, { ...sig, structReturn: def.structReturn }, call);
 }

@@ -6,11 +6,10 @@
  */
 import { ffiError, type ArkFFIError } from './errors';
 import { native } from './native';
-import { StructSchema, writeStruct } from './struct';
-import { isBufferLike } from './struct-fields';
+import { StructSchema, structReaderOf, structWriter } from './struct';
 import { heldBuffer, retain } from './struct-results';
 import type { TypeSpec } from './types';
-import type { Callable } from './wrapper';
+import { StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
 /**
  * What a function returning a StructSchema gives back:
@@ -27,19 +26,27 @@ interface StructSignature {
   readonly structReturn: unknown;
 }
 
+/** Memory reused by every call at one argument position for a struct given as an object. */
+interface Scratch {
+  readonly view: DataView;
+  readonly at: StructBytesAt;
+  readonly write: (view: DataView, values: unknown) => void;
+}
+
 /**
- * Converts one struct argument to what the wrapper takes, the struct's bytes. A plain object is
- * encoded into `scratch`, memory reused by every call at this position: libffi copies a struct
- * argument before the C function runs, so the bytes are free again by the time anything else
- * (a nested call from a callback included) could write them.
+ * Converts one struct argument to what the wrapper takes: its bytes, or their address. A plain
+ * object is encoded into `scratch`, memory reused by every call at this position: libffi copies
+ * a struct argument before the C function runs, so the bytes are free again by the time anything
+ * else (a nested call from a callback included) could write them.
  */
-function structArg(name: string, index: number, schema: StructSchema, scratch: DataView, value: unknown): unknown {
-  if (isBufferLike(value)) return value;
+function structArg(name: string, index: number, schema: StructSchema, scratch: Scratch, value: unknown): unknown {
+  // Cheap checks first; a buffer from another realm still reaches the struct writer, which copies it.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
   try {
     if (typeof value === 'number' || typeof value === 'bigint') return heldBuffer(value) ?? native.toArrayBuffer(value, 0, schema.size);
     if (typeof value === 'object' && value !== null) {
-      writeStruct(schema, scratch, value);
-      return scratch;
+      scratch.write(scratch.view, value);
+      return scratch.at;
     }
   } catch (err) {
     const { code, message } = err as ArkFFIError;
@@ -49,6 +56,27 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: D
     throw again;
   }
   return value; // the wrapper refuses it with its usual error
+}
+
+const shared = new DataView(structResultBytes.buffer);
+
+/**
+ * How a synchronous call turns a StructSchema result into what `structReturn` asks for, given
+ * what the native entry returned: undefined when the bytes wait at the start of the slot buffer
+ * (read them before anything else runs), or an ArrayBuffer of them.
+ */
+export function structReader(returns: unknown, mode: unknown): ((result: ArrayBuffer | undefined) => unknown) | undefined {
+  if (!(returns instanceof StructSchema)) return undefined;
+  const copy = (): ArrayBuffer => structResultBytes.slice(0, returns.size).buffer;
+  const read = structReaderOf(returns);
+  switch (mode ?? 'pointer') {
+    case 'object':
+      return (r) => (r === undefined ? read(shared, 0) : returns.fromPtr(r));
+    case 'buffer':
+      return (r) => r ?? copy();
+    default:
+      return (r) => retain(r ?? copy());
+  }
 }
 
 function resultOf(schema: StructSchema, mode: StructReturn): (buffer: ArrayBuffer) => unknown {
@@ -72,7 +100,12 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
   if (sig.structReturn !== undefined && returns === null) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: structReturn needs a StructSchema as the return type`);
   }
-  const structs = sig.args.flatMap((t, i) => (t instanceof StructSchema ? [{ i, schema: t, scratch: new DataView(new ArrayBuffer(t.size)) }] : []));
+  const structs = sig.args.flatMap((t, i) => {
+    if (!(t instanceof StructSchema)) return [];
+    const buffer = new ArrayBuffer(t.size);
+    const scratch = { view: new DataView(buffer), at: new StructBytesAt(native.ptr(buffer)), write: structWriter(t) };
+    return [{ i, schema: t, scratch }];
+  });
   if (structs.length === 0 && returns === null) return call;
   const result = returns === null ? null : resultOf(returns, mode);
   // The native side copies struct bytes before the call returns, asynchronous calls included,
@@ -80,10 +113,10 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
   const convert = (values: unknown[]): void => {
     for (const { i, schema, scratch } of structs) if (i < values.length) values[i] = structArg(name, i, schema, scratch, values[i]);
   };
+  // The synchronous call already gives the result structReturn asks for (see structReader).
   const fn = (...values: unknown[]): unknown => {
     convert(values);
-    const r = call(...values);
-    return result === null ? r : result(r as ArrayBuffer);
+    return call(...values);
   };
   const async = (...values: unknown[]): Promise<unknown> => {
     try {

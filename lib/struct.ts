@@ -178,6 +178,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   readonly #fields: readonly Codec[];
   readonly #index: ReadonlyMap<string, number>;
   #desc: NativeTypeDesc | undefined;
+  #compiled: Compiled | null | undefined;
 
   /**
    * Lays out `fields` as C would. Throws ERR_ARKFFI_INVALID_TYPE for an unknown or void field
@@ -316,6 +317,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   }
 
   #read(view: DataView, at: number): Record<string, unknown> {
+    const fast = this.#fast();
+    if (fast !== null) return fast.read(view, at);
     const out: Record<string, unknown> = {};
     for (let i = 0; i < this.#fields.length; i++) {
       out[this.fieldNames[i]] = this.#fields[i].read(view, at + this.fieldOffsets[i]);
@@ -324,6 +327,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   }
 
   #write(view: DataView, at: number, value: unknown, path: string): void {
+    const fast = this.#fast();
+    if (fast !== null && path === '' && typeof value === 'object' && value !== null && fast.write(view, at, value)) return;
     const prefix = path === '' ? '' : `${path}.`;
     if (isBufferLike(value)) {
       const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
@@ -356,6 +361,20 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     }
   }
 
+  /**
+   * Compiled reader and writer for a struct whose fields are all scalars, built on first use:
+   * one function each with the field names and offsets written out, instead of a loop over the
+   * field list. The writer takes the common case only (a plain object with no unknown keys) and
+   * answers false otherwise, leaving validation messages to the general path.
+   */
+  #fast(): Compiled | null {
+    if (this.#compiled === undefined) {
+      const flat = this.kind === 'struct' && this.#fields.every((codec) => !codec.composite);
+      this.#compiled = flat ? compile(this.fieldNames, this.fieldOffsets, this.#fields, this.size) : null;
+    }
+    return this.#compiled;
+  }
+
   #members(out: NativeTypeDesc[], where: string): void {
     if (this.kind === 'union' || this.pack !== undefined) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
@@ -382,11 +401,47 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
 }
 
 /**
- * Writes `values` (an object of fields, or bytes) over the whole struct at the start of `view`.
- * Internal: the call path encodes struct arguments with it into reused memory.
+ * A function that writes `values` (an object of fields, or bytes) over the whole struct at the
+ * start of `view`. Internal: the call path encodes struct arguments with it into reused memory.
  */
-export function writeStruct(schema: StructSchema<any>, view: DataView, values: unknown): void {
-  (codecs.get(schema) as Codec).write(view, 0, values, '');
+export function structWriter(schema: StructSchema<any>): (view: DataView, values: unknown) => void {
+  const codec = codecs.get(schema) as Codec;
+  return (view, values) => codec.write(view, 0, values, '');
+}
+
+/** Reads the struct at `at` in `view` as an object. Internal: the call path decodes results. */
+export function structReaderOf(schema: StructSchema<any>): (view: DataView, at: number) => unknown {
+  const codec = codecs.get(schema) as Codec;
+  return (view, at) => codec.read(view, at);
+}
+
+interface Compiled {
+  read(view: DataView, at: number): Record<string, unknown>;
+  write(view: DataView, at: number, value: object): boolean;
+}
+
+/** Builds the compiled reader and writer of a flat struct (see StructSchema#fast). */
+function compile(names: readonly string[], offsets: readonly number[], fields: readonly Codec[], size: number): Compiled {
+  const key = (i: number): string => `[${JSON.stringify(names[i])}]`;
+  const padded = fields.reduce((sum, codec) => sum + codec.size, 0) !== size;
+  const ids = names.map((_, i) => i);
+  const source = `
+    return {
+      read(view, at) {
+        return { ${ids.map((i) => `${key(i)}: C[${i}].read(view, at + ${offsets[i]})`).join(', ')} };
+      },
+      write(view, at, o) {
+        let keys = 0;
+        for (const k in o) keys++;
+        ${ids.map((i) => `const v${i} = o${key(i)};`).join(' ')}
+        const given = ${ids.map((i) => `(v${i} !== undefined ? 1 : 0)`).join(' + ')};
+        if (keys !== given) return false;
+        ${padded ? '' : `if (given !== ${names.length}) `}zero(view, at, ${size});
+        ${ids.map((i) => `if (v${i} !== undefined) C[${i}].write(view, at + ${offsets[i]}, v${i}, P[${i}]);`).join('\n        ')}
+        return true;
+      },
+    };`;
+  return new Function('C', 'P', 'zero', source)(fields, names, zero) as Compiled;
 }
 
 /**

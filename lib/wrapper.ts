@@ -25,6 +25,15 @@ const I32 = new Int32Array(native.slots);
 const U8 = new Uint8Array(native.slots);
 
 /**
+ * Names memory ArkFFI owns that holds a struct argument's bytes, so a call can pass its address
+ * without the engine probing a buffer. Internal: user code passes buffers, never bare addresses,
+ * for a struct by value.
+ */
+export class StructBytesAt {
+  constructor(readonly address: number) {}
+}
+
+/**
  * String.prototype.charCodeAt, uncurried. A wrapper inlined into a caller's loop follows a call
  * into native code, after which V8 no longer trusts `str.charCodeAt` to be the builtin and falls
  * back to a generic property load on every character; a direct reference avoids the lookup.
@@ -34,7 +43,7 @@ const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as 
 /** Everything generated code reaches, passed in as one frozen object. */
 const env = Object.freeze({
   E: Object.freeze({ arg: throwArg, count: throwCount, closed: throwClosed }),
-  F, I32, U8, charCodeAt,
+  F, I32, U8, charCodeAt, AT: StructBytesAt,
   CB: JSCallback,
   invoke: native.invoke,
   fast: native.invokeFast,
@@ -59,7 +68,16 @@ export interface Signature {
   name: string;
   args: readonly TypeSpec[];
   returns: TypeSpec;
+  /**
+   * For a struct result: what a synchronous call returns, given what the native entry returned:
+   * undefined when it left the bytes at the start of the slot buffer (read them at once), or an
+   * ArrayBuffer. By default, an ArrayBuffer of the bytes.
+   */
+  readStruct?: (result: ArrayBuffer | undefined) => unknown;
 }
+
+/** The struct bytes the native entry left at the start of the slot buffer (see Signature). */
+export const structResultBytes: Uint8Array = U8;
 
 const INT_TEST: Record<string, (a: string) => string> = {
   i8: (a) => `((${a} << 24) >> 24) === ${a}`,
@@ -124,8 +142,12 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
       );
     }
     case 'struct': {
+      // The struct's bytes: a buffer or view, or internal memory named by a StructBytesAt.
       const r = ref();
-      return `if (typeof ${a} !== 'object' || ${a} === null) ${fail}; ${r} = ${a};`;
+      return (
+        `if (typeof ${a} !== 'object' || ${a} === null) ${fail}; ` +
+        `else if (${a} instanceof AT) ${slot} = ${a}.address; else ${r} = ${a};`
+      );
     }
     default:
       throw new Error(`arkffi: no argument conversion for kind '${kind}'`);
@@ -213,17 +235,20 @@ function returnCode(kind: string, call: string): string {
     case 'u64':
     case 'ptr':
       return `const r = ${call}; return r === undefined ? ${R} : r;`;
+    case 'struct':
+      // The bytes are at the start of the slot buffer (r undefined), or in a new ArrayBuffer.
+      return `return S(${call});`;
     case 'bigint64':
     case 'biguint64':
     case 'cstring':
-    case 'struct':
       return `return ${call};`;
     default:
       return `${call}; return ${R};`;
   }
 }
 
-type Factory = (env: object, name: string, guard: CallGuard | null, id: number) => (...args: unknown[]) => unknown;
+type StructReader = (result: ArrayBuffer | undefined) => unknown;
+type Factory = (env: object, name: string, guard: CallGuard | null, id: number, readStruct: StructReader | undefined) => (...args: unknown[]) => unknown;
 const factories = new Map<string, Factory>();
 
 /**
@@ -238,6 +263,7 @@ function generate(
   id: number,
   fastSlots: readonly number[] | null,
   guard: CallGuard | null,
+  readStruct: StructReader | undefined,
   async = false,
 ): (...args: unknown[]) => unknown {
   // Definitions of the same shape share one compiled factory; each gets its own closure over its
@@ -249,7 +275,7 @@ function generate(
     factory = compile(args, ret, fastSlots, guard !== null, async);
     factories.set(key, factory);
   }
-  const fn = factory(env, name, guard, id);
+  const fn = factory(env, name, guard, id, readStruct);
   // V8 names stack frames after the `name` property, so traces show the C function's name.
   Object.defineProperty(fn, 'name', { value: name });
   return fn;
@@ -308,9 +334,9 @@ function compile(
     text = [...head, ...body].join('\n  ');
   }
   const source =
-    `const { E, F, I32, U8, charCodeAt, CB, invoke, fast, fastRefs, invokeAsync } = env;\n` +
+    `const { E, F, I32, U8, charCodeAt, AT, CB, invoke, fast, fastRefs, invokeAsync } = env;\n` +
     `return function (${params.join(', ')}) {\n  ${text}\n};`;
-  return new Function('env', 'N', 'G', 'ID', source) as Factory;
+  return new Function('env', 'N', 'G', 'ID', 'S', source) as Factory;
 }
 
 /** A generated callable: the synchronous call, with the same call on the thread pool. */
@@ -330,8 +356,11 @@ function build(
   guard: CallGuard | null,
 ): Callable {
   const def = native.define(address, lib, args.map((t) => t.desc), ret.desc, fixedCount, sig.name);
-  const fn = generate(sig.name, args, ret, def.id, def.fastSlots, guard);
-  const async = generate(sig.name, args, ret, def.id, null, guard, true);
+  const size = ret.info.size;
+  const readStruct = ret.info.kind !== 'struct' ? undefined
+    : sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? U8.slice(0, size).buffer);
+  const fn = generate(sig.name, args, ret, def.id, def.fastSlots, guard, readStruct);
+  const async = generate(sig.name, args, ret, def.id, null, guard, undefined, true);
   native.adopt(fn, def.id);
   native.adopt(async, def.id);
   Object.defineProperty(fn, 'async', { value: async });

@@ -296,8 +296,15 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
     }
     return pointer_arg(env, fn, i, ref, &v->ptr);
   case AK_STRUCT:
-    /* libffi copies the struct from avalues[i]; the buffer's bytes are the struct. */
-    return struct_arg(env, fn, i, ref, &f->avalues[i]);
+    /* libffi copies the struct from avalues[i]: the bytes of the buffer passed, or at the
+     * address in the slot. */
+    if (!from_slot) return struct_arg(env, fn, i, ref, &f->avalues[i]);
+    if (slot == 0) {
+      throw_arg(env, fn, i, "Error", "ERR_ARKFFI_NULL_POINTER", "is a NULL struct address");
+      return false;
+    }
+    f->avalues[i] = (void *)(intptr_t)(int64_t)slot;
+    return true;
   case AK_VOID:
   case AK_KIND_COUNT:
     break;
@@ -306,7 +313,13 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
   return false;
 }
 
-static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue) {
+/* A struct result's bytes go to the start of the slot buffer, for the wrapper to copy or decode
+ * at once, sparing an ArrayBuffer per call. The slots are free by then: every argument was read
+ * before the call, and the id and the arena top are outside this many bytes. */
+#define AK_INLINE_STRUCT ((AK_SLOT_ARENA - AK_SLOT_ARGS) * sizeof(double))
+
+static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue,
+                                 bool inline_struct) {
   const ak_value *r = rvalue;
   double *out = &fn->state->slots[AK_SLOT_RESULT];
   napi_value value = NULL;
@@ -367,6 +380,10 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     return value;
   case AK_STRUCT: {
     void *data = NULL;
+    if (inline_struct && fn->ret->size <= AK_INLINE_STRUCT) {
+      memcpy(out, rvalue, fn->ret->size);
+      return NULL;
+    }
     if (ak_failed(env, napi_create_arraybuffer(env, fn->ret->size, &data, &value))) return NULL;
     memcpy(data, rvalue, fn->ret->size);
     return value;
@@ -379,7 +396,7 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
 }
 
 napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
-  napi_value value = convert_result(env, fn, rvalue);
+  napi_value value = convert_result(env, fn, rvalue, false);
   if (value != NULL) return value;
   double d = fn->state->slots[AK_SLOT_RESULT];
   switch (fn->ret->kind) {
@@ -475,7 +492,7 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   errno = 0;
   ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
   st->last_errno = errno;
-  result = convert_result(env, fn, rvalue);
+  result = convert_result(env, fn, rvalue, true);
   if (rvalue != rbuf) free(rvalue);
 
 release:
@@ -538,7 +555,7 @@ static napi_value fast_call(napi_env env, ak_state *st, const ak_fn *fn, const u
     r.u64 = ((ak_int_result_fn)fn->addr)(AK_INT_ARGS(ints), AK_SSE_ARGS(sse));
   }
   st->last_errno = *err;
-  return convert_result(env, fn, &r);
+  return convert_result(env, fn, &r, false);
 }
 
 /* The arena top as the wrapper left it before copying this call's strings. */
