@@ -316,6 +316,12 @@ function compile(
     body.push(`I32[${2 * L.slotId + 1}] = mark; I32[${2 * L.slotArena}] = top;`);
   }
   body.push(`I32[${2 * L.slotId}] = ID;`);
+  // General shapes say in the result slot which references they pass, one bit each (-1: all),
+  // so C looks only at those (src/call.c, ak_passed_refs).
+  if (fastSlots === null && refs.length > 0) {
+    const mask = refs.length > 52 ? '-1' : refs.map((r, k) => `(${r} !== undefined ? ${2 ** k} : 0)`).join(' + ');
+    body.push(`F[${L.slotResult}] = ${mask};`);
+  }
   let text: string;
   if (async) {
     body.push(`return invokeAsync(${refs.join(', ')});`);

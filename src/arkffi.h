@@ -224,7 +224,11 @@ bool ak_frame_init(ak_frame *f, uint32_t nargs);
 void ak_frame_release(ak_frame *f);
 napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
                         size_t *argc);
-napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc);
+/* Which reference arguments the general wrapper passed (bits by reference index; all bits set
+ * when it could not say), read from the result slot before the call. */
+uint64_t ak_passed_refs(const ak_state *st);
+/* The Node-API value of argument i, or NULL when its slot holds the value. */
+napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc, uint64_t passed);
 bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
                     napi_value ref);
 /* The result at `rvalue` as a JS value (always a value, never the result slot). */

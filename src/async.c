@@ -111,10 +111,13 @@ static bool job_prepare(napi_env env, napi_callback_info info, ak_state *st, ak_
   if (argv == NULL) return false;
   bool ok = true;
   const double *slots = &st->slots[AK_SLOT_ARGS];
+  uint64_t passed = ak_passed_refs(st);
   for (uint32_t i = 0; ok && i < fn->nargs; i++) {
-    napi_value ref = ak_ref_at(fn, i, argv, argc);
+    napi_value ref = ak_ref_at(fn, i, argv, argc, passed);
+    /* Struct bytes are copied whether they came in a buffer or at an address in the slot. */
+    bool owns = ref != NULL || fn->args[i]->kind == AK_STRUCT;
     ok = ak_convert_arg(env, fn, &job->frame, i, slots[i], ref) &&
-         (ref == NULL || own_arg(env, job, i, ref));
+         (!owns || own_arg(env, job, i, ref));
   }
   if (argv != stack_argv) free(argv);
   return ok;

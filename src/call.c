@@ -456,14 +456,21 @@ napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_
   return argv;
 }
 
-napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc) {
+uint64_t ak_passed_refs(const ak_state *st) {
+  double mask = st->slots[AK_SLOT_RESULT];
+  return mask >= 0 && mask < 9007199254740992.0 ? (uint64_t)mask : UINT64_MAX;
+}
+
+napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc, uint64_t passed) {
   int32_t r = fn->ref_index[i];
-  return r >= 0 && (size_t)r < argc ? argv[r] : NULL;
+  if (r < 0 || (size_t)r >= argc) return NULL;
+  return r >= 64 || passed == UINT64_MAX || (passed >> r) & 1 ? argv[r] : NULL;
 }
 
 /* invoke(...refs): the general path. */
 napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
+  uint64_t passed = ak_passed_refs(st);
   ak_fn *fn = ak_fn_called(env, st);
   if (fn == NULL || !ak_fn_open(env, fn)) return NULL;
   napi_value stack_argv[AK_STACK_ARGS];
@@ -479,7 +486,8 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   }
   const double *slots = &st->slots[AK_SLOT_ARGS];
   for (uint32_t i = 0; i < fn->nargs; i++)
-    if (!ak_convert_arg(env, fn, &frame, i, slots[i], ak_ref_at(fn, i, argv, argc))) goto release;
+    if (!ak_convert_arg(env, fn, &frame, i, slots[i], ak_ref_at(fn, i, argv, argc, passed)))
+      goto release;
 
   _Alignas(16) unsigned char rbuf[AK_STACK_RESULT];
   void *rvalue = rbuf;
