@@ -11,14 +11,12 @@
 #include <string.h>
 
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
-  bool yes = false;
-  /* Node-API returns the data pointer of a view with its byte offset already applied. */
-  if (napi_is_typedarray(env, value, &yes) == napi_ok && yes) {
-    napi_typedarray_type type;
-    size_t count = 0;
-    /* Asking for the ArrayBuffer too would cost an extra handle per call. */
-    if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) != napi_ok)
-      return false;
+  /* Node-API returns the data pointer of a view with its byte offset already applied. The info
+   * call doubles as the type test for the common case, a TypedArray: it fails on anything else.
+   * Asking for the ArrayBuffer too would cost an extra handle per call. */
+  napi_typedarray_type type;
+  size_t count = 0;
+  if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) == napi_ok) {
     size_t elem = 1;
     switch (type) {
     case napi_int16_array:
@@ -42,6 +40,7 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
     *len = count * elem;
     return true;
   }
+  bool yes = false;
   if (napi_is_dataview(env, value, &yes) == napi_ok && yes) {
     napi_value ab;
     size_t offset = 0;
