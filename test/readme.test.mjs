@@ -1,5 +1,6 @@
-// The README's JavaScript examples run as written: each block is run as a module of this package,
-// and every `console.log(...); // value` line must print that value.
+// The JavaScript examples of the README and the getting-started guide run as written: each block
+// is run as a module of this package, and every `console.log(...); // value` line must print that
+// value.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,19 +8,21 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { root } from './helpers.mjs';
 
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const pages = ['README.md', 'docs/getting-started.md'];
+const blocks = pages.flatMap((page) =>
+  [...readFileSync(join(root, page), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m, i) => ({ page, i, code: m[1] })),
+);
 const dir = join(root, 'build', 'readme');
 mkdirSync(dir, { recursive: true });
 
-test('the README has examples', () => {
-  assert.ok(blocks.length >= 4);
+test('the pages have examples', () => {
+  assert.ok(blocks.length >= 7);
 });
 
-blocks.forEach((code, i) => {
-  test(`README example ${i + 1} prints what its comments say`, () => {
+blocks.forEach(({ page, i, code }) => {
+  test(`${page} example ${i + 1} prints what its comments say`, () => {
     const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]);
-    const file = join(dir, `example${i + 1}.${code.includes('require(') ? 'cjs' : 'mjs'}`);
+    const file = join(dir, `${page.replace(/\W/g, '_')}-${i + 1}.${code.includes('require(') ? 'cjs' : 'mjs'}`);
     writeFileSync(file, code);
     const out = execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(out, expected);
