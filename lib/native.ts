@@ -24,7 +24,7 @@ export type NativeEntry = (...refs: unknown[]) => unknown;
 /** Where things live in the shared buffer (see src/arkffi.h), and what the fast path takes. */
 export interface NativeLayout {
   readonly slotResult: number;
-  readonly slotId: number;
+  readonly slotFn: number;
   readonly slotArgs: number;
   readonly slotArena: number;
   readonly slotCount: number;
@@ -34,9 +34,16 @@ export interface NativeLayout {
   readonly fastSseRegs: number;
 }
 
-/** What define() reports: the table id, and each argument's register slot on the fast path. */
+/**
+ * What define() reports: the table id, the definition's name (the number whose bits are its
+ * address, which a wrapper writes to slot slotFn), and each argument's register slot on the fast
+ * path.
+ */
 export interface NativeDefinition {
   readonly id: number;
+  readonly address: number;
+  /** The native entry a fast wrapper calls when it passes no references (src/call.c). */
+  readonly entry: string;
   readonly fastSlots: readonly number[] | null;
 }
 
@@ -71,6 +78,7 @@ export interface NativeAddon {
   invoke: NativeEntry;
   invokeFast: NativeEntry;
   invokeFastRefs: NativeEntry;
+  readonly plainEntries: Readonly<Record<string, NativeEntry>>;
   invokeAsync: NativeEntry;
   errno(): number;
   callbackCreate(

@@ -2,7 +2,7 @@
  * Generated call wrappers: the JS half of every call.
  *
  * For each definition we generate, once, a small function specialised to its signature. It
- * checks the argument count and every argument's JS type and range, writes the function's id and
+ * checks the argument count and every argument's JS type and range, writes the function's address and
  * the argument values into the shared slot buffer, passes only engine values (strings, buffers)
  * to the native entry, and reads the result back from the result slot. Nothing in it runs user
  * code (no coercions), so all validation completes before the call, and the native entry reads
@@ -16,7 +16,7 @@
  */
 import { JSCallback } from './callback';
 import { throwArg, throwClosed, throwCount } from './errors';
-import { native, type NativeLibrary } from './native';
+import { native, type NativeDefinition, type NativeLibrary } from './native';
 import { resolveType, type ResolvedType, type TypeSpec } from './types';
 
 const L = native.layout;
@@ -46,7 +46,8 @@ const env = Object.freeze({
   F, I32, U8, charCodeAt, AT: StructBytesAt,
   CB: JSCallback,
   invoke: native.invoke,
-  fast: native.invokeFast,
+  // The entry a fast wrapper calls when it passes no references: the one define() names.
+  fastEntries: Object.freeze({ invokeFast: native.invokeFast, ...native.plainEntries }),
   fastRefs: native.invokeFastRefs,
   invokeAsync: native.invokeAsync,
 });
@@ -248,34 +249,35 @@ function returnCode(kind: string, call: string): string {
 }
 
 type StructReader = (result: ArrayBuffer | undefined) => unknown;
-type Factory = (env: object, name: string, guard: CallGuard | null, id: number, readStruct: StructReader | undefined) => (...args: unknown[]) => unknown;
+type Factory = (env: object, name: string, guard: CallGuard | null, address: number, readStruct: StructReader | undefined) => (...args: unknown[]) => unknown;
 const factories = new Map<string, Factory>();
 
 /**
- * Generates a wrapper for definition `id` of a function whose parameters are `args`: the fast
- * shape when `fastSlots` is given, else the general one; or, with `async`, the general shape
- * calling invokeAsync, which returns a Promise and rejects rather than throws.
+ * Generates a wrapper for definition `def` of a function whose parameters are `args`: the fast
+ * shape when the definition has fast slots, else the general one; or, with `async`, the general
+ * shape calling invokeAsync, which returns a Promise and rejects rather than throws.
  */
 function generate(
   name: string,
   args: readonly ResolvedType[],
   ret: ResolvedType,
-  id: number,
-  fastSlots: readonly number[] | null,
+  def: NativeDefinition,
   guard: CallGuard | null,
   readStruct: StructReader | undefined,
   async = false,
 ): (...args: unknown[]) => unknown {
   // Definitions of the same shape share one compiled factory; each gets its own closure over its
-  // name, guard and id. Compiling is what makes defining slow, so this keeps dlopen cheap.
+  // name, guard and address. Compiling is what makes defining slow, so this keeps dlopen cheap.
+  const fastSlots = async ? null : def.fastSlots;
   const kinds = args.map((t) => t.info.kind).join();
-  const key = `${async ? 'async' : (fastSlots ?? 'general')}|${guard !== null}|${ret.info.kind}|${kinds}`;
+  const shape = async ? 'async' : fastSlots === null ? 'general' : `${def.entry}:${fastSlots}`;
+  const key = `${shape}|${guard !== null}|${ret.info.kind}|${kinds}`;
   let factory = factories.get(key);
   if (factory === undefined) {
-    factory = compile(args, ret, fastSlots, guard !== null, async);
+    factory = compile(args, ret, fastSlots, def.entry, guard !== null, async);
     factories.set(key, factory);
   }
-  const fn = factory(env, name, guard, id, readStruct);
+  const fn = factory(env, name, guard, def.address, readStruct);
   // V8 names stack frames after the `name` property, so traces show the C function's name.
   Object.defineProperty(fn, 'name', { value: name });
   return fn;
@@ -286,6 +288,7 @@ function compile(
   args: readonly ResolvedType[],
   ret: ResolvedType,
   fastSlots: readonly number[] | null,
+  entry: string,
   guarded: boolean,
   async: boolean,
 ): Factory {
@@ -313,9 +316,9 @@ function compile(
   const usesArena = fastSlots !== null && args.some((t) => t.info.kind === 'cstring');
   if (usesArena) {
     body.unshift(`const mark = I32[${2 * L.slotArena}]; let top = mark;`);
-    body.push(`I32[${2 * L.slotId + 1}] = mark; I32[${2 * L.slotArena}] = top;`);
+    body.push(`I32[${2 * L.slotArena + 1}] = mark; I32[${2 * L.slotArena}] = top;`);
   }
-  body.push(`I32[${2 * L.slotId}] = ID;`);
+  body.push(`F[${L.slotFn}] = FN;`);
   // General shapes say in the result slot which references they pass, one bit each (-1: all),
   // so C looks only at those (src/call.c, ak_passed_refs).
   if (fastSlots === null && refs.length > 0) {
@@ -340,9 +343,10 @@ function compile(
     text = [...head, ...body].join('\n  ');
   }
   const source =
-    `const { E, F, I32, U8, charCodeAt, AT, CB, invoke, fast, fastRefs, invokeAsync } = env;\n` +
+    `const { E, F, I32, U8, charCodeAt, AT, CB, invoke, fastRefs, invokeAsync } = env;\n` +
+    `const fast = env.fastEntries.${fastSlots === null ? 'invokeFast' : entry};\n` +
     `return function (${params.join(', ')}) {\n  ${text}\n};`;
-  return new Function('env', 'N', 'G', 'ID', 'S', source) as Factory;
+  return new Function('env', 'N', 'G', 'FN', 'S', source) as Factory;
 }
 
 /** A generated callable: the synchronous call, with the same call on the thread pool. */
@@ -365,8 +369,8 @@ function build(
   const size = ret.info.size;
   const readStruct = ret.info.kind !== 'struct' ? undefined
     : sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? U8.slice(0, size).buffer);
-  const fn = generate(sig.name, args, ret, def.id, def.fastSlots, guard, readStruct);
-  const async = generate(sig.name, args, ret, def.id, null, guard, undefined, true);
+  const fn = generate(sig.name, args, ret, def, guard, readStruct);
+  const async = generate(sig.name, args, ret, def, guard, undefined, true);
   native.adopt(fn, def.id);
   native.adopt(async, def.id);
   Object.defineProperty(fn, 'async', { value: async });

@@ -11,7 +11,7 @@
  *   callback.c JSCallback: C function pointers (trampolines, libffi closures) that call JS
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
- * wrapper validates every argument, writes the function's id and plain numbers into the
+ * wrapper validates every argument, writes the function's address and plain numbers into the
  * environment's shared slot buffer (`ak_state.slots`) and passes only the values that need the
  * engine (strings, buffers, BigInts) as Node-API arguments to one of three shared native entries
  * (call.c). The entry reads every slot before it calls the target and writes the result to slot 0
@@ -34,9 +34,9 @@
 
 #define AK_SLOT_COUNT  1024
 #define AK_SLOT_RESULT 0 /* the result, as a double */
-#define AK_SLOT_ID     1 /* int32 [0]: the called function's id; int32 [1]: the arena mark */
+#define AK_SLOT_FN     1 /* the called function: the bits of its ak_fn address */
 #define AK_SLOT_ARGS   2 /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
-#define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top */
+#define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top; [1]: the call's mark */
 #define AK_MAX_ARGS    (AK_SLOT_ARENA - AK_SLOT_ARGS)
 #define AK_ARENA_SIZE  65536
 /* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
@@ -170,17 +170,21 @@ struct ak_fn {
   ak_state *state;
   ffi_cif cif;
   ak_type *ret;
+  ak_kind ret_kind; /* ret->kind, kept here so the call path reads one line of the record */
   ak_type **args;
   ffi_type **ffi_args;
-  int32_t *ref_index; /* per argument: its Node-API argument index, or -1 */
-  uint8_t *fast_slot; /* per argument: its register-image slot, when `fast` */
+  int32_t *ref_index;      /* per argument: its Node-API argument index, or -1 */
+  uint8_t *fast_slot;      /* per argument: its register-image slot, when `fast` */
+  uint8_t fast_ref_arg[8]; /* fast path: the argument of each reference (all integer-class) */
   uint32_t nargs;
   uint32_t nref;
   uint32_t id;
+  bool closed; /* its library is closed (ak_fns_close): calls throw ERR_ARKFFI_CLOSED */
   bool fast;
   bool ret_in_sse;       /* fast path: the result comes back in a vector register */
   bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
   bool fast_small;       /* fast path: at most 2 integer and 2 vector registers used */
+  bool fast_plain;       /* fast path: small, and no float argument */
   uint8_t fast_nint;     /* fast path: integer registers used */
   uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
   uint32_t refs;         /* one per adopting wrapper and per asynchronous call in flight */
@@ -216,7 +220,7 @@ typedef struct {
   size_t strings_used;
 } ak_frame;
 
-ak_fn *ak_fn_called(napi_env env, ak_state *st);
+ak_fn *ak_fn_called(const ak_state *st);
 bool ak_fn_open(napi_env env, const ak_fn *fn);
 void ak_fn_retain(ak_fn *fn);
 void ak_fn_release(ak_fn *fn);
@@ -238,10 +242,14 @@ napi_value ak_js_adopt(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info);
+/* { invokePlainVoid, ... }: invokeFast specialised for common signatures (see describe_fn). */
+napi_value ak_plain_entries(napi_env env);
 /* How many integer and floating-point registers the fast path loads (0 where it is absent). */
 extern const int ak_fast_int_regs;
 extern const int ak_fast_sse_regs;
 void ak_fns_free(ak_state *st);
+/* Marks every definition from `lib` closed, so that a call tests one flag of its own record. */
+void ak_fns_close(ak_state *st, const ak_lib *lib);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
 
 /* async.c */
@@ -256,8 +264,9 @@ napi_value ak_js_callback_ref(napi_env env, napi_callback_info info);
 void ak_callbacks_free(ak_state *st);
 
 /* memory.c */
-/* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once).
- * Returns false, without throwing, if `value` is none of them. */
+/* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once), and
+ * its length in bytes unless `len` is NULL. Returns false, without throwing, if `value` is none
+ * of them. */
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len);
 typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE } ak_ptr_status;
 /* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */

@@ -5,8 +5,9 @@
  * interface (ffi_cif), decides whether the fast path can take the signature, and files the
  * definition under an id in the environment's function table. A call then only moves values.
  *
- * The contract with the generated JS wrappers (lib/wrapper.ts): the wrapper writes the id into
- * slot AK_SLOT_ID, then calls one of three shared entries.
+ * The contract with the generated JS wrappers (lib/wrapper.ts): the wrapper names the definition
+ * in slot AK_SLOT_FN (the bits of its address, see fn_name), then calls one of three shared
+ * entries.
  *
  *  - invoke(...refs), the general path, for any signature, through ffi_call. Argument i arrives
  *    in slot AK_SLOT_ARGS + i as a double, already validated, when the wrapper could express it
@@ -17,7 +18,8 @@
  *    writes each argument as the exact 64-bit image of its register (integers sign- or
  *    zero-extended, a float in the low half of its vector register) into the slot define()
  *    assigned to it, and the target is called through a cast to a prototype that loads every
- *    argument register unconditionally. No libffi, no per-argument work in C.
+ *    argument register unconditionally. No libffi, no per-argument work in C. For the commonest
+ *    signatures the wrapper calls a copy of this entry specialised to them (invokePlain*).
  *  - invokeFastRefs(...refs), the same when some pointer or string arguments need the engine
  *    (buffers, strings the wrapper did not copy itself); refs are as for invoke().
  *
@@ -30,6 +32,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,7 @@
 #endif
 
 #ifdef AK_FAST_INT
+_Static_assert(AK_FAST_INT <= sizeof(((ak_fn *)0)->fast_ref_arg), "a reference per register");
 const int ak_fast_int_regs = AK_FAST_INT;
 const int ak_fast_sse_regs = 8;
 #else
@@ -104,6 +108,11 @@ void ak_fns_free(ak_state *st) {
   st->nfns = 0;
 }
 
+void ak_fns_close(ak_state *st, const ak_lib *lib) {
+  for (uint32_t i = 0; i < st->nfns; i++)
+    if (st->fns[i] != NULL && st->fns[i]->lib == lib) st->fns[i]->closed = true;
+}
+
 /* Files `fn` under the lowest free id. */
 static bool fns_add(ak_state *st, ak_fn *fn) {
   uint32_t id = st->fns_free;
@@ -123,19 +132,21 @@ static bool fns_add(ak_state *st, ak_fn *fn) {
   return true;
 }
 
-/* The function the wrapper named in AK_SLOT_ID, or NULL with an exception pending. */
-ak_fn *ak_fn_called(napi_env env, ak_state *st) {
-  int32_t id;
-  memcpy(&id, &st->slots[AK_SLOT_ID], sizeof id);
-  ak_fn *fn = id >= 0 && (uint32_t)id < st->nfns ? st->fns[id] : NULL;
-  if (fn == NULL)
-    ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "call of unknown function id %d", id);
+/* The function the wrapper named in AK_SLOT_FN: the slot holds the bits of its address (see
+ * fn_name). The name is a constant of the generated wrapper, which keeps the definition alive
+ * (adopt), and only generated wrappers write the slot, so it names a live definition: the call
+ * path spends no lookup on it. */
+ak_fn *ak_fn_called(const ak_state *st) {
+  ak_fn *fn;
+  memcpy(&fn, &st->slots[AK_SLOT_FN], sizeof fn);
+  assert(fn != NULL && fn->state == st && st->fns[fn->id] == fn);
   return fn;
 }
 
 /* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
 bool ak_fn_open(napi_env env, const ak_fn *fn) {
-  if (fn->lib == NULL || !fn->lib->closed) return true;
+  assert(fn->closed == (fn->lib != NULL && fn->lib->closed));
+  if (!fn->closed) return true;
   ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "%s(): the library is closed", fn->name);
   return false;
 }
@@ -318,53 +329,64 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
  * before the call, and the id and the arena top are outside this many bytes. */
 #define AK_INLINE_STRUCT ((AK_SLOT_ARENA - AK_SLOT_ARGS) * sizeof(double))
 
+/* A result that a double holds exactly goes to the result slot; false for the others. Inlined
+ * into the fast entries, where it is the whole of the result conversion. */
+static inline bool number_result(ak_kind kind, const ak_value *r, double *out) {
+  switch (kind) {
+  case AK_VOID:
+    return true;
+  case AK_BOOL:
+    *out = (uint8_t)r->word != 0;
+    return true;
+  case AK_I8:
+    *out = (int8_t)r->word;
+    return true;
+  case AK_U8:
+    *out = (uint8_t)r->word;
+    return true;
+  case AK_I16:
+    *out = (int16_t)r->word;
+    return true;
+  case AK_U16:
+    *out = (uint16_t)r->word;
+    return true;
+  case AK_I32:
+    *out = (int32_t)r->word;
+    return true;
+  case AK_U32:
+    *out = (uint32_t)r->word;
+    return true;
+  case AK_F32:
+    *out = r->f32;
+    return true;
+  case AK_F64:
+    *out = r->f64;
+    return true;
+  case AK_I64:
+    if (r->i64 < -AK_SAFE_INT || r->i64 > AK_SAFE_INT) return false;
+    *out = (double)r->i64;
+    return true;
+  case AK_U64:
+  case AK_PTR:
+    if (r->u64 > (uint64_t)AK_SAFE_INT) return false;
+    *out = (double)r->u64;
+    return true;
+  default:
+    return false;
+  }
+}
+
 static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue,
                                  bool inline_struct) {
   const ak_value *r = rvalue;
   double *out = &fn->state->slots[AK_SLOT_RESULT];
   napi_value value = NULL;
-  switch (fn->ret->kind) {
-  case AK_VOID:
-    return NULL;
-  case AK_BOOL:
-    out[0] = (uint8_t)r->word != 0;
-    return NULL;
-  case AK_I8:
-    out[0] = (int8_t)r->word;
-    return NULL;
-  case AK_U8:
-    out[0] = (uint8_t)r->word;
-    return NULL;
-  case AK_I16:
-    out[0] = (int16_t)r->word;
-    return NULL;
-  case AK_U16:
-    out[0] = (uint16_t)r->word;
-    return NULL;
-  case AK_I32:
-    out[0] = (int32_t)r->word;
-    return NULL;
-  case AK_U32:
-    out[0] = (uint32_t)r->word;
-    return NULL;
-  case AK_F32:
-    out[0] = r->f32;
-    return NULL;
-  case AK_F64:
-    out[0] = r->f64;
-    return NULL;
+  if (number_result(fn->ret_kind, r, out)) return NULL;
+  switch (fn->ret_kind) {
   case AK_I64:
-    if (r->i64 >= -AK_SAFE_INT && r->i64 <= AK_SAFE_INT) {
-      out[0] = (double)r->i64;
-      return NULL;
-    }
     return ak_make_i64(env, r->i64);
   case AK_U64:
   case AK_PTR:
-    if (r->u64 <= (uint64_t)AK_SAFE_INT) {
-      out[0] = (double)r->u64;
-      return NULL;
-    }
     return ak_make_u64(env, r->u64);
   case AK_I64_BIG:
     napi_create_bigint_int64(env, r->i64, &value);
@@ -388,7 +410,7 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     memcpy(data, rvalue, fn->ret->size);
     return value;
   }
-  case AK_KIND_COUNT:
+  default:
     break;
   }
   assert(!"unreachable result kind");
@@ -399,7 +421,7 @@ napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
   napi_value value = convert_result(env, fn, rvalue, false);
   if (value != NULL) return value;
   double d = fn->state->slots[AK_SLOT_RESULT];
-  switch (fn->ret->kind) {
+  switch (fn->ret_kind) {
   case AK_VOID:
     napi_get_undefined(env, &value);
     break;
@@ -471,8 +493,8 @@ napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc,
 napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
   uint64_t passed = ak_passed_refs(st);
-  ak_fn *fn = ak_fn_called(env, st);
-  if (fn == NULL || !ak_fn_open(env, fn)) return NULL;
+  ak_fn *fn = ak_fn_called(st);
+  if (!ak_fn_open(env, fn)) return NULL;
   napi_value stack_argv[AK_STACK_ARGS];
   size_t argc = 0;
   napi_value *argv = ak_get_refs(env, info, fn->nref, stack_argv, &argc);
@@ -527,49 +549,76 @@ typedef double (*ak_sse_result_fn)(AK_INT_PARAMS, AK_SSE_PARAMS);
 typedef uint64_t (*ak_small_int_result_fn)(uint64_t, uint64_t, double, double);
 typedef double (*ak_small_sse_result_fn)(uint64_t, uint64_t, double, double);
 
-/* The register images. The wrapper wrote every argument as one double (integers are exact in a
- * double, having been validated as such): a single 8-byte store per argument that the 8-byte load
- * here can forward from, where building the image from halves in JS stalls. Unused registers stay
- * 0; C casts an integral double to int64 exactly, and a float argument becomes a float in the low
- * half of its register. */
-static void fast_images(const ak_fn *fn, const double *slots, uint64_t *ints, double *sse) {
-  for (int i = 0; i < fn->fast_nint; i++)
-    ints[i] = (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + i];
-  memcpy(sse, &slots[AK_SLOT_FAST_SSE], 8 * sizeof *sse);
-  for (unsigned mask = fn->fast_f32_mask; mask != 0; mask &= mask - 1) {
-    int i = __builtin_ctz(mask);
-    float f = (float)sse[i];
-    uint64_t bits = 0;
-    memcpy(&bits, &f, sizeof f);
-    memcpy(&sse[i], &bits, sizeof bits);
-  }
+/* The image of integer argument register k. The wrapper wrote the argument as one double (a
+ * single 8-byte store that this 8-byte load forwards from; building the image from halves in JS
+ * stalls), exact because it was validated as a safe integer. C casts it to int64 exactly. Only
+ * registers the signature uses are read: a stale slot may hold any double. */
+static inline uint64_t int_image(const ak_fn *fn, const double *slots, int k) {
+  return k < fn->fast_nint ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
 }
 
-/* Calls fn with every argument register loaded. Passing more arguments than the callee declares
- * is harmless in these ABIs: the extra registers are simply not read. */
-static napi_value fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints,
-                            const double *sse) {
+/* The image of vector argument register k: the double as written, or for a float argument the
+ * float in the low half of the register. */
+static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
+  double d = slots[AK_SLOT_FAST_SSE + k];
+  if (!(fn->fast_f32_mask >> k & 1)) return d;
+  float f = (float)d;
+  uint64_t bits = 0;
+  memcpy(&bits, &f, sizeof f);
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+/* Calls fn with its argument registers loaded: `ints` holds the integer images (those that
+ * invokeFastRefs converted from Node-API values), or NULL when they all come from the slots.
+ * Passing more arguments than the callee declares is harmless in these ABIs: the extra
+ * registers are simply not read. Inlined into every fast entry, so that a call is one straight
+ * run of loads, the call, and a store of the result; `plain` and `ret` are constants there (see
+ * FAST_ENTRY). */
+static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, ak_state *st,
+                                                                  const ak_fn *fn,
+                                                                  const uint64_t *ints, bool plain,
+                                                                  ak_kind ret) {
+  const double *slots = st->slots;
   ak_value r;
   int *err = st->errno_ptr;
-  *err = 0;
-  if (fn->fast_small) {
-    if (fn->ret_in_sse)
-      r.f64 = ((ak_small_sse_result_fn)fn->addr)(ints[0], ints[1], sse[0], sse[1]);
+  assert(!plain || fn->fast_plain);
+  if (plain || fn->fast_small) {
+    uint64_t i0 = ints ? ints[0] : int_image(fn, slots, 0);
+    uint64_t i1 = ints ? ints[1] : int_image(fn, slots, 1);
+    double d0 = slots[AK_SLOT_FAST_SSE], d1 = slots[AK_SLOT_FAST_SSE + 1];
+    if (!plain) {
+      d0 = sse_image(fn, slots, 0);
+      d1 = sse_image(fn, slots, 1);
+    }
+    *err = 0;
+    if (ret == AK_F64 || ret == AK_F32 || (ret == AK_KIND_COUNT && fn->ret_in_sse))
+      r.f64 = ((ak_small_sse_result_fn)fn->addr)(i0, i1, d0, d1);
     else
-      r.u64 = ((ak_small_int_result_fn)fn->addr)(ints[0], ints[1], sse[0], sse[1]);
-  } else if (fn->ret_in_sse) {
-    r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(ints), AK_SSE_ARGS(sse));
+      r.u64 = ((ak_small_int_result_fn)fn->addr)(i0, i1, d0, d1);
   } else {
-    r.u64 = ((ak_int_result_fn)fn->addr)(AK_INT_ARGS(ints), AK_SSE_ARGS(sse));
+    uint64_t i[AK_FAST_INT] = {0};
+    double d[8];
+    for (int k = 0; k < fn->fast_nint; k++)
+      i[k] = ints ? ints[k] : int_image(fn, slots, k);
+    for (int k = 0; k < 8; k++)
+      d[k] = sse_image(fn, slots, k);
+    *err = 0;
+    if (fn->ret_in_sse)
+      r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
+    else
+      r.u64 = ((ak_int_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
   }
   st->last_errno = *err;
+  if (number_result(ret == AK_KIND_COUNT ? fn->ret_kind : ret, &r, &st->slots[AK_SLOT_RESULT]))
+    return NULL;
   return convert_result(env, fn, &r, false);
 }
 
 /* The arena top as the wrapper left it before copying this call's strings. */
 static int32_t arena_mark(const ak_state *st) {
   int32_t mark;
-  memcpy(&mark, (const char *)&st->slots[AK_SLOT_ID] + sizeof(int32_t), sizeof mark);
+  memcpy(&mark, (const char *)&st->slots[AK_SLOT_ARENA] + sizeof(int32_t), sizeof mark);
   return mark;
 }
 
@@ -578,59 +627,103 @@ static void arena_release(ak_state *st, int32_t mark) {
 }
 
 /* invokeFast(): every argument is in its slot. */
-napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
+static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env, bool plain,
+                                                                   ak_kind ret) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(env, st);
-  if (fn == NULL) return NULL;
-  assert(fn->fast);
+  ak_fn *fn = ak_fn_called(st);
+  assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
   napi_value result = NULL;
-  if (ak_fn_open(env, fn)) {
-    uint64_t ints[AK_FAST_INT] = {0};
-    double sse[8];
-    fast_images(fn, st->slots, ints, sse);
-    result = fast_call(env, st, fn, ints, sse);
-  }
+  if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, plain, ret);
   if (fn->uses_arena) arena_release(st, mark);
   return result;
+}
+
+napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
+  return fast_entry(env, false, AK_KIND_COUNT);
+}
+
+/* The same entry specialised for the commonest signatures (fn->fast_plain) returning one kind,
+ * so that the compiler drops the tests for what they cannot be. describe_fn names the entry a
+ * wrapper calls. */
+#define FAST_ENTRY(name, kind)                                                                     \
+  static napi_value name(napi_env env, napi_callback_info info) {                                  \
+    return fast_entry(env, true, kind);                                                            \
+  }
+FAST_ENTRY(invoke_plain_void, AK_VOID)
+FAST_ENTRY(invoke_plain_i32, AK_I32)
+FAST_ENTRY(invoke_plain_f64, AK_F64)
+FAST_ENTRY(invoke_plain_u64, AK_U64)
+
+static const struct {
+  const char *name;
+  napi_callback entry;
+  ak_kind kind;
+} plain_entries[] = {
+    {"invokePlainVoid", invoke_plain_void, AK_VOID},
+    {"invokePlainI32", invoke_plain_i32, AK_I32},
+    {"invokePlainF64", invoke_plain_f64, AK_F64},
+    {"invokePlainU64", invoke_plain_u64, AK_U64},
+};
+
+/* The native entry a fast wrapper calls when it passes no references. */
+static const char *fast_entry_name(const ak_fn *fn) {
+  for (size_t i = 0; fn->fast_plain && i < sizeof plain_entries / sizeof plain_entries[0]; i++)
+    if (plain_entries[i].kind == fn->ret_kind) return plain_entries[i].name;
+  return "invokeFast";
+}
+
+/* The specialised entries, for the module's exports. */
+napi_value ak_plain_entries(napi_env env) {
+  napi_value out, fn;
+  if (ak_failed(env, napi_create_object(env, &out))) return NULL;
+  for (size_t i = 0; i < sizeof plain_entries / sizeof plain_entries[0]; i++) {
+    if (ak_failed(env, napi_create_function(env, plain_entries[i].name, NAPI_AUTO_LENGTH,
+                                            plain_entries[i].entry, NULL, &fn)) ||
+        ak_failed(env, napi_set_named_property(env, out, plain_entries[i].name, fn)))
+      return NULL;
+  }
+  return out;
 }
 
 /* invokeFastRefs(...refs): as invokeFast, with the images of the reference arguments the wrapper
  * passed (buffers, strings it did not copy itself, BigInts) converted here. */
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(env, st);
-  if (fn == NULL) return NULL;
-  assert(fn->fast && fn->nref <= AK_STACK_ARGS);
+  ak_fn *fn = ak_fn_called(st);
+  /* Reference arguments are all integer-class (pointers, strings, 64-bit integers), so on the
+   * fast path there are at most as many as integer registers. */
+  assert(fn->fast && fn->nref <= AK_FAST_INT);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
-  napi_value argv[AK_STACK_ARGS];
+  napi_value argv[AK_FAST_INT], result = NULL;
   size_t argc = fn->nref; /* asking for no more spares Node-API filling the rest in */
-  if (!ak_fn_open(env, fn) ||
-      ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) {
-    if (fn->uses_arena) arena_release(st, mark);
-    return NULL;
-  }
+  /* Only strings and odd values need a frame (string copies, the general conversion). */
+  ak_frame frame;
+  bool framed = false;
+  if (!ak_fn_open(env, fn) || ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL)))
+    goto release;
 
+  uint64_t ints[AK_FAST_INT] = {0};
+  for (int k = 0; k < fn->fast_nint; k++)
+    ints[k] = int_image(fn, st->slots, k);
   /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
   uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT];
-  uint64_t ints[AK_FAST_INT] = {0};
-  double sse[8];
-  fast_images(fn, st->slots, ints, sse);
-  napi_value result = NULL;
-  ak_frame frame;
-  ak_frame_init(&frame, fn->nargs); /* nargs fits the stack arrays on the fast path */
-  for (uint32_t i = 0; i < fn->nargs; i++) {
-    int32_t r = fn->ref_index[i];
-    unsigned what = r >= 0 && (size_t)r < argc ? (mask >> (2 * r)) & 3 : AK_REF_NONE;
+  for (uint32_t r = 0; r < argc; r++) {
+    unsigned what = (mask >> (2 * r)) & 3;
     if (what == AK_REF_NONE) continue;
-    /* Reference arguments are all integer-class: pointers, strings, 64-bit integers. */
+    uint32_t i = fn->fast_ref_arg[r];
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
     void *data;
-    size_t len;
-    char *s;
-    if (what == AK_REF_OBJECT && ak_view_address(env, argv[r], &data, &len)) {
+    if (what == AK_REF_OBJECT && ak_view_address(env, argv[r], &data, NULL)) {
       *image = (uint64_t)(uintptr_t)data;
-    } else if (what == AK_REF_STRING && string_arg(env, &frame, argv[r], &s)) {
+      continue;
+    }
+    if (!framed) {
+      ak_frame_init(&frame, fn->nargs); /* nargs fits its stack arrays on the fast path */
+      framed = true;
+    }
+    char *s;
+    if (what == AK_REF_STRING && string_arg(env, &frame, argv[r], &s)) {
       *image = (uint64_t)(uintptr_t)s;
     } else {
       /* Anything else, or a value not of the kind announced: the general conversion decides,
@@ -639,13 +732,23 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
       *image = frame.vals[i].u64;
     }
   }
-  result = fast_call(env, st, fn, ints, sse);
+  result = fast_call(env, st, fn, ints, false, AK_KIND_COUNT);
 release:
-  ak_frame_release(&frame);
+  if (framed) ak_frame_release(&frame);
   if (fn->uses_arena) arena_release(st, mark);
   return result;
 }
 #else
+static const char *fast_entry_name(const ak_fn *fn) {
+  return "invokeFast";
+}
+
+napi_value ak_plain_entries(napi_env env) {
+  napi_value out = NULL;
+  ak_failed(env, napi_create_object(env, &out));
+  return out;
+}
+
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
   ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "no fast path on this platform");
   return NULL;
@@ -686,7 +789,7 @@ static bool read_address(napi_env env, napi_value value, void **out) {
 static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   fn->fast = false;
   if (!fn->state->fast_enabled || ak_fast_int_regs == 0 || nfixed >= 0) return true;
-  if (fn->ret->kind == AK_STRUCT || fn->nref > AK_STACK_ARGS) return true;
+  if (fn->ret->kind == AK_STRUCT) return true;
   int nint = 0, nsse = 0;
   for (uint32_t i = 0; i < fn->nargs; i++) {
     ak_kind k = fn->args[i]->kind;
@@ -705,22 +808,39 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
     ak_kind k = fn->args[i]->kind;
     if (k == AK_F32) fn->fast_f32_mask |= (uint8_t)(1u << nsse);
     if (k == AK_CSTRING) fn->uses_arena = true;
+    if (fn->ref_index[i] >= 0) fn->fast_ref_arg[fn->ref_index[i]] = (uint8_t)i;
     fn->fast_slot[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_SLOT_FAST_SSE + nsse++
                                                             : AK_SLOT_FAST_INT + nint++);
   }
   fn->fast_nint = (uint8_t)nint;
   fn->fast_small = nint <= 2 && nsse <= 2;
+  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0;
   fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
   fn->fast = true;
   return true;
 }
 
-/* { id, fastSlots: number[] | null }: what the wrapper generator needs. */
+/* The double whose bits are fn's address: what a wrapper writes to AK_SLOT_FN. The JS engine
+ * copies a number's bits exactly (an address is a subnormal or an ordinary number, never a NaN
+ * that could be canonicalised), and C then reads the address with a plain load, where
+ * converting a number to an integer would add its latency to every call. */
+static double fn_name(const ak_fn *fn) {
+  double name;
+  uint64_t bits = (uint64_t)(uintptr_t)fn;
+  memcpy(&name, &bits, sizeof name);
+  return name;
+}
+
+/* { id, address, entry, fastSlots: number[] | null }: what the wrapper generator needs. */
 static napi_value describe_fn(napi_env env, const ak_fn *fn) {
-  napi_value out, id, slots;
+  napi_value out, id, address, entry, slots;
   napi_create_object(env, &out);
   napi_create_uint32(env, fn->id, &id);
   napi_set_named_property(env, out, "id", id);
+  napi_create_double(env, fn_name(fn), &address);
+  napi_set_named_property(env, out, "address", address);
+  napi_create_string_utf8(env, fn->fast ? fast_entry_name(fn) : "invoke", NAPI_AUTO_LENGTH, &entry);
+  napi_set_named_property(env, out, "entry", entry);
   if (fn->fast) {
     napi_create_array_with_length(env, fn->nargs, &slots);
     for (uint32_t i = 0; i < fn->nargs; i++) {
@@ -735,10 +855,10 @@ static napi_value describe_fn(napi_env env, const ak_fn *fn) {
   return out;
 }
 
-/* define(address, library | null, argTypes[], returnType, fixedCount, name) -> { id, fastSlots }.
- * fixedCount is -1 for an ordinary function, or the number of fixed parameters of a variadic
- * one (the remaining argTypes are that call shape's variadic arguments, promoted here). The
- * definition stays in the table until adopt() ties it to its wrapper and that is collected. */
+/* define(address, library | null, argTypes[], returnType, fixedCount, name) -> { id, address,
+ * fastSlots }. fixedCount is -1 for an ordinary function, or the number of fixed parameters of a
+ * variadic one (the remaining argTypes are that call shape's variadic arguments, promoted here).
+ * The definition stays in the table until adopt() ties it to its wrapper and that is collected. */
 napi_value ak_js_define(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -752,6 +872,8 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     return NULL;
   }
+  /* User-space addresses are far below the NaN patterns that fn_name must avoid. */
+  assert(!isnan(fn_name(fn)));
   fn->state = ak_state_get(env);
   if (!read_address(env, argv[0], &fn->addr)) goto fail;
   napi_valuetype lib_type;
@@ -759,6 +881,7 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
   if (lib_type != napi_null) {
     if ((fn->lib = ak_lib_unwrap(env, argv[1])) == NULL) goto fail;
     ak_lib_retain(fn->lib);
+    fn->closed = fn->lib->closed; /* a variadic call shape may be defined after close() */
   }
   if ((fn->name = ak_string_dup(env, argv[5], "the function name")) == NULL) goto fail;
 
@@ -802,6 +925,7 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     fn->ref_index[i] = ak_kind_is_ref(t->kind) ? (int32_t)fn->nref++ : -1;
   }
   if ((fn->ret = ak_type_from_js(env, argv[3])) == NULL) goto fail;
+  fn->ret_kind = fn->ret->kind;
 
   ffi_status st = nfixed >= 0
                       ? ffi_prep_cif_var(&fn->cif, FFI_DEFAULT_ABI, (unsigned)nfixed, nargs,

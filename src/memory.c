@@ -17,6 +17,7 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   napi_typedarray_type type;
   size_t count = 0;
   if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) == napi_ok) {
+    if (len == NULL) return true;
     size_t elem = 1;
     switch (type) {
     case napi_int16_array:
@@ -43,11 +44,11 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   bool yes = false;
   if (napi_is_dataview(env, value, &yes) == napi_ok && yes) {
     napi_value ab;
-    size_t offset = 0;
-    return napi_get_dataview_info(env, value, len, out, &ab, &offset) == napi_ok;
+    size_t offset = 0, bytes = 0;
+    return napi_get_dataview_info(env, value, len ? len : &bytes, out, &ab, &offset) == napi_ok;
   }
   if (napi_is_arraybuffer(env, value, &yes) == napi_ok && yes)
-    return napi_get_arraybuffer_info(env, value, out, len) == napi_ok;
+    return napi_get_arraybuffer_info(env, value, out, len ? len : &(size_t){0}) == napi_ok;
   return false;
 }
 

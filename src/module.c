@@ -137,7 +137,7 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
     int32_t value;
   } fields[] = {
       {"slotResult", AK_SLOT_RESULT},
-      {"slotId", AK_SLOT_ID},
+      {"slotFn", AK_SLOT_FN},
       {"slotArgs", AK_SLOT_ARGS},
       {"slotArena", AK_SLOT_ARENA},
       {"slotCount", AK_SLOT_COUNT},
@@ -172,8 +172,8 @@ static napi_value init(napi_env env, napi_value exports) {
   }
   ak_thread_state = st;
 
-  napi_value kinds = make_kinds(env), layout = make_layout(env, st);
-  if (kinds == NULL) return NULL;
+  napi_value kinds = make_kinds(env), layout = make_layout(env, st), plain = ak_plain_entries(env);
+  if (kinds == NULL || plain == NULL) return NULL;
   const napi_property_descriptor props[] = {
       {"slots", NULL, NULL, NULL, NULL, slots, napi_enumerable, NULL},
       {"kinds", NULL, NULL, NULL, NULL, kinds, napi_enumerable, NULL},
@@ -187,6 +187,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"invoke", NULL, ak_js_invoke, NULL, NULL, NULL, napi_enumerable, NULL},
       {"invokeFast", NULL, ak_js_invoke_fast, NULL, NULL, NULL, napi_enumerable, NULL},
       {"invokeFastRefs", NULL, ak_js_invoke_fast_refs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"plainEntries", NULL, NULL, NULL, NULL, plain, napi_enumerable, NULL},
       {"invokeAsync", NULL, ak_js_invoke_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"errno", NULL, ak_js_errno, NULL, NULL, NULL, napi_enumerable, NULL},
       {"callbackCreate", NULL, ak_js_callback_create, NULL, NULL, NULL, napi_enumerable, NULL},
