@@ -239,9 +239,11 @@ function returnCode(kind: string, call: string): string {
     case 'struct':
       // The bytes are at the start of the slot buffer (r undefined), or in a new ArrayBuffer.
       return `return S(${call});`;
+    case 'cstring':
+      // undefined: the same bytes as the last string result, which L holds (src/call.c).
+      return `const r = ${call}; return r === undefined ? L : (L = r);`;
     case 'bigint64':
     case 'biguint64':
-    case 'cstring':
       return `return ${call};`;
     default:
       return `${call}; return ${R};`;
@@ -345,6 +347,7 @@ function compile(
   const source =
     `const { E, F, I32, U8, charCodeAt, AT, CB, invoke, fastRefs, invokeAsync } = env;\n` +
     `const fast = env.fastEntries.${fastSlots === null ? 'invokeFast' : entry};\n` +
+    `let L;\n` +
     `return function (${params.join(', ')}) {\n  ${text}\n};`;
   return new Function('env', 'N', 'G', 'FN', 'S', source) as Factory;
 }

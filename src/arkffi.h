@@ -173,8 +173,9 @@ struct ak_fn {
   ak_kind ret_kind; /* ret->kind, kept here so the call path reads one line of the record */
   ak_type **args;
   ffi_type **ffi_args;
-  int32_t *ref_index;      /* per argument: its Node-API argument index, or -1 */
-  uint8_t *fast_slot;      /* per argument: its register-image slot, when `fast` */
+  struct ak_last_string *last_string; /* C string results: the previous one (call.c) */
+  int32_t *ref_index;                 /* per argument: its Node-API argument index, or -1 */
+  uint8_t *fast_slot;                 /* per argument: its register-image slot, when `fast` */
   uint8_t fast_ref_arg[8]; /* fast path: the argument of each reference (all integer-class) */
   uint32_t nargs;
   uint32_t nref;

@@ -64,6 +64,17 @@ enum { AK_REF_NONE, AK_REF_STRING, AK_REF_OBJECT, AK_REF_OTHER };
 #define AK_SLOT_FAST_INT AK_SLOT_ARGS
 #define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
 
+/* The bytes of a function's previous C string result, when it was short. A generated wrapper
+ * keeps that result, so a call that returns the same bytes again (a version, a constant, the
+ * same error message) hands back nothing and the wrapper returns the string it has: JS strings
+ * are values, so it is the same result, without a string made per call. */
+#define AK_LAST_STRING 64
+typedef struct ak_last_string {
+  bool valid; /* the wrapper holds the string of these bytes */
+  uint32_t len;
+  char bytes[AK_LAST_STRING];
+} ak_last_string;
+
 static void fn_free(ak_fn *fn) {
   if (fn->args != NULL)
     for (uint32_t i = 0; i < fn->nargs; i++)
@@ -74,6 +85,7 @@ static void fn_free(ak_fn *fn) {
   free(fn->ffi_args);
   free(fn->ref_index);
   free(fn->fast_slot);
+  free(fn->last_string);
   free(fn->name);
   free(fn);
 }
@@ -376,8 +388,31 @@ static inline bool number_result(ak_kind kind, const ak_value *r, double *out) {
   }
 }
 
-static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue,
-                                 bool inline_struct) {
+/* A C string result for a generated wrapper: NULL (undefined) when it has the bytes of the
+ * previous one, which the wrapper still holds; else the new string, its bytes remembered. */
+static napi_value string_result(napi_env env, const ak_fn *fn, const char *s) {
+  ak_last_string *last = fn->last_string;
+  size_t len = strnlen(s, AK_LAST_STRING);
+  bool short_string = len < AK_LAST_STRING;
+  if (short_string && last->valid && len == last->len && memcmp(s, last->bytes, len) == 0)
+    return NULL;
+  napi_value value = NULL;
+  last->valid = false;
+  if (ak_failed(env,
+                napi_create_string_utf8(env, s, short_string ? len : NAPI_AUTO_LENGTH, &value)))
+    return NULL;
+  if (short_string) {
+    memcpy(last->bytes, s, len);
+    last->len = (uint32_t)len;
+    last->valid = true;
+  }
+  return value;
+}
+
+/* The result at `rvalue` as a JS value, or NULL when it is in the result slot. `wrapper`: the
+ * result goes back to a synchronous generated wrapper, which takes struct bytes at the start of
+ * the slot buffer and keeps the last string (string_result). */
+static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue, bool wrapper) {
   const ak_value *r = rvalue;
   double *out = &fn->state->slots[AK_SLOT_RESULT];
   napi_value value = NULL;
@@ -395,6 +430,8 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     napi_create_bigint_uint64(env, r->u64, &value);
     return value;
   case AK_CSTRING:
+    if (wrapper && r->ptr != NULL) return string_result(env, fn, r->ptr);
+    if (wrapper) fn->last_string->valid = false; /* the wrapper now holds null */
     if (r->ptr == NULL)
       napi_get_null(env, &value);
     else
@@ -402,7 +439,7 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     return value;
   case AK_STRUCT: {
     void *data = NULL;
-    if (inline_struct && fn->ret->size <= AK_INLINE_STRUCT) {
+    if (wrapper && fn->ret->size <= AK_INLINE_STRUCT) {
       memcpy(out, rvalue, fn->ret->size);
       return NULL;
     }
@@ -598,11 +635,17 @@ static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, 
       r.u64 = ((ak_small_int_result_fn)fn->addr)(i0, i1, d0, d1);
   } else {
     uint64_t i[AK_FAST_INT] = {0};
-    double d[8];
     for (int k = 0; k < fn->fast_nint; k++)
       i[k] = ints ? ints[k] : int_image(fn, slots, k);
-    for (int k = 0; k < 8; k++)
-      d[k] = sse_image(fn, slots, k);
+    /* The vector images are the slots themselves, unless a float argument needs its own. */
+    const double *d = &slots[AK_SLOT_FAST_SSE];
+    double floats[8];
+    if (fn->fast_f32_mask != 0) {
+      memcpy(floats, d, sizeof floats);
+      for (unsigned m = fn->fast_f32_mask; m != 0; m &= m - 1)
+        floats[__builtin_ctz(m)] = sse_image(fn, slots, __builtin_ctz(m));
+      d = floats;
+    }
     *err = 0;
     if (fn->ret_in_sse)
       r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
@@ -612,7 +655,7 @@ static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, 
   st->last_errno = *err;
   if (number_result(ret == AK_KIND_COUNT ? fn->ret_kind : ret, &r, &st->slots[AK_SLOT_RESULT]))
     return NULL;
-  return convert_result(env, fn, &r, false);
+  return convert_result(env, fn, &r, true);
 }
 
 /* The arena top as the wrapper left it before copying this call's strings. */
@@ -926,6 +969,11 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
   }
   if ((fn->ret = ak_type_from_js(env, argv[3])) == NULL) goto fail;
   fn->ret_kind = fn->ret->kind;
+  if (fn->ret_kind == AK_CSTRING &&
+      (fn->last_string = calloc(1, sizeof *fn->last_string)) == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
+    goto fail;
+  }
 
   ffi_status st = nfixed >= 0
                       ? ffi_prep_cif_var(&fn->cif, FFI_DEFAULT_ABI, (unsigned)nfixed, nargs,
