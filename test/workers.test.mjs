@@ -1,9 +1,10 @@
 // The addon is context-aware: it loads in worker threads, several at once, each with its own
 // state (slot buffer, errno, libraries).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { testlib } from './helpers.mjs';
+import { root, testlib } from './helpers.mjs';
 
 const body = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -43,5 +44,64 @@ test('workers can come and go repeatedly', async () => {
   for (let round = 0; round < 3; round++) {
     const r = await runWorker(round);
     assert.equal(r.sum, (19999 * 20000) / 2);
+  }
+});
+
+/**
+ * Runs `code` (CommonJS) in a child Node.js process from the package root, with a fourth stdio
+ * pipe (fd 3) for cb_on_signal. Once the child prints `worker exited`, one byte on fd 3 lets its C
+ * thread make the late call; once it reports that call, closing stdin lets the child end.
+ */
+function runLateCallChild(code, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', code], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!signalled && stdout.includes('worker exited')) {
+        signalled = true;
+        child.stdio[3].end('g');
+      }
+      if (stdout.includes('late call returned')) child.stdin.end();
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill(), 20000);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+test('only workers load ArkFFI: when the last exits, a C thread may still call its callback', async () => {
+  // The main thread never loads arkffi, so Node.js unloads the addon with the worker: the
+  // callback's code must stay mapped (the addon pins itself) and answer 0, closed.
+  const code = `
+    const { Worker } = require('node:worker_threads');
+    process.stdin.resume(); // alive until the test has seen the late call
+    const worker = new Worker(\`
+      const { workerData } = require('node:worker_threads');
+      const { dlopen, JSCallback } = require('arkffi');
+      const lib = dlopen(workerData, { cb_on_signal: { args: ['ptr', 'i32', 'i32', 'i32'], returns: 'i32' } });
+      const cb = new JSCallback((x) => x + 1, { args: ['i32'], returns: 'i32', threadsafe: true });
+      if (lib.symbols.cb_on_signal(cb, 41, 3, 1) !== 0) throw new Error('no thread');
+      cb.close();
+    \`, { eval: true, workerData: ${JSON.stringify(testlib)} });
+    worker.on('exit', (code) => console.log('worker exited with ' + code));
+    process.on('exit', () => console.log('arkffi loaded by the main thread: ' +
+      Object.keys(require.cache).some((f) => /arkffi\\.node$|[/]dist[/]/.test(f))));`;
+  for (const general of ['0', '1']) {
+    for (let round = 0; round < 3; round++) {
+      const child = await runLateCallChild(code, { ARKFFI_GENERAL_PATH: general });
+      assert.equal(child.signal, null, child.stderr);
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout, 'worker exited with 0\nlate call returned 0\narkffi loaded by the main thread: false\n');
+    }
   }
 });

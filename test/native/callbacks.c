@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -329,6 +330,34 @@ EXPORT int32_t cb_time_thread(cb_i32_fn cb, int32_t n, void (*done)(double)) {
   }
   *job = (cb_timing){cb, n, done};
   if (start_detached(timing_main, job)) return 0;
+  free(job);
+  return -1;
+}
+
+/* Waits on a new thread for one byte on `go_fd`, then calls cb(value) and writes "late call
+ * returned <result>" to `out_fd`. The process's parent picks the moment, whatever has happened to
+ * the callback's JS side by then (closed, its worker gone, the addon unloaded by Node.js). */
+typedef struct {
+  cb_i32_fn cb;
+  int32_t value, go_fd, out_fd;
+} cb_signal_job;
+
+static void *signal_main(void *p) {
+  cb_signal_job *job = p;
+  char go, line[64];
+  int len = read(job->go_fd, &go, 1) == 1
+                ? snprintf(line, sizeof line, "late call returned %d\n", (int)job->cb(job->value))
+                : snprintf(line, sizeof line, "no go signal\n");
+  if (write(job->out_fd, line, (size_t)len) != len) perror("cb_on_signal");
+  free(job);
+  return NULL;
+}
+
+EXPORT int32_t cb_on_signal(cb_i32_fn cb, int32_t value, int32_t go_fd, int32_t out_fd) {
+  cb_signal_job *job = malloc(sizeof *job);
+  if (job == NULL) return -1;
+  *job = (cb_signal_job){cb, value, go_fd, out_fd};
+  if (start_detached(signal_main, job)) return 0;
   free(job);
   return -1;
 }
