@@ -361,3 +361,45 @@ EXPORT int32_t cb_on_signal(cb_i32_fn cb, int32_t value, int32_t go_fd, int32_t 
   free(job);
   return -1;
 }
+
+/* Threads that call `cb` (with 1) in a loop until cb_hammer_stop(), counting the calls and the
+ * results that were not 0: calls racing whatever happens to the callback meanwhile. */
+#define CB_HAMMERS 2
+static pthread_t hammers[CB_HAMMERS];
+static atomic_bool hammer_stop;
+static atomic_long hammer_calls, hammer_nonzero;
+
+static void *hammer_main(void *p) {
+  cb_i32_fn cb = (cb_i32_fn)(uintptr_t)p;
+  while (!atomic_load(&hammer_stop)) {
+    if (cb(1) != 0) atomic_fetch_add(&hammer_nonzero, 1);
+    atomic_fetch_add(&hammer_calls, 1);
+  }
+  return NULL;
+}
+
+/* Returns 0, or -1 if the threads could not start (none is left running then). */
+EXPORT int32_t cb_hammer_start(cb_i32_fn cb) {
+  atomic_store(&hammer_stop, false);
+  atomic_store(&hammer_calls, 0);
+  atomic_store(&hammer_nonzero, 0);
+  for (int i = 0; i < CB_HAMMERS; i++) {
+    if (pthread_create(&hammers[i], NULL, hammer_main, (void *)(uintptr_t)cb) != 0) {
+      atomic_store(&hammer_stop, true);
+      while (i-- > 0)
+        pthread_join(hammers[i], NULL);
+      return -1;
+    }
+  }
+  return 0;
+}
+EXPORT int64_t cb_hammer_calls(void) {
+  return atomic_load(&hammer_calls);
+}
+/* Stops and joins the threads; returns how many calls returned something other than 0. */
+EXPORT int64_t cb_hammer_stop(void) {
+  atomic_store(&hammer_stop, true);
+  for (int i = 0; i < CB_HAMMERS; i++)
+    pthread_join(hammers[i], NULL);
+  return atomic_load(&hammer_nonzero);
+}
