@@ -298,10 +298,15 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
     return this.#record === null;
   }
 
-  /** Calls the function directly from JS, with the arguments unchanged, and returns its result. */
+  /**
+   * Calls the function directly from JS, with the arguments unchanged, and returns its result.
+   * `this` is undefined in it, as in a call from C (ArkFFI passed the global object).
+   */
   call(...args: CallbackArgsOf<D>): CallbackReturnOf<D> {
     if (this.#record === null) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
-    return this.#fn(...args);
+    // A plain call: `this.#fn(...)` would make this JSCallback the receiver.
+    const fn = this.#fn;
+    return fn(...args);
   }
 
   /**

@@ -215,6 +215,28 @@ test('call() runs the function directly, with the values unchanged', () => {
   assert.throws(() => cb.call(1), { message: 'invalid or closed callback handle' });
 });
 
+test('the function gets `this` undefined, whether C, call() or ffi.invokeCallback calls it', () => {
+  const receivers = [];
+  const strict = new JSCallback(function (x) {
+    receivers.push(this);
+    return x + 1;
+  }, I32);
+  assert.equal(s.cb_call_i32(strict, 1), 2);
+  assert.equal(strict.call(2), 3);
+  assert.equal(ffi.invokeCallback(strict.getHandle(), 3), 4);
+  assert.deepEqual(receivers, [undefined, undefined, undefined]);
+  strict.close();
+
+  // Sloppy-mode code turns an undefined `this` into the global object, in each case alike.
+  const sloppy = new Function('receivers', 'return function (x) { receivers.push(this); return x; };')(receivers);
+  const h = ffi.createCallback(sloppy, ['i32'], 'i32');
+  assert.equal(s.cb_call_i32(ffi.getCallbackPtr(h), 4), 4);
+  assert.equal(ffi.invokeCallback(h, 5), 5);
+  assert.equal(receivers.length, 5);
+  assert.ok(receivers.slice(3).every((r) => r === globalThis));
+  ffi.destroyCallback(h);
+});
+
 test('an exception goes to the hook (per callback, else JSCallback.onError); C receives zero', async () => {
   const own = [];
   const boom = new Error('boom');
