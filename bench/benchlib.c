@@ -4,6 +4,7 @@
  * The functions do almost nothing, so what the benchmark measures is the cost of getting from
  * JavaScript into C and back. bench/build.mjs builds it with -O3.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,29 @@ int32_t call_n(int32_t (*cb)(int32_t), int32_t n) {
   for (int32_t i = 0; i < n; i++)
     sum += cb(i);
   return sum;
+}
+
+typedef struct {
+  int32_t (*cb)(int32_t);
+  int32_t n, sum;
+} thread_calls;
+
+static void *thread_calls_main(void *p) {
+  thread_calls *t = p;
+  t->sum = call_n(t->cb, t->n);
+  return NULL;
+}
+
+/* call_n() on a thread of its own, waited for: every callback comes from a thread that is not
+ * the JS thread, so each contender must hand it over to its JS thread and wait for the result.
+ * The JS thread must stay free meanwhile, so a contender calls this asynchronously. -1 if the
+ * thread could not start. */
+int32_t call_n_thread(int32_t (*cb)(int32_t), int32_t n) {
+  thread_calls t = {cb, n, 0};
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, thread_calls_main, &t) != 0) return -1;
+  pthread_join(thread, NULL);
+  return t.sum;
 }
 
 /* f000 ... f099: a hundred distinct symbols, to time binding a 100-function library. */

@@ -10,6 +10,8 @@
 #include <node_api.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ uint32_t sum_bytes(const uint8_t *p, size_t n);
 Vec3 vec3_add(Vec3 a, Vec3 b);
 const char *hello(void);
 int32_t call_n(int32_t (*cb)(int32_t), int32_t n);
+int32_t call_n_thread(int32_t (*cb)(int32_t), int32_t n);
 
 /*
  * Any failing Node-API call ends the binding with a JS exception. Most failures are wrong
@@ -224,20 +227,36 @@ static int32_t trampoline(int32_t x) {
   return r;
 }
 
-static napi_value js_call_n(napi_env env, napi_callback_info info) {
-  ARGS(env, info, 2);
+/* Reads (fn, n), the arguments of call_n and call_n_thread; false with an exception pending. */
+static bool get_fn_and_count(napi_env env, napi_callback_info info, napi_value *fn, int32_t *n) {
+  size_t argc = 2;
+  napi_value argv[2];
   napi_valuetype type;
-  int32_t n;
-  CHECK(env, napi_typeof(env, argv[0], &type));
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
+      napi_typeof(env, argv[0], &type) != napi_ok) {
+    throw_last_error(env);
+    return false;
+  }
   if (type != napi_function) {
     napi_throw_type_error(env, NULL, "expected a function");
-    return NULL;
+    return false;
   }
-  CHECK(env, napi_get_value_int32(env, argv[1], &n));
+  if (napi_get_value_int32(env, argv[1], n) != napi_ok) {
+    throw_last_error(env);
+    return false;
+  }
+  *fn = argv[0];
+  return true;
+}
+
+static napi_value js_call_n(napi_env env, napi_callback_info info) {
+  napi_value fn;
+  int32_t n;
+  if (!get_fn_and_count(env, info, &fn, &n)) return NULL;
 
   struct callback_ctx saved = current;
   current.env = env;
-  current.fn = argv[0];
+  current.fn = fn;
   current.failed = false;
   CHECK(env, napi_get_undefined(env, &current.recv));
   int32_t sum = call_n(trampoline, n);
@@ -253,6 +272,129 @@ static napi_value js_call_n(napi_env env, napi_callback_info info) {
   napi_value out;
   CHECK(env, napi_create_int32(env, sum, &out));
   return out;
+}
+
+/*
+ * call_n_thread(fn, n) -> Promise. benchlib's call_n_thread blocks until its own thread has made
+ * every call, so it runs as async work on the libuv pool while the JS thread keeps its event loop
+ * turning. Each call from that thread is handed to the JS thread through a threadsafe function:
+ * the C thread waits on a condition variable, on its own stack, until JS has answered. As for
+ * call_n, the C function pointer carries no user data, so the job in flight lives in a static:
+ * one call at a time.
+ */
+struct thread_call {
+  int32_t arg, result;
+  bool done;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+};
+
+struct thread_job {
+  napi_threadsafe_function tsfn;
+  napi_async_work work;
+  napi_deferred deferred;
+  int32_t n, sum;
+  atomic_bool failed; /* set by either thread: a call got no int32 from JS */
+};
+static struct thread_job *thread_current;
+
+/* On the JS thread. `env` is NULL when the threadsafe function is being torn down. */
+static void thread_call_js(napi_env env, napi_value fn, void *context, void *data) {
+  struct thread_job *job = context;
+  struct thread_call *call = data;
+  napi_value recv, arg, result;
+  if (env == NULL || atomic_load(&job->failed) || napi_get_undefined(env, &recv) != napi_ok ||
+      napi_create_int32(env, call->arg, &arg) != napi_ok ||
+      napi_call_function(env, recv, fn, 1, &arg, &result) != napi_ok ||
+      napi_get_value_int32(env, result, &call->result) != napi_ok) {
+    atomic_store(&job->failed, true);
+    /* The promise reports the failure; a pending exception would end the process instead. */
+    napi_value ignored;
+    if (env != NULL) napi_get_and_clear_last_exception(env, &ignored);
+  }
+  pthread_mutex_lock(&call->lock);
+  call->done = true;
+  pthread_cond_signal(&call->cond);
+  pthread_mutex_unlock(&call->lock);
+}
+
+/* On benchlib's thread. */
+static int32_t thread_trampoline(int32_t x) {
+  struct thread_call call = {.arg = x};
+  pthread_mutex_init(&call.lock, NULL);
+  pthread_cond_init(&call.cond, NULL);
+  if (napi_call_threadsafe_function(thread_current->tsfn, &call, napi_tsfn_blocking) == napi_ok) {
+    pthread_mutex_lock(&call.lock);
+    while (!call.done)
+      pthread_cond_wait(&call.cond, &call.lock);
+    pthread_mutex_unlock(&call.lock);
+  } else {
+    atomic_store(&thread_current->failed, true);
+  }
+  pthread_cond_destroy(&call.cond);
+  pthread_mutex_destroy(&call.lock);
+  return call.result;
+}
+
+static void thread_execute(napi_env env, void *data) {
+  struct thread_job *job = data;
+  job->sum = call_n_thread(thread_trampoline, job->n);
+  if (job->sum < 0) atomic_store(&job->failed, true);
+}
+
+static void thread_job_free(napi_env env, struct thread_job *job) {
+  if (job->tsfn != NULL) napi_release_threadsafe_function(job->tsfn, napi_tsfn_release);
+  if (job->work != NULL) napi_delete_async_work(env, job->work);
+  thread_current = NULL;
+  free(job);
+}
+
+static void thread_complete(napi_env env, napi_status status, void *data) {
+  struct thread_job *job = data;
+  napi_value out = NULL;
+  if (status != napi_ok || atomic_load(&job->failed) ||
+      napi_create_int32(env, job->sum, &out) != napi_ok) {
+    napi_value message;
+    out = NULL;
+    if (napi_create_string_utf8(env, "call_n_thread failed", NAPI_AUTO_LENGTH, &message) == napi_ok)
+      napi_create_error(env, NULL, message, &out);
+    napi_reject_deferred(env, job->deferred, out);
+  } else {
+    napi_resolve_deferred(env, job->deferred, out);
+  }
+  thread_job_free(env, job);
+}
+
+static napi_value js_call_n_thread(napi_env env, napi_callback_info info) {
+  napi_value fn;
+  int32_t n;
+  if (!get_fn_and_count(env, info, &fn, &n)) return NULL;
+  if (thread_current != NULL) {
+    napi_throw_error(env, NULL, "one call_n_thread at a time");
+    return NULL;
+  }
+  struct thread_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  job->n = n;
+  atomic_init(&job->failed, false);
+  thread_current = job;
+  napi_value name, promise;
+  if (napi_create_string_utf8(env, "call_n_thread", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, fn, NULL, name, 0, 1, NULL, NULL, job, thread_call_js,
+                                      &job->tsfn) != napi_ok ||
+      napi_create_async_work(env, NULL, name, thread_execute, thread_complete, job, &job->work) !=
+          napi_ok ||
+      napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    throw_last_error(env);
+    /* A created promise is simply dropped: nothing else refers to it. */
+    thread_job_free(env, job);
+    return NULL;
+  }
+  return promise;
 }
 
 static napi_value js_atoi(napi_env env, napi_callback_info info) {
@@ -278,12 +420,19 @@ static napi_value js_cos(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   static const napi_property_descriptor fns[] = {
-      EXPORT_FN("noop", js_noop),           EXPORT_FN("add_i32", js_add_i32),
-      EXPORT_FN("add_f64", js_add_f64),     EXPORT_FN("add_i64", js_add_i64),
-      EXPORT_FN("mix8", js_mix8),           EXPORT_FN("c_strlen", js_c_strlen),
-      EXPORT_FN("sum_bytes", js_sum_bytes), EXPORT_FN("vec3_add", js_vec3_add),
-      EXPORT_FN("hello", js_hello),         EXPORT_FN("call_n", js_call_n),
-      EXPORT_FN("atoi", js_atoi),           EXPORT_FN("cos", js_cos),
+      EXPORT_FN("noop", js_noop),
+      EXPORT_FN("add_i32", js_add_i32),
+      EXPORT_FN("add_f64", js_add_f64),
+      EXPORT_FN("add_i64", js_add_i64),
+      EXPORT_FN("mix8", js_mix8),
+      EXPORT_FN("c_strlen", js_c_strlen),
+      EXPORT_FN("sum_bytes", js_sum_bytes),
+      EXPORT_FN("vec3_add", js_vec3_add),
+      EXPORT_FN("hello", js_hello),
+      EXPORT_FN("call_n", js_call_n),
+      EXPORT_FN("call_n_thread", js_call_n_thread),
+      EXPORT_FN("atoi", js_atoi),
+      EXPORT_FN("cos", js_cos),
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
   return exports;

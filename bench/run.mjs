@@ -3,7 +3,8 @@
 //
 // Method (see bench/README.md): check one call's result, warm up at least 300 ms, then 5 timed
 // repetitions of n calls, the contenders interleaved within each repetition so that machine
-// drift hits them alike; report the median ns per call (per callback invocation for `callback`).
+// drift hits them alike; report the median ns per call (per callback invocation for `callback`
+// and `callback_thread`). An `async` workload's calls return Promises, each awaited in turn.
 // Then the time to bind a 100-function library, and ArkFFI's memory use over 10M calls.
 // BENCH_QUICK=1 divides every n by 20. A wrong result makes the exit status 1, after printing.
 import { spawnSync } from 'node:child_process';
@@ -24,9 +25,10 @@ const REPETITIONS = 5;
 const CONTENDERS = ['handwritten', 'koffi', 'arkffi'];
 const TITLES = { handwritten: 'hand-written', koffi: 'koffi', arkffi: 'ArkFFI' };
 
-// What each workload calls. All in benchlib but two; `callback` calls call_n.
+// What each workload calls. All in benchlib but two; `callback` calls call_n, `callback_thread`
+// call_n_thread (the same calls, made from a thread of benchlib's own).
 const LIBRARY = { atoi: 'libc.so.6', cos: 'libm.so.6' };
-const SYMBOL = { callback: 'call_n' };
+const SYMBOL = { callback: 'call_n', callback_thread: 'call_n_thread' };
 const bytes = Uint8Array.from({ length: 1024 }, (_, i) => i & 255);
 const increment = (x) => x + 1;
 const ARGS = {
@@ -40,6 +42,7 @@ const ARGS = {
   vec3_add: [{ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 }],
   hello: [],
   callback: [increment, 1000],
+  callback_thread: [increment, 1000],
   atoi: ['12345'],
   cos: [0.5],
 };
@@ -55,6 +58,7 @@ const KOFFI_PROTOTYPES = {
   vec3_add: 'Vec3 vec3_add(Vec3 a, Vec3 b)',
   hello: 'const char *hello(void)',
   callback: 'int32_t call_n(IntCallback *cb, int32_t n)',
+  callback_thread: 'int32_t call_n_thread(IntCallback *cb, int32_t n)',
   atoi: 'int atoi(const char *s)',
   cos: 'double cos(double x)',
 };
@@ -72,13 +76,21 @@ const ARKFFI_DEFINITIONS = {
   vec3_add: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'object' },
   hello: { returns: 'cstring' },
   callback: { args: ['ptr', 'i32'], returns: 'i32' },
+  callback_thread: { args: ['ptr', 'i32'], returns: 'i32' },
   atoi: { args: ['cstring'], returns: 'i32' },
   cos: { args: ['f64'], returns: 'f64' },
 };
 
 /**
  * The contenders. Each binds a workload to { fn, args, decode? }: the timed call is
- * `decode(fn(...args))`. Binding throws if the contender cannot express the workload.
+ * `decode(fn(...args))`, awaited for an async workload. Binding throws if the contender cannot
+ * express the workload.
+ *
+ * `callback_thread` is call_n_thread, which waits for a thread of its own that calls the callback:
+ * every contender makes that call on the libuv pool, so that the JS thread is free to run the
+ * callbacks handed to it. hand-written: its own async work and a napi_threadsafe_function; koffi:
+ * its `.async` form (which takes a Node.js-style callback; koffi queues calls of a registered
+ * callback from other threads to the JS thread); ArkFFI: `.async`, with a threadsafe JSCallback.
  */
 function contenders(paths) {
   const addon = require(paths.handwritten);
@@ -97,7 +109,17 @@ function contenders(paths) {
     handwritten: (id) => ({ fn: addon[SYMBOL[id] ?? id], args: ARGS[id] }),
     koffi: (id) => {
       const fn = koffiLoad(LIBRARY[id] ?? paths.benchlib).func(KOFFI_PROTOTYPES[id]);
-      return { fn, args: id === 'callback' ? [koffiIncrement, ARGS[id][1]] : ARGS[id] };
+      switch (id) {
+        case 'callback':
+          return { fn, args: [koffiIncrement, ARGS[id][1]] };
+        case 'callback_thread': {
+          const promised = (cb, n) =>
+            new Promise((resolve, reject) => fn.async(cb, n, (err, r) => (err ? reject(err) : resolve(r))));
+          return { fn: promised, args: [koffiIncrement, ARGS[id][1]] };
+        }
+        default:
+          return { fn, args: ARGS[id] };
+      }
     },
     arkffi: (id) => {
       const name = SYMBOL[id] ?? id;
@@ -106,6 +128,13 @@ function contenders(paths) {
         case 'callback': {
           const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32' });
           return { fn, args: [callback.ptr, ARGS[id][1]] };
+        }
+        case 'callback_thread': {
+          const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32', threadsafe: true });
+          // Unreferenced, so that it does not hold the process open after the run: each pending
+          // .async call keeps the event loop going while it runs.
+          callback.unref();
+          return { fn: fn.async, args: [callback.ptr, ARGS[id][1]] };
         }
         default:
           return { fn, args: ARGS[id] };
@@ -119,10 +148,11 @@ function contenders(paths) {
  * generated function, so V8's feedback at the call site stays monomorphic, as in a program that
  * calls each binding from its own place, and no contender pays for another's call shapes.
  */
-function makeLoop(contender, id, { fn, args, decode }) {
+function makeLoop(contender, id, { fn, args, decode }, async) {
   const params = args.map((_, i) => `a${i}`);
-  const call = decode ? `decode(fn(${params.join(', ')}))` : `fn(${params.join(', ')})`;
-  const source = `return function ${contender}_${id}(iterations) {
+  const invoke = `${async ? 'await ' : ''}fn(${params.join(', ')})`;
+  const call = decode ? `decode(${invoke})` : invoke;
+  const source = `return ${async ? 'async ' : ''}function ${contender}_${id}(iterations) {
     let r;
     for (let i = 0; i < iterations; i++) r = ${call};
     return r;
@@ -139,21 +169,23 @@ function matches(result, expect) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
-function warmUp(loop, iterations) {
+// An async loop returns a Promise, awaited here; awaiting a sync loop's result costs one tick per
+// loop run, not per call.
+async function warmUp(loop, iterations) {
   const chunk = Math.max(1, Math.floor(iterations / 20));
   const end = performance.now() + WARMUP_MS;
-  while (performance.now() < end) loop(chunk);
+  while (performance.now() < end) await loop(chunk);
 }
 
 /** Median ns per unit of each loop, the loops interleaved (in rotating order) per repetition. */
-function measure(loops, iterations, unitsPerIteration) {
-  for (const loop of loops) warmUp(loop, iterations);
+async function measure(loops, iterations, unitsPerIteration) {
+  for (const loop of loops) await warmUp(loop, iterations);
   const samples = loops.map(() => []);
   for (let rep = 0; rep < REPETITIONS; rep++) {
     for (let k = 0; k < loops.length; k++) {
       const j = (k + rep) % loops.length;
       const start = process.hrtime.bigint();
-      loops[j](iterations);
+      await loops[j](iterations);
       samples[j].push(Number(process.hrtime.bigint() - start) / (iterations * unitsPerIteration));
     }
   }
@@ -161,7 +193,7 @@ function measure(loops, iterations, unitsPerIteration) {
 }
 
 /** One row per workload: per contender ns, 'unsupported' or 'wrong'. */
-function runWorkloads(workloads, bind, notes) {
+async function runWorkloads(workloads, bind, notes) {
   const rows = [];
   for (const w of workloads) {
     const row = { id: w.id, label: w.label, n: Math.round(w.n / scale) };
@@ -169,13 +201,13 @@ function runWorkloads(workloads, bind, notes) {
     for (const c of CONTENDERS) {
       let loop;
       try {
-        loop = makeLoop(c, w.id, bind[c](w.id));
+        loop = makeLoop(c, w.id, bind[c](w.id), w.async === true);
       } catch (err) {
         row[c] = 'unsupported';
         notes.push(`${TITLES[c]} ${w.id}: unsupported (${err.message})`);
         continue;
       }
-      const result = loop(1);
+      const result = await loop(1);
       if (matches(result, w.expect)) {
         ready.push([c, loop]);
       } else {
@@ -184,7 +216,7 @@ function runWorkloads(workloads, bind, notes) {
       }
     }
     const batch = w.batch ?? 1;
-    const ns = measure(ready.map(([, loop]) => loop), Math.max(1, Math.round(row.n / batch)), batch);
+    const ns = await measure(ready.map(([, loop]) => loop), Math.max(1, Math.round(row.n / batch)), batch);
     ready.forEach(([c], i) => (row[c] = ns[i]));
     console.error(`bench: ${w.id} done`);
     rows.push(row);
@@ -277,7 +309,7 @@ function report(env, rows, bind100, memory, notes) {
 - Node.js: ${env.node}, koffi: ${env.koffi}
 - Date: ${env.date}${env.quick ? '\n- BENCH_QUICK=1: n divided by 20' : ''}
 
-## Calls: median ns per call (per callback invocation for \`callback\`)
+## Calls: median ns per call (per callback invocation for \`callback\` and \`callback_thread\`)
 
 Workloads: bench/workloads.json. Lower is better; a ratio below 1 means ArkFFI is faster.
 
@@ -299,12 +331,12 @@ function writeAtomically(path, text) {
   renameSync(`${path}.tmp`, path);
 }
 
-function main() {
+async function main() {
   const paths = build();
   const { workloads } = JSON.parse(readFileSync(join(here, 'workloads.json'), 'utf8'));
   const env = environment();
   const notes = [];
-  const rows = runWorkloads(workloads, contenders(paths), notes);
+  const rows = await runWorkloads(workloads, contenders(paths), notes);
   const bind100 = timeBind100(paths.benchlib);
   const memory = memoryCheck(paths.benchlib);
 
@@ -317,7 +349,7 @@ function main() {
 
 // The memory check needs gc(): rerun this script under --expose-gc when it is missing.
 if (typeof globalThis.gc === 'function') {
-  main();
+  await main();
 } else {
   const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);

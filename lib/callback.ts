@@ -7,12 +7,12 @@
  * cmp.close();
  * ```
  *
- * The native side (src/callback.c) makes a libffi closure per callback and calls a "dispatcher"
- * generated here for the signature: it reads the arguments from the shared slot buffer, calls the
- * user's function, checks the result against the declared return type and writes it back. The
- * dispatcher catches everything the function throws, so C always gets a value: the result, or
- * zero after a reported error. How errors are reported, and what happens with threads, event-loop
- * liveness and close(), is described in docs/threads.md.
+ * The native side (src/callback.c) gives each callback a static trampoline or a libffi closure,
+ * which calls a "dispatcher" generated here for the signature: it reads the arguments from the
+ * shared slot buffer, calls the user's function, checks the result against the declared return
+ * type and writes it back. The dispatcher catches everything the function throws, so C always
+ * gets a value: the result, or zero after a reported error. How errors are reported, and what
+ * happens with threads, event-loop liveness and close(), is described in docs/threads.md.
  */
 import { describe, ffiError } from './errors';
 import { native, type NativeCallback } from './native';
@@ -298,10 +298,15 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
     return this.#record === null;
   }
 
-  /** Calls the function directly from JS, with the arguments unchanged, and returns its result. */
+  /**
+   * Calls the function directly from JS, with the arguments unchanged, and returns its result.
+   * `this` is undefined in it, as in a call from C (ArkFFI passed the global object).
+   */
   call(...args: CallbackArgsOf<D>): CallbackReturnOf<D> {
     if (this.#record === null) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
-    return this.#fn(...args);
+    // A plain call: `this.#fn(...)` would make this JSCallback the receiver.
+    const fn = this.#fn;
+    return fn(...args);
   }
 
   /**

@@ -261,7 +261,7 @@ typedef struct ak_cb ak_cb;
 napi_value ak_js_callback_create(napi_env env, napi_callback_info info);
 napi_value ak_js_callback_close(napi_env env, napi_callback_info info);
 napi_value ak_js_callback_ref(napi_env env, napi_callback_info info);
-/* At environment teardown: closes every callback; frees those no other thread can call. */
+/* At environment teardown: closes every callback. The records stay, since C may still call them. */
 void ak_callbacks_free(ak_state *st);
 
 /* memory.c */

@@ -22,11 +22,20 @@
  *
  * Lifetime: close() drops the JS function and releases the threadsafe function, but the record
  * and its code stay, marked closed, so a pointer C kept returns zero instead of running freed
- * code. Records go at environment teardown, except threadsafe ones: a foreign thread may outlive
- * the environment and still call them, so they stay, inert, until the process exits.
+ * code. Environment teardown closes every callback the same way and frees none of them.
+ *
+ * The invariant: a record whose code has left callbackCreate (it is `published`) is never freed,
+ * nor is its code. C is shared by the whole process: any thread may keep the pointer, outlive the
+ * environment, and call it at any moment, even one that had already loaded the record (from a
+ * trampoline slot, or as a closure's user data) when the environment went away. No ordering on
+ * our side could tell when the last such thread is done with it, so nothing reachable from a
+ * pointer C may hold is ever released: the trampoline and its slot, or the libffi closure, and the
+ * record they lead to stay until the process exits, inert (cb_free asserts this). The cost is
+ * bounded for trampolines (their slots are never reused) and a few hundred bytes per closure.
  */
 #include "arkffi.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -75,6 +84,7 @@ struct ak_cb {
   pthread_mutex_t lock;
   bool threadsafe;
   bool blocking;
+  bool published; /* C may have the code: the record is never freed (see the invariant above) */
   atomic_bool closed;
   atomic_bool warned; /* the off-thread misuse warning was printed */
   ak_cb *next;        /* the environment's list (ak_state.callbacks) */
@@ -451,7 +461,9 @@ static atomic_uint fast_used[AK_CB_CLASSES];
 
 static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *ret) {
   ak_cb *cb = atomic_load_explicit(&fast_slots[cls][slot], memory_order_acquire);
-  if (cb == NULL) return; /* freed at environment teardown: the result stays zero */
+  /* Only a published trampoline's address ever leaves callbackCreate, and its slot is never
+   * cleared. */
+  assert(cb != NULL && cb->fast_slot == slot);
   void *args[AK_CB_NREGS];
   for (uint32_t i = 0; i < cb->nargs; i++)
     args[i] = &regs[cb->fast_reg[i]];
@@ -531,21 +543,22 @@ static bool fast_bind(ak_cb *cb) {
   return true;
 }
 
-/* Publishes the record in its slot: from now on C may call it. */
-static void fast_publish(ak_cb *cb, ak_cb *value) {
+/* Publishes the record in its slot: from now on C may call it, for good. */
+static void fast_publish(ak_cb *cb) {
   if (cb->fast_class >= 0)
-    atomic_store_explicit(&fast_slots[cb->fast_class][cb->fast_slot], value, memory_order_release);
+    atomic_store_explicit(&fast_slots[cb->fast_class][cb->fast_slot], cb, memory_order_release);
 }
 #else
 static bool fast_bind(ak_cb *cb) {
   return false;
 }
 
-static void fast_publish(ak_cb *cb, ak_cb *value) {}
+static void fast_publish(ak_cb *cb) {}
 #endif
 
-/* Frees a record that no thread can reach any more (never published, or at teardown). */
+/* Frees a record that callbackCreate failed to finish: no thread has ever seen its code. */
 static void cb_free(ak_cb *cb) {
+  assert(!cb->published);
   if (cb->args != NULL)
     for (uint32_t i = 0; i < cb->nargs; i++)
       ak_type_free(cb->args[i]);
@@ -578,15 +591,10 @@ static void cb_close(napi_env env, ak_cb *cb) {
   cb->dispatch = NULL;
 }
 
+/* Every record stays, closed: C may still call any of them (see the invariant above). */
 void ak_callbacks_free(ak_state *st) {
-  for (ak_cb *cb = st->callbacks, *next; cb != NULL; cb = next) {
-    next = cb->next;
+  for (ak_cb *cb = st->callbacks; cb != NULL; cb = cb->next)
     cb_close(st->env, cb);
-    if (!cb->threadsafe) {
-      fast_publish(cb, NULL);
-      cb_free(cb);
-    }
-  }
   st->callbacks = NULL;
 }
 
@@ -708,7 +716,8 @@ napi_value ak_js_callback_create(napi_env env, napi_callback_info info) {
   }
   cb->next = st->callbacks;
   st->callbacks = cb;
-  fast_publish(cb, cb);
+  cb->published = true;
+  fast_publish(cb);
   return out;
 }
 

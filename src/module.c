@@ -7,8 +7,10 @@
 #include "arkffi.h"
 
 #include <assert.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +157,35 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
   return out;
 }
 
+/* Keeps this addon mapped until the process exits. Node.js dlcloses an addon when the last
+ * environment that loaded it goes away, which happens when only workers use ArkFFI and the last
+ * of them exits. But C code shared by the whole process may still hold a callback pointer (a
+ * trampoline in our text, a libffi closure of the libffi we link) and call it from its own thread
+ * at any time: it must find our code, and the inert record it reaches, still there. A second,
+ * never-closed reference to ourselves, marked RTLD_NODELETE, makes every dlclose a no-op. Returns
+ * NULL, or why it failed. */
+static const char *pin_addon(void) {
+  static atomic_bool pinned;
+  if (atomic_load(&pinned)) return NULL;
+  Dl_info self;
+  /* Our own path as the dynamic linker knows it; RTLD_NOLOAD finds the loaded copy by it. */
+  if (dladdr((const void *)&pin_addon, &self) == 0 || self.dli_fname == NULL)
+    return "dladdr found no path for it";
+  if (dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == NULL) {
+    const char *why = dlerror();
+    return why != NULL ? why : "dlopen failed";
+  }
+  atomic_store(&pinned, true);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+  const char *unpinned = pin_addon();
+  if (unpinned != NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "arkffi: cannot keep the addon loaded: %s",
+             unpinned);
+    return NULL;
+  }
   ak_state *st = calloc(1, sizeof *st);
   if (st == NULL) {
     napi_throw_error(env, "ERR_ARKFFI_NO_MEMORY", "arkffi: out of memory");

@@ -2,11 +2,20 @@
 // call runs on the thread pool; arguments stay alive until it completes; errors reject.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AsyncCFunction, callAsync, callPtrAsync, dlopen, errno, ffi } from 'arkffi';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import * as esm from 'arkffi';
+import { AsyncCFunction, callAsync, callPtrAsync, dlopen, errno, ffi, JSCallback, linkSymbols } from 'arkffi';
 import { testlib } from './helpers.mjs';
+
+// node --test cannot pass --expose-gc to a test file; the flag can still be set at run time.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
 
 const defs = {
   add_i32: { args: ['i32', 'i32'], returns: 'i32' },
@@ -52,16 +61,38 @@ test('the call runs on another thread and the JS thread stays free', async () =>
   assert.equal(ticks, 3);
 });
 
-test('string and buffer arguments stay alive and unchanged until the call completes', async () => {
-  let str = 'x'.repeat(5000) + 'é';
-  const pending = s.slow_strlen.async(str, 50);
-  str = null;
-  let bytes = new Uint8Array(4096).fill(3);
-  const sum = s.slow_sum.async(bytes, bytes.length, 50);
-  bytes = null;
-  globalThis.gc?.();
-  assert.equal(await pending, 5002);
-  assert.equal(await sum, 4096 * 3);
+/** Runs full garbage collections, letting finalization callbacks run between them. */
+async function collect() {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await nextTurn();
+  }
+}
+
+test('string and buffer arguments stay alive and unchanged until the call completes, across GCs', async () => {
+  const collected = [];
+  const registry = new FinalizationRegistry((what) => collected.push(what));
+  for (let round = 0; round < 3; round++) {
+    // A string is copied into the call, so the engine may do as it likes with its own.
+    let str = 'x'.repeat(5000 + round) + 'é';
+    const pending = s.slow_strlen.async(str, 200);
+    str = null;
+    // Only the call refers to the buffer: collected, its memory would be freed under C's reads.
+    let bytes = new Uint8Array(1 << 20).fill(3 + round);
+    const sum = s.slow_sum.async(bytes, bytes.length, 200);
+    registry.register(bytes, `buffer ${round}`);
+    bytes = null;
+    await collect();
+    // Garbage of the same size, to take over any memory a wrongly collected buffer had.
+    const litter = Array.from({ length: 8 }, () => new Uint8Array(1 << 20).fill(0xee));
+    assert.ok(!collected.includes(`buffer ${round}`));
+    assert.equal(await pending, 5002 + round);
+    assert.equal(await sum, (1 << 20) * (3 + round));
+    assert.equal(litter.length, 8);
+  }
+  // Once the calls are done, nothing keeps their arguments: the collections above were real.
+  await collect();
+  assert.deepEqual(collected.sort(), ['buffer 0', 'buffer 1', 'buffer 2']);
   const short = await Promise.all(['a', 'bb', 'ccc'].map((t) => s.slow_strlen.async(t, 5)));
   assert.deepEqual(short, [1, 2, 3]);
 });
@@ -120,4 +151,53 @@ test('AsyncCFunction, ffi.callAsync and ffi.callPtrAsync keep ArkFFI shapes', as
   await assert.rejects(ffi.callPtrAsync(addr, 'ii', 'i', [1], []), { code: 'ERR_ARKFFI_ARG_COUNT' });
   ffi.close(h);
   await assert.rejects(ffi.callAsync(h, 'add_i32', 'ii', 'i', [1, 2], []), { code: 'ERR_ARKFFI_CLOSED' });
+});
+
+test('linkSymbols() symbols have .async too, and reject once closed', async () => {
+  const linked = linkSymbols({
+    add: { args: ['i32', 'i32'], returns: 'i32', ptr: s.get_adder() },
+    slowStrlen: { ...defs.slow_strlen, ptr: lib.getSymbolPtr('slow_strlen') },
+    complexAdd: { ...defs.complex_add, ptr: lib.getSymbolPtr('complex_add') },
+    threadId: { ...defs.thread_id, ptr: lib.getSymbolPtr('thread_id') },
+  });
+  const l = linked.symbols;
+  assert.equal(await l.add.async(40, 2), 42);
+  assert.equal(await l.slowStrlen.async('héllo', 5), 6);
+  const r = await l.complexAdd.async(new Float64Array([1, 2]), new Float64Array([3, 4]));
+  assert.deepEqual([...new Float64Array(r)], [4, 6]);
+  assert.notEqual(await l.threadId.async(), l.threadId());
+  await assert.rejects(l.add.async(1, 'x'), { code: 'ERR_ARKFFI_INVALID_ARG_TYPE' });
+  // A call in flight when close() comes still completes; later ones reject.
+  const inflight = l.slowStrlen.async('four', 50);
+  linked.close();
+  assert.equal(await inflight, 4);
+  await assert.rejects(l.add.async(1, 2), { code: 'ERR_ARKFFI_CLOSED' });
+});
+
+test('CommonJS: JSCallback, AsyncCFunction, callAsync and callPtrAsync are exported and work', async () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require('arkffi');
+  for (const name of ['JSCallback', 'AsyncCFunction', 'callAsync', 'callPtrAsync']) {
+    assert.equal(typeof cjs[name], 'function', name);
+    assert.equal(cjs[name], esm[name], name);
+  }
+  assert.equal(cjs.callAsync, cjs.ffi.callAsync);
+  assert.equal(cjs.callPtrAsync, cjs.ffi.callPtrAsync);
+
+  const cjsLib = cjs.dlopen(testlib, { cb_call_n: { args: ['ptr', 'i32'], returns: 'i64' } });
+  const cb = new cjs.JSCallback((x) => 2 * x, { args: ['i32'], returns: 'i32', threadsafe: true });
+  assert.ok(cb instanceof JSCallback);
+  assert.equal(cjsLib.symbols.cb_call_n(cb, 10), 90);
+  assert.equal(await cjsLib.symbols.cb_call_n.async(cb, 100), 9900);
+  cb.close();
+  cjsLib.close();
+
+  const add = cjs.AsyncCFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: s.get_adder() });
+  assert.equal(await add(20, 22), 42);
+  add.close();
+  const h = cjs.ffi.load(testlib);
+  cjs.ffi.defineFunction(h, 'add_i32', 'ii', 'i');
+  assert.equal(await cjs.callAsync(h, 'add_i32', 'ii', 'i', [3, 4], []), 7);
+  cjs.ffi.close(h);
+  assert.equal(await cjs.callPtrAsync(s.get_adder(), 'ii', 'i', [5, 6], []), 11);
 });

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { CFunction, dlopen, ffi, JSCallback, ptr, read } from 'arkffi';
+import { CFunction, dlopen, ffi, JSCallback, ptr, read, Struct } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
 
 const lib = dlopen(testlib, {
@@ -88,6 +88,28 @@ test('qsort sorts typed arrays with JS comparators, passed as the object or as .
   assert.deepEqual([...doubles], expected);
   cmpInt.close();
   cmpDouble.close();
+});
+
+test('struct pointers as arguments: qsort over a Struct array, the comparator reading with fromPtr', async () => {
+  const Item = Struct({ id: 'i32', score: 'f64', flags: 'u8' });
+  const items = Array.from({ length: 300 }, (_, i) => ({ id: i, score: ((i * 7919) % 101) / 4, flags: i & 0xff }));
+  // By score, then id: a total order, so the sorted array is fully determined.
+  const order = (x, y) => Math.sign(x.score - y.score) || x.id - y.id;
+  const expected = [...items].sort(order);
+  const byScore = (a, b) => order(Item.fromPtr(a), Item.fromPtr(b));
+  for (const threadsafe of [false, true]) {
+    const cmp = new JSCallback(byScore, { args: ['ptr', 'ptr'], returns: 'i32', threadsafe });
+    const array = Item.createArray(items);
+    libc.symbols.qsort(array, items.length, Item.size, cmp);
+    assert.deepEqual(Item.fromArray(array, items.length), expected);
+    if (threadsafe) {
+      // On a pool thread: each comparison is handed to this thread while qsort waits for it.
+      const again = Item.createArray(items);
+      await libc.symbols.qsort.async(again, items.length, Item.size, cmp);
+      assert.deepEqual(Item.fromArray(again, items.length), expected);
+    }
+    cmp.close();
+  }
 });
 
 test('ptr is a real function pointer, threadsafe or not; handles are positive ids', () => {
@@ -213,6 +235,28 @@ test('call() runs the function directly, with the values unchanged', () => {
   cb.close();
   throwsCode(assert, () => cb.call(1), Error, 'ERR_ARKFFI_CLOSED');
   assert.throws(() => cb.call(1), { message: 'invalid or closed callback handle' });
+});
+
+test('the function gets `this` undefined, whether C, call() or ffi.invokeCallback calls it', () => {
+  const receivers = [];
+  const strict = new JSCallback(function (x) {
+    receivers.push(this);
+    return x + 1;
+  }, I32);
+  assert.equal(s.cb_call_i32(strict, 1), 2);
+  assert.equal(strict.call(2), 3);
+  assert.equal(ffi.invokeCallback(strict.getHandle(), 3), 4);
+  assert.deepEqual(receivers, [undefined, undefined, undefined]);
+  strict.close();
+
+  // Sloppy-mode code turns an undefined `this` into the global object, in each case alike.
+  const sloppy = new Function('receivers', 'return function (x) { receivers.push(this); return x; };')(receivers);
+  const h = ffi.createCallback(sloppy, ['i32'], 'i32');
+  assert.equal(s.cb_call_i32(ffi.getCallbackPtr(h), 4), 4);
+  assert.equal(ffi.invokeCallback(h, 5), 5);
+  assert.equal(receivers.length, 5);
+  assert.ok(receivers.slice(3).every((r) => r === globalThis));
+  ffi.destroyCallback(h);
 });
 
 test('an exception goes to the hook (per callback, else JSCallback.onError); C receives zero', async () => {

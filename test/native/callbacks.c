@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -331,4 +332,74 @@ EXPORT int32_t cb_time_thread(cb_i32_fn cb, int32_t n, void (*done)(double)) {
   if (start_detached(timing_main, job)) return 0;
   free(job);
   return -1;
+}
+
+/* Waits on a new thread for one byte on `go_fd`, then calls cb(value) and writes "late call
+ * returned <result>" to `out_fd`. The process's parent picks the moment, whatever has happened to
+ * the callback's JS side by then (closed, its worker gone, the addon unloaded by Node.js). */
+typedef struct {
+  cb_i32_fn cb;
+  int32_t value, go_fd, out_fd;
+} cb_signal_job;
+
+static void *signal_main(void *p) {
+  cb_signal_job *job = p;
+  char go, line[64];
+  int len = read(job->go_fd, &go, 1) == 1
+                ? snprintf(line, sizeof line, "late call returned %d\n", (int)job->cb(job->value))
+                : snprintf(line, sizeof line, "no go signal\n");
+  if (write(job->out_fd, line, (size_t)len) != len) perror("cb_on_signal");
+  free(job);
+  return NULL;
+}
+
+EXPORT int32_t cb_on_signal(cb_i32_fn cb, int32_t value, int32_t go_fd, int32_t out_fd) {
+  cb_signal_job *job = malloc(sizeof *job);
+  if (job == NULL) return -1;
+  *job = (cb_signal_job){cb, value, go_fd, out_fd};
+  if (start_detached(signal_main, job)) return 0;
+  free(job);
+  return -1;
+}
+
+/* Threads that call `cb` (with 1) in a loop until cb_hammer_stop(), counting the calls and the
+ * results that were not 0: calls racing whatever happens to the callback meanwhile. */
+#define CB_HAMMERS 2
+static pthread_t hammers[CB_HAMMERS];
+static atomic_bool hammer_stop;
+static atomic_long hammer_calls, hammer_nonzero;
+
+static void *hammer_main(void *p) {
+  cb_i32_fn cb = (cb_i32_fn)(uintptr_t)p;
+  while (!atomic_load(&hammer_stop)) {
+    if (cb(1) != 0) atomic_fetch_add(&hammer_nonzero, 1);
+    atomic_fetch_add(&hammer_calls, 1);
+  }
+  return NULL;
+}
+
+/* Returns 0, or -1 if the threads could not start (none is left running then). */
+EXPORT int32_t cb_hammer_start(cb_i32_fn cb) {
+  atomic_store(&hammer_stop, false);
+  atomic_store(&hammer_calls, 0);
+  atomic_store(&hammer_nonzero, 0);
+  for (int i = 0; i < CB_HAMMERS; i++) {
+    if (pthread_create(&hammers[i], NULL, hammer_main, (void *)(uintptr_t)cb) != 0) {
+      atomic_store(&hammer_stop, true);
+      while (i-- > 0)
+        pthread_join(hammers[i], NULL);
+      return -1;
+    }
+  }
+  return 0;
+}
+EXPORT int64_t cb_hammer_calls(void) {
+  return atomic_load(&hammer_calls);
+}
+/* Stops and joins the threads; returns how many calls returned something other than 0. */
+EXPORT int64_t cb_hammer_stop(void) {
+  atomic_store(&hammer_stop, true);
+  for (int i = 0; i < CB_HAMMERS; i++)
+    pthread_join(hammers[i], NULL);
+  return atomic_load(&hammer_nonzero);
 }
