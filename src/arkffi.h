@@ -136,8 +136,12 @@ const char *ak_kind_name(ak_kind kind);
 bool ak_kind_parse(const char *name, ak_kind *out);
 const ak_type *ak_scalar_type(ak_kind kind);
 /* Kinds whose JS values may need the engine (BigInts, strings, buffers): calls and callbacks pass
- * them as Node-API values rather than through the slot buffer. */
-bool ak_kind_is_ref(ak_kind kind);
+ * them as Node-API values rather than through the slot buffer. Inline: callbacks ask per call. */
+static inline bool ak_kind_is_ref(ak_kind kind) {
+  const unsigned refs = 1u << AK_I64 | 1u << AK_U64 | 1u << AK_I64_BIG | 1u << AK_U64_BIG |
+                        1u << AK_PTR | 1u << AK_CSTRING | 1u << AK_STRUCT;
+  return (refs >> kind & 1) != 0;
+}
 /* Builds a type from a JS description: a type name, or an array of member descriptions (a struct
  * by value). Throws and returns NULL on a bad description. */
 ak_type *ak_type_from_js(napi_env env, napi_value desc);

@@ -419,7 +419,9 @@ static void tsfn_finalize(napi_env env, void *data, void *hint) {
 }
 
 /* Every call from C lands here, on whatever thread C is running. */
-static void dispatch_call(ak_cb *cb, void *ret, void **args) {
+/* Inlined into both kinds of callback code, the trampolines' entry and the libffi handler, so
+ * that a call from C on the JS thread makes no call of ours before run_js. */
+static inline __attribute__((always_inline)) void dispatch_call(ak_cb *cb, void *ret, void **args) {
   if (is_closed(cb)) {
     zero_result(cb, ret);
   } else if (ak_thread_state == cb->state) {

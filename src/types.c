@@ -137,21 +137,6 @@ bool ak_kind_parse(const char *name, ak_kind *out) {
   return false;
 }
 
-bool ak_kind_is_ref(ak_kind kind) {
-  switch (kind) {
-  case AK_I64:
-  case AK_U64:
-  case AK_I64_BIG:
-  case AK_U64_BIG:
-  case AK_PTR:
-  case AK_CSTRING:
-  case AK_STRUCT:
-    return true;
-  default:
-    return false;
-  }
-}
-
 const ak_type *ak_scalar_type(ak_kind kind) {
   assert(kind < AK_KIND_COUNT && kind != AK_STRUCT);
   return &scalars[kind];
