@@ -30,6 +30,17 @@ export function isBufferLike(value: unknown): value is ArrayBufferLike | ArrayBu
   return types.isAnyArrayBuffer(value) || ArrayBuffer.isView(value);
 }
 
+/**
+ * True for an object literal or an Object.create(null), from this realm or another: the only
+ * objects whose properties are a struct's fields. A Date, a Map or an array has no enumerable
+ * fields, and taking one as "all fields missing" would silently write zeros.
+ */
+export function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  // Another realm's Object.prototype is the only other prototype whose own prototype is null.
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 export function zero(view: DataView, at: number, size: number): void {
   // Small structs are the common case, and a loop beats allocating a Uint8Array to fill.
   if (size <= 64) {

@@ -7,7 +7,7 @@
  */
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
-import { codecOf, isBufferLike, show, zero, type Codec } from './struct-fields';
+import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec } from './struct-fields';
 import { heldBuffer } from './struct-results';
 import { toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
@@ -231,10 +231,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   }
 
   /**
-   * A new ArrayBuffer holding the struct as C lays it out. Fields missing from `values` (or
-   * undefined) are zero, as in a C initializer; an unknown field name throws.
+   * A new ArrayBuffer holding the struct as C lays it out, from a plain object of fields or a
+   * copy of the bytes in a buffer or view. Fields missing from `values` (or undefined) are zero,
+   * as in a C initializer; an unknown field name, or any other kind of object, throws.
    */
-  create(values: StructInput<F> = {}): ArrayBuffer {
+  create(values: StructInput<F> | ArrayBufferLike | ArrayBufferView = {}): ArrayBuffer {
     const buffer = new ArrayBuffer(this.size);
     this.#write(new DataView(buffer), 0, values, '');
     return buffer;
@@ -326,23 +327,39 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return out;
   }
 
+  /**
+   * Writes a plain object of fields, or copies the bytes of a buffer or view, as the struct at
+   * `at`. `path` names the struct inside an outer one ('' for the outermost).
+   */
   #write(view: DataView, at: number, value: unknown, path: string): void {
-    const fast = this.#fast();
-    if (fast !== null && path === '' && typeof value === 'object' && value !== null && fast.write(view, at, value)) return;
-    const prefix = path === '' ? '' : `${path}.`;
-    if (isBufferLike(value)) {
-      const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
-      if (bytes.length < this.size) {
-        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `field '${path}' needs ${this.size} bytes, the buffer has ${bytes.length}`);
+    if (typeof value === 'object' && value !== null) {
+      if (isPlainObject(value)) {
+        const fast = this.#fast();
+        if (fast === null || path !== '' || !fast.write(view, at, value)) this.#writeFields(view, at, value as Record<string, unknown>, path);
+        return;
       }
-      new Uint8Array(view.buffer, view.byteOffset + at, this.size).set(bytes.subarray(0, this.size));
-      return;
+      if (isBufferLike(value)) {
+        const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
+        if (bytes.length < this.size) {
+          throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${this.#named(path)} needs ${this.size} bytes, the buffer has ${bytes.length}`);
+        }
+        new Uint8Array(view.buffer, view.byteOffset + at, this.size).set(bytes.subarray(0, this.size));
+        return;
+      }
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      const what = path === '' ? 'the values' : `field '${path}'`;
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${what} must be an object of fields, got ${show(value)}`);
-    }
-    const record = value as Record<string, unknown>;
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${this.#named(path)} must be a plain object of fields or a buffer of its bytes, got ${show(value)}`);
+  }
+
+  /** `field 'path'`, or for the outermost struct its kind and first field names. */
+  #named(path: string): string {
+    if (path !== '') return `field '${path}'`;
+    const names = this.fieldNames.slice(0, 4).join(', ');
+    return `${this.kind} { ${names}${this.fieldNames.length > 4 ? ', ...' : ''} }`;
+  }
+
+  #writeFields(view: DataView, at: number, record: Record<string, unknown>, path: string): void {
+    const prefix = path === '' ? '' : `${path}.`;
     let given = 0;
     for (const key of Object.keys(record)) {
       if (!this.#index.has(key)) {

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import vm from 'node:vm';
 import * as esm from 'arkffi';
 import { array, AsyncCFunction, CFunction, CString, dlopen, FFIType, ptr, read, releasePtr, Struct, StructSchema, Union } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
@@ -393,6 +394,36 @@ test('structReturn: pointer (default), object or buffer', () => {
   throwsCode(assert, () => dlopen(testlib, defs('copy')), TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
   throwsCode(assert, () => dlopen(testlib, { pair_sum: { args: [Pair], returns: 'i64', structReturn: 'object' } }),
     TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+});
+
+test('create and struct arguments take plain objects and buffers from any realm, nothing else', () => {
+  // A flat struct (the compiled writer) and a nested one (the general writer) alike.
+  for (const [schema, bytes, decoded] of [[Pair, [3, 4], { a: 3, b: 4 }], [Nested, null, null]]) {
+    const raw = bytes === null ? schema.create({ tag: 5, sm: { b: 6 } }) : new Int32Array(bytes).buffer;
+    const expected = decoded ?? schema.fromPtr(raw);
+    assert.deepEqual(schema.fromPtr(schema.create(raw)), expected, 'an ArrayBuffer');
+    assert.deepEqual(schema.fromPtr(schema.create(new Uint8Array(raw))), expected, 'a view');
+    const foreign = vm.runInNewContext('(bytes) => { const b = new ArrayBuffer(bytes.length); new Uint8Array(b).set(bytes); return b; }')(new Uint8Array(raw));
+    assert.deepEqual(schema.fromPtr(schema.create(foreign)), expected, 'an ArrayBuffer of another realm');
+    for (const bad of [new Date(), new Map(), [], new (class Point {})()]) {
+      const err = throwsCode(assert, () => schema.create(bad), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+      assert.match(err.message, /^struct \{ .* \} must be a plain object of fields or a buffer of its bytes, got /);
+    }
+    throwsCode(assert, () => schema.create(new ArrayBuffer(schema.size - 1)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  }
+  assert.deepEqual(Pair.fromPtr(Pair.create(vm.runInNewContext('({ a: 1, b: 2 })'))), { a: 1, b: 2 });
+  assert.deepEqual(Pair.fromPtr(Pair.create(Object.assign(Object.create(null), { b: 9 }))), { a: 0, b: 9 });
+  const field = throwsCode(assert, () => Nested.create({ sm: new Date() }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(field.message, /^field 'sm' must be a plain object of fields or a buffer of its bytes, got an instance of Date/);
+  const short = throwsCode(assert, () => Pair.create(new Uint8Array(4)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(short.message, /^struct \{ a, b \} needs 8 bytes, the buffer has 4/);
+  // As arguments: a foreign buffer is copied, a Date refused with the argument's position.
+  assert.equal(s.pair_sum(vm.runInNewContext('new Int32Array([3, 4]).buffer')), 7);
+  assert.equal(s.pair_sum(vm.runInNewContext('new Int32Array([5, 6])')), 11);
+  assert.equal(s.pair_sum(vm.runInNewContext('({ a: 7, b: 8 })')), 15);
+  const arg = throwsCode(assert, () => s.pair_sum(new Date()), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(arg.message, /^pair_sum\(\): argument 1 \(struct\): struct \{ a, b \} must be a plain object/);
+  throwsCode(assert, () => s.pair_sum([1, 2]), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
 });
 
 test('unions and packed structs cannot pass by value: refused when defined', () => {
