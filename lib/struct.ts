@@ -5,6 +5,7 @@
  * JS objects. How field values convert is in struct-fields.ts; structs crossing calls are in
  * struct-calls.ts.
  */
+import { constants } from 'node:buffer';
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
 import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec } from './struct-fields';
@@ -41,7 +42,10 @@ export class ArrayType<E extends FieldType = FieldType> {
   /** The number of elements. */
   readonly length: number;
 
-  /** `array(element, length)`. Throws ERR_ARKFFI_OUT_OF_RANGE unless `length` is a positive integer. */
+  /**
+   * `array(element, length)`. Throws ERR_ARKFFI_OUT_OF_RANGE unless `length` is a positive
+   * integer and the array fits in an ArrayBuffer.
+   */
   constructor(element: E, length: number) {
     if (!Number.isSafeInteger(length) || length < 1) {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `array(): the length must be a positive integer, got ${show(length)}`);
@@ -49,6 +53,10 @@ export class ArrayType<E extends FieldType = FieldType> {
     this.element = element;
     this.length = length;
     const elem = fieldCodec(element, '[]');
+    if (!fitsInBuffer(elem.size * length)) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+        `array(): ${length} elements of ${elem.size} bytes are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
+    }
     codecs.set(this, arrayCodec(elem, length));
   }
 }
@@ -64,6 +72,10 @@ export function array<const E extends FieldType>(element: E, length: number): Ar
 
 // The codec of every schema and array type, kept out of their public shape.
 const codecs = new WeakMap<object, Codec>();
+
+// Every struct is made, read and passed as an ArrayBuffer, so none may be larger than one.
+const MAX_BYTES = constants.MAX_LENGTH;
+const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
 
 function fieldCodec(type: FieldType, path: string): Codec {
   if (typeof type === 'object' && type !== null) {
@@ -100,7 +112,8 @@ function arrayCodec(elem: Codec, length: number): Codec {
     members(out, path) {
       const one: NativeTypeDesc[] = [];
       elem.members(one, path);
-      for (let k = 0; k < length; k++) out.push(...one);
+      // One push per member: spreading a large array's members would overflow the stack.
+      for (let k = 0; k < length; k++) for (const member of one) out.push(member);
     },
   };
 }
@@ -212,6 +225,10 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       const offset = isUnion ? 0 : roundUp(end, align);
       end = Math.max(end, offset + codec.size);
       alignment = Math.max(alignment, align);
+      if (!fitsInBuffer(roundUp(end, alignment))) {
+        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+          `Struct(): with field '${name}' the ${isUnion ? 'union' : 'struct'} is more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
+      }
       index.set(name, names.length);
       names.push(name);
       types.push(type);
@@ -495,6 +512,14 @@ function viewOf(source: StructSource, byteOffset: number, length: number, method
     const result = heldBuffer(source);
     if (result !== undefined) return viewOf(result, byteOffset, length, method);
     if (source == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
+    if (source < 0) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: an address cannot be negative, got ${show(source)}`);
+    }
+    // The bytes are copied into (or viewed as) one ArrayBuffer: refuse what none can hold
+    // before asking V8 for it, which would end the process.
+    if (!fitsInBuffer(length)) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: ${length} bytes are more than an ArrayBuffer holds (${MAX_BYTES})`);
+    }
     try {
       if (live) return new DataView(native.toArrayBuffer(source, byteOffset, length));
       const address = typeof source === 'bigint' ? source + BigInt(byteOffset) : source + byteOffset;

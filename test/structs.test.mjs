@@ -2,6 +2,7 @@
 // structs by value in every ABI class, struct pointers, and the errors of each.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { constants as bufferConstants } from 'node:buffer';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -426,6 +427,36 @@ test('create and struct arguments take plain objects and buffers from any realm,
   throwsCode(assert, () => s.pair_sum([1, 2]), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
 });
 
+test('sizes no ArrayBuffer can hold are refused when the type is made', () => {
+  const max = bufferConstants.MAX_LENGTH;
+  const nested = throwsCode(assert, () => array(array('u8', 2 ** 30), 2 ** 30), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(nested.message, /^array\(\): 1073741824 elements of 1073741824 bytes are more than an ArrayBuffer holds/);
+  throwsCode(assert, () => array('f64', Math.floor(max / 8) + 1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(array('u8', max).length, max, 'the largest ArrayBuffer is allowed');
+  const half = array('u8', max / 2);
+  assert.equal(Struct({ a: half, b: half }).size, max);
+  const struct = throwsCode(assert, () => Struct({ a: half, b: half, c: 'u8' }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(struct.message, /with field 'c' the struct is more than an ArrayBuffer holds/);
+  const aligned = throwsCode(assert, () => Struct([['a', array('u8', max - 1)], ['b', 'u16']]), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(aligned.message, /field 'b'/);
+});
+
+test('lengths and addresses no ArrayBuffer can hold are refused before reading', () => {
+  const pts = Point.createArray([{ x: 1 }, { x: 2 }]);
+  const err = throwsCode(assert, () => Point.fromArray(ptr(pts), 2 ** 40), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(err.message, /^fromArray\(\): \d+ bytes are more than an ArrayBuffer holds/);
+  throwsCode(assert, () => Point.fromArray(pts, 2 ** 40), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.deepEqual(Point.fromArray(ptr(pts), 2).map((p) => p.x), [1, 2]);
+  for (const address of [-8, -1n, -(2 ** 40)]) {
+    const neg = throwsCode(assert, () => Point.fromPtr(address), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.match(neg.message, /^fromPtr\(\): an address cannot be negative/);
+    throwsCode(assert, () => Point.get(address, 'x'), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    throwsCode(assert, () => Point.set(address, 'x', 1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    const arg = throwsCode(assert, () => s.pair_sum(address), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.match(arg.message, /^pair_sum\(\): argument 1 \(struct\): an address cannot be negative/);
+  }
+});
+
 test('unions and packed structs cannot pass by value: refused when defined', () => {
   for (const [type, what] of [[Value, /a union cannot be passed by value/], [Packed, /a packed struct cannot be passed by value/],
     [Tagged, /field 'value'.*a union/], [HoldsPacked, /field 'p'.*a packed struct/], [Pack2, /packed struct/]]) {
@@ -434,6 +465,16 @@ test('unions and packed structs cannot pass by value: refused when defined', () 
     assert.match(arg.message, /pass a pointer to it instead/);
     throwsCode(assert, () => dlopen(testlib, { pair_swap: { args: [], returns: type } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
   }
+});
+
+test('a 400,000-byte array field passes by value', () => {
+  const Blob = Struct({ xs: array(array('u8', 200000), 2) });
+  const { blob_sum } = dlopen(testlib, { blob_sum: { args: [Blob], returns: 'u64' } }).symbols;
+  const bytes = new Uint8Array(Blob.size).fill(1);
+  bytes[0] = 200;
+  bytes[Blob.size - 1] = 7;
+  assert.equal(blob_sum(bytes), Blob.size - 2 + 207);
+  assert.equal(blob_sum({ xs: [[5], [0, 6]] }), 11);
 });
 
 test('CFunction takes StructSchema arguments and results', () => {

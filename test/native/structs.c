@@ -360,3 +360,15 @@ EXPORT page_t page_fill(uint8_t v) {
   memset(p.bytes, v, sizeof p.bytes);
   return p;
 }
+
+/* 400,000 bytes by value, on the stack. */
+typedef struct {
+  uint8_t xs[2][200000];
+} blob_t;
+EXPORT uint64_t blob_sum(blob_t b) {
+  uint64_t s = 0;
+  for (int r = 0; r < 2; r++)
+    for (int k = 0; k < 200000; k++)
+      s += b.xs[r][k];
+  return s;
+}
