@@ -8,7 +8,7 @@
 import { constants } from 'node:buffer';
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
-import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec } from './struct-fields';
+import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec, type Leaf } from './struct-fields';
 import { heldBuffer } from './struct-results';
 import { toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
@@ -92,6 +92,7 @@ function arrayCodec(elem: Codec, length: number): Codec {
     size,
     align: elem.align,
     composite: true,
+    natural: elem.natural,
     read(view, at) {
       const out = new Array(length);
       for (let k = 0; k < length; k++) out[k] = elem.read(view, at + k * step);
@@ -114,6 +115,9 @@ function arrayCodec(elem: Codec, length: number): Codec {
       elem.members(one, path);
       // One push per member: spreading a large array's members would overflow the stack.
       for (let k = 0; k < length; k++) for (const member of one) out.push(member);
+    },
+    leaves(out, at) {
+      for (let k = 0; k < length; k++) elem.leaves(out, at + k * step);
     },
   };
 }
@@ -190,6 +194,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   readonly alignment: number;
   readonly #fields: readonly Codec[];
   readonly #index: ReadonlyMap<string, number>;
+  /** See Codec.natural: a pack that moves no field leaves a struct natural. */
+  readonly #natural: boolean;
   #desc: NativeTypeDesc | undefined;
   #compiled: Compiled | null | undefined;
 
@@ -215,6 +221,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     const index = new Map<string, number>();
     let end = 0;
     let alignment = 1;
+    let natural = !isUnion;
     for (const [name, type] of entries) {
       if (typeof name !== 'string' || name === '' || name === '__proto__' || index.has(name)) {
         const why = index.has(name) ? 'is declared twice' : 'is not a usable field name';
@@ -229,6 +236,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
         throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
           `Struct(): with field '${name}' the ${isUnion ? 'union' : 'struct'} is more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
       }
+      natural &&= codec.natural && align === codec.align;
       index.set(name, names.length);
       names.push(name);
       types.push(type);
@@ -244,6 +252,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.alignment = alignment;
     this.#fields = fieldCodecs;
     this.#index = index;
+    this.#natural = natural;
     codecs.set(this, this.#codec());
   }
 
@@ -315,7 +324,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   [toNativeType](where: string): NativeTypeDesc {
     if (this.#desc === undefined) {
       const members: NativeTypeDesc[] = [];
-      this.#members(members, where);
+      if (this.#natural || !SYSV_X64) this.#members(members, where);
+      else sysvMembers(members, codecs.get(this) as Codec, this.size, this.alignment);
       const info = native.typeInfo(members);
       if (info.size !== this.size || info.align !== this.alignment) {
         throw new Error(`arkffi: libffi lays this struct out in ${info.size} bytes (align ${info.align}), ` +
@@ -409,11 +419,13 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return this.#compiled;
   }
 
+  /** libffi's members for a natural struct; throws, naming the first union or packing, otherwise. */
   #members(out: NativeTypeDesc[], where: string): void {
-    if (this.kind === 'union' || this.pack !== undefined) {
+    const pack = this.pack;
+    if (this.kind === 'union' || (pack !== undefined && this.#fields.some((codec) => codec.align > pack))) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
-        `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value ` +
-          '(libffi has no way to describe it); pass a pointer to it instead');
+        `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value on ${process.arch} ` +
+          '(ArkFFI classifies unions and packed structs for x86-64 only); pass a pointer to it instead');
     }
     this.#fields.forEach((codec, i) => codec.members(out, `${where}, field '${this.fieldNames[i]}'`));
   }
@@ -423,6 +435,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       size: this.size,
       align: this.alignment,
       composite: true,
+      natural: this.#natural,
       read: (view, at) => this.#read(view, at),
       write: (view, at, value, path) => this.#write(view, at, value, path),
       members: (out, where) => {
@@ -430,7 +443,42 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
         this.#members(inner, where);
         out.push(inner);
       },
+      leaves: (out, at) => this.#fields.forEach((codec, i) => codec.leaves(out, at + this.fieldOffsets[i])),
     };
+  }
+}
+
+// The x86-64 System V ABI (not Windows'), whose classification sysvMembers() reproduces.
+const SYSV_X64 = process.arch === 'x64' && process.platform !== 'win32';
+
+/**
+ * libffi members for a struct or union it cannot lay out itself (a union, or packing that moves
+ * a field), which classify as the x86-64 psABI classifies the real type (§3.2.3): larger than 16
+ * bytes, or with any scalar at an offset that is not a multiple of its alignment, it is passed in
+ * memory; otherwise each eightbyte goes in a general register if any integer or pointer byte lies
+ * in it, else in an SSE register. The first member, "=size/align", gives the addon the real size
+ * and alignment; the rest stand for the eightbytes (an integer for INTEGER, a double or a float
+ * for SSE). With no other member, the addon makes a type that libffi passes in memory.
+ */
+function sysvMembers(out: NativeTypeDesc[], codec: Codec, size: number, align: number): void {
+  out.push(`=${size}/${align}`);
+  if (size > 16) return;
+  const leaves: Leaf[] = [];
+  codec.leaves(leaves, 0);
+  if (leaves.some((leaf) => leaf.at % leaf.align !== 0)) return;
+  for (let start = 0; start < size; start += 8) {
+    const end = Math.min(start + 8, size);
+    const integer = leaves.some((leaf) => !leaf.float && leaf.at < end && leaf.at + leaf.size > start);
+    if (!integer) {
+      out.push(end - start === 8 ? 'f64' : 'f32');
+      continue;
+    }
+    // Integers that cover the eightbyte's bytes exactly, each at its natural alignment.
+    for (let at = start; at < end;) {
+      const width = [8, 4, 2, 1].find((w) => at + w <= end) as number;
+      out.push(`u${width * 8}`);
+      at += width;
+    }
   }
 }
 

@@ -361,6 +361,165 @@ EXPORT page_t page_fill(uint8_t v) {
   return p;
 }
 
+/* Unions by value. The x86-64 psABI classifies a union eightbyte by eightbyte over all its
+ * members: a general register where any member has integer bytes, an SSE register where all are
+ * floating point, memory beyond 16 bytes. Each function takes its union between arguments of
+ * both classes, so a union passed in the wrong place shifts what the C side reads. */
+
+/* An int or a float in 4 bytes: a general register. */
+typedef union {
+  int32_t i;
+  float f;
+} int_or_float;
+EXPORT int_or_float iof_scale(double k, int_or_float v, int32_t is_float) {
+  return is_float ? (int_or_float){.f = (float)(v.f * k)} : (int_or_float){.i = (int32_t)(v.i * k)};
+}
+
+/* float or double: an SSE register. */
+typedef union {
+  float f;
+  double d;
+} real_u;
+EXPORT real_u real_add(int32_t is_double, real_u a, real_u b) {
+  return is_double ? (real_u){.d = a.d + b.d} : (real_u){.f = a.f + b.f};
+}
+
+/* 12 bytes: the int shares the first eightbyte (a general register), the third float has the
+ * second to itself (an SSE register). */
+typedef union {
+  float f[3];
+  int32_t i;
+} fi3_u;
+EXPORT fi3_u fi3_rotate(fi3_u v, double k) {
+  return (fi3_u){{(float)(v.f[1] * k), (float)(v.f[2] * k), (float)(v.f[0] * k)}};
+}
+
+/* value_u (16 bytes, chars in both eightbytes): two general registers. */
+EXPORT double value_scaled(value_u v, double k) {
+  return v.d * k + v.s[8];
+}
+EXPORT value_u value_text(char c) {
+  value_u v;
+  memset(&v, 0, sizeof v);
+  memset(v.s, c, sizeof v.s - 1);
+  return v;
+}
+
+/* 24 bytes: memory. */
+typedef union {
+  double d[3];
+  int64_t i;
+} big_u;
+EXPORT big_u big_u_scale(big_u v, double k) {
+  for (int j = 0; j < 3; j++)
+    v.d[j] *= k;
+  return v;
+}
+
+/* tagged_t, with its union inside: 32 bytes, in memory. */
+EXPORT tagged_t tagged_bump(tagged_t t) {
+  t.kind++;
+  t.value.d *= 2;
+  t.tail++;
+  return t;
+}
+
+/* A union inside a struct: the float and the union share an eightbyte, which the union's int
+ * makes a general register. */
+typedef struct {
+  float scale;
+  int_or_float value;
+} scaled_t;
+EXPORT double scaled_apply(double x, scaled_t s, int32_t is_float) {
+  return x * s.scale + (is_float ? s.value.f : s.value.i);
+}
+
+/* Packed structs by value. Packing that leaves every field at a multiple of its alignment
+ * changes only the size and alignment; a misaligned field sends the struct to memory. */
+
+typedef struct __attribute__((packed)) {
+  int32_t a, b;
+} packed_pair;
+EXPORT packed_pair packed_pair_swap(double add, packed_pair p, int32_t k) {
+  return (packed_pair){p.b * k + (int32_t)add, p.a * k};
+}
+
+/* 12 bytes, alignment 1: an SSE then a general register. */
+typedef struct __attribute__((packed)) {
+  double d;
+  int32_t i;
+} packed_di;
+EXPORT packed_di packed_di_scale(packed_di p, int32_t k) {
+  return (packed_di){p.d * k, p.i * k};
+}
+
+/* 12 bytes of floats: two SSE registers. */
+typedef struct __attribute__((packed)) {
+  float x, y, z;
+} packed_vec3;
+EXPORT packed_vec3 packed_vec3_scale(packed_vec3 v, float k) {
+  return (packed_vec3){v.x * k, v.y * k, v.z * k};
+}
+
+/* #pragma pack(8) over fields aligned at most 8: the natural layout. */
+#pragma pack(push, 8)
+typedef struct {
+  char c;
+  double d;
+} pack8_t;
+#pragma pack(pop)
+EXPORT pack8_t pack8_next(pack8_t p) {
+  return (pack8_t){(char)(p.c + 1), p.d * 2};
+}
+
+/* The int at offset 1 is misaligned: 5 bytes in memory. */
+typedef struct __attribute__((packed)) {
+  char c;
+  int32_t i;
+} packed5;
+EXPORT packed5 packed5_bump(int32_t k, packed5 p, int32_t m) {
+  return (packed5){(char)(p.c + k), p.i * m};
+}
+
+/* A misaligned double: 9 bytes in memory. */
+typedef struct __attribute__((packed)) {
+  char c;
+  double d;
+} packed9;
+EXPORT double packed9_sum(double x, packed9 p, int32_t k) {
+  return x + p.c + p.d * k;
+}
+
+/* packed_t (21 bytes) and pack2_t (16 bytes, misaligned int and double): memory. */
+EXPORT packed_t packed_bump(packed_t p) {
+  p.c++;
+  p.i--;
+  p.d *= 2;
+  p.h++;
+  p.sm.b++;
+  return p;
+}
+EXPORT double pack2_sum(pack2_t p, double k) {
+  return (p.c + p.i + p.d + p.e) * k;
+}
+
+/* A packed struct inside an ordinary one: at offset 1 its ints are misaligned (memory); at
+ * offset 4 they are not (two general registers). */
+typedef struct {
+  char tag;
+  packed_pair p;
+} holds_pair1;
+EXPORT int64_t holds_pair1_sum(double x, holds_pair1 h, int32_t k) {
+  return (int64_t)x + h.tag + ((int64_t)h.p.a + h.p.b) * k;
+}
+typedef struct {
+  int32_t n;
+  packed_pair p;
+} holds_pair4;
+EXPORT holds_pair4 holds_pair4_next(holds_pair4 h) {
+  return (holds_pair4){h.n + 1, {h.p.a + 1, h.p.b + 1}};
+}
+
 /* 400,000 bytes by value, on the stack. */
 typedef struct {
   uint8_t xs[2][200000];
