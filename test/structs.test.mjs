@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import vm from 'node:vm';
 import * as esm from 'arkffi';
 import {
-  array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, ptr, read, releasePtr, Struct, StructSchema, Union,
+  array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, linkSymbols, ptr, read, releasePtr, Struct, StructSchema, Union,
 } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
 
@@ -47,6 +47,7 @@ const Named = Struct({ name: FFIType.CString, id: 'i32' });
 const Point = Struct({ x: 'f64', y: 'f64', id: 'i32' });
 const Config = Struct({ name: 'cstring', version: 'i32', flags: array('u8', 4), origin: Vec3 });
 const IntOrFloat = Union({ i: 'i32', f: 'f32' });
+const ElementArrays = Struct({ names: array('cstring', 3), ptrs: array('ptr', 2), flags: array('bool', 3), values: array(IntOrFloat, 2) });
 
 const layouts = {
   layout_mixed: Mixed,
@@ -60,6 +61,7 @@ const layouts = {
   layout_pack2: Pack2,
   layout_holds_packed: HoldsPacked,
   layout_pointers: Pointers,
+  layout_element_arrays: ElementArrays,
 };
 
 const lib = dlopen(testlib, {
@@ -93,6 +95,9 @@ const lib = dlopen(testlib, {
   points_scale: { args: ['ptr', 'usize', 'f64'], returns: 'void' },
   config_static: { returns: 'ptr' },
   config_version: { args: ['ptr'], returns: 'i32' },
+  element_arrays_fill: { args: ['ptr'], returns: 'void' },
+  element_arrays_check: { args: ['ptr'], returns: 'f64' },
+  fill_points: { args: ['ptr', 'usize'], returns: 'void' },
 });
 const s = lib.symbols;
 
@@ -460,6 +465,25 @@ test('lengths and addresses no ArrayBuffer can hold are refused before reading',
   }
 });
 
+test('arrays of strings, pointers, bools and unions, written by C and by JS', () => {
+  const e = ElementArrays.create();
+  s.element_arrays_fill(e);
+  const got = ElementArrays.fromPtr(e);
+  assert.deepEqual(got.names.map((p) => new CString(p).toString()), ['alpha', 'beta', 'gamma']);
+  assert.deepEqual(got.ptrs, [0, ptr(e)]);
+  assert.deepEqual(got.flags, [true, false, true]);
+  assert.equal(got.values[0].i, -7);
+  assert.equal(got.values[1].f, 2.5);
+  // JS writes the same kinds of elements; the C side checks every one.
+  const ab = Buffer.from('ab\0');
+  const abcd = Buffer.from('abcd\0');
+  const mine = ElementArrays.create({ names: [ab, null, abcd], flags: [1, false], values: [{ i: 40 }, { f: 0.5 }] });
+  ElementArrays.set(mine, 'ptrs', [null, mine]);
+  assert.equal(s.element_arrays_check(mine), 2 + 0 * 100 + 4 * 10000 + 1e7 + 1e8 + 40 + 0.5);
+  throwsCode(assert, () => ElementArrays.create({ names: ['text'] }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  throwsCode(assert, () => ElementArrays.create({ values: [{ i: 1, f: 1 }] }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
 // By value, unions and packed structs are classified for the x86-64 System V ABI; elsewhere
 // they are refused when a definition names them.
 const SYSV_X64 = process.arch === 'x64';
@@ -558,6 +582,29 @@ test('unions and packed structs by value are refused on other platforms', { skip
   }
 });
 
+test('more shapes by value: {u8, f64}, {f32, f64, i8}, {char[3]}, float[2][2], an array of structs', () => {
+  const TaggedD = Struct({ tag: 'u8', value: 'f64' });
+  const FDC = Struct({ f: 'f32', d: 'f64', c: 'i8' });
+  const Chars3 = Struct({ s: array('char', 3) });
+  const Mat2 = Struct({ m: array(array('f32', 2), 2) });
+  const Smalls = Struct({ items: array(Small, 2), n: 'i32' });
+  assert.deepEqual([TaggedD.size, FDC.size, Chars3.size, Mat2.size, Smalls.size], [16, 24, 3, 16, 16]);
+  const o = 'object';
+  const v = dlopen(testlib, {
+    tagged_d_next: { args: [TaggedD], returns: TaggedD, structReturn: o },
+    fdc_scale: { args: [FDC, 'f64'], returns: FDC, structReturn: o },
+    chars3_upper: { args: [Chars3], returns: Chars3, structReturn: o },
+    mat2_transpose: { args: [Mat2], returns: Mat2, structReturn: o },
+    smalls_reverse: { args: [Smalls], returns: Smalls, structReturn: o },
+  }).symbols;
+  assert.deepEqual(v.tagged_d_next({ tag: 255 - 1, value: 3 }), { tag: 255, value: 1.5 });
+  assert.deepEqual(v.fdc_scale({ f: 1.5, d: -2, c: -3 }, 4), { f: 6, d: -8, c: -12 });
+  assert.deepEqual(v.chars3_upper({ s: [...Buffer.from('aZ!')] }).s, [...Buffer.from('AZ!')]);
+  assert.deepEqual(v.mat2_transpose({ m: [[1, 2], [3, 4]] }), { m: [[1, 3], [2, 4]] });
+  assert.deepEqual(v.smalls_reverse({ items: [{ a: 1, b: 2, c: 3 }, { a: 4, b: 5, c: 6 }], n: 7 }),
+    { items: [{ a: 4, b: 5, c: 6 }, { a: 1, b: 2, c: 3 }], n: -7 });
+});
+
 test('a 400,000-byte array field passes by value', () => {
   const Blob = Struct({ xs: array(array('u8', 200000), 2) });
   const { blob_sum } = dlopen(testlib, { blob_sum: { args: [Blob], returns: 'u64' } }).symbols;
@@ -566,6 +613,16 @@ test('a 400,000-byte array field passes by value', () => {
   bytes[Blob.size - 1] = 7;
   assert.equal(blob_sum(bytes), Blob.size - 2 + 207);
   assert.equal(blob_sum({ xs: [[5], [0, 6]] }), 11);
+});
+
+test('linkSymbols takes StructSchema arguments', () => {
+  const linked = linkSymbols({
+    pair_sum: { args: [Pair], returns: 'i64', ptr: lib.getSymbolPtr('pair_sum') },
+    pair_swap: { args: [Pair], returns: Pair, ptr: lib.getSymbolPtr('pair_swap'), structReturn: 'object' },
+  });
+  assert.equal(linked.symbols.pair_sum({ a: 40, b: 2 }), 42);
+  assert.equal(linked.symbols.pair_sum(Pair.create({ a: -1, b: -2 })), -3);
+  assert.deepEqual(linked.symbols.pair_swap({ a: 1, b: 2 }), { a: 2, b: 1 });
 });
 
 test('CFunction takes StructSchema arguments and results', () => {
@@ -608,6 +665,10 @@ test('pointers to structs: out-parameters, arrays of structs, C-owned structs', 
   assert.deepEqual(Point.fromArray(ptr(pts), 1, Point.size), [{ x: 8, y: 10, id: 106 }]);
   assert.deepEqual(Point.fromArray(pts, 0), []);
   throwsCode(assert, () => Point.fromArray(pts, 4), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  // A callee that fills a whole array it did not allocate.
+  const filled = new ArrayBuffer(4 * Point.size);
+  s.fill_points(filled, 4);
+  assert.deepEqual(Point.fromArray(filled, 4), [0, 1, 2, 3].map((k) => ({ x: k, y: k / 2, id: k * 10 })));
 
   const cfg = s.config_static();
   const config = Config.fromPtr(cfg);

@@ -520,6 +520,54 @@ EXPORT holds_pair4 holds_pair4_next(holds_pair4 h) {
   return (holds_pair4){h.n + 1, {h.p.a + 1, h.p.b + 1}};
 }
 
+/* More structs by value, one per remaining shape. */
+
+/* A byte and a double: a general then an SSE register. */
+typedef struct {
+  uint8_t tag;
+  double value;
+} tagged_d;
+EXPORT tagged_d tagged_d_next(tagged_d t) {
+  return (tagged_d){(uint8_t)(t.tag + 1), t.value / 2};
+}
+
+/* float, double, int8: 24 bytes, in memory. */
+typedef struct {
+  float f;
+  double d;
+  int8_t c;
+} fdc_t;
+EXPORT fdc_t fdc_scale(fdc_t v, double k) {
+  return (fdc_t){(float)(v.f * k), v.d * k, (int8_t)(v.c * k)};
+}
+
+/* Three chars: 3 bytes in a general register. */
+typedef struct {
+  char s[3];
+} chars3_t;
+EXPORT chars3_t chars3_upper(chars3_t c) {
+  for (int k = 0; k < 3; k++)
+    if (c.s[k] >= 'a' && c.s[k] <= 'z') c.s[k] = (char)(c.s[k] - 'a' + 'A');
+  return c;
+}
+
+/* float[2][2]: an HFA of four floats on AArch64, two SSE registers on x86-64. */
+typedef struct {
+  float m[2][2];
+} mat2_t;
+EXPORT mat2_t mat2_transpose(mat2_t a) {
+  return (mat2_t){{{a.m[0][0], a.m[1][0]}, {a.m[0][1], a.m[1][1]}}};
+}
+
+/* An array of structs inside a struct by value: 16 bytes, two general registers. */
+typedef struct {
+  small_t items[2];
+  int32_t n;
+} smalls_t;
+EXPORT smalls_t smalls_reverse(smalls_t s) {
+  return (smalls_t){{s.items[1], s.items[0]}, -s.n};
+}
+
 /* 400,000 bytes by value, on the stack. */
 typedef struct {
   uint8_t xs[2][200000];
@@ -530,4 +578,41 @@ EXPORT uint64_t blob_sum(blob_t b) {
     for (int k = 0; k < 200000; k++)
       s += b.xs[r][k];
   return s;
+}
+
+/* Arrays of pointers, strings, bools and unions. */
+typedef struct {
+  const char *names[3];
+  void *ptrs[2];
+  bool flags[3];
+  int_or_float values[2];
+} element_arrays_t;
+LAYOUT(layout_element_arrays, element_arrays_t, offsetof(element_arrays_t, names),
+       offsetof(element_arrays_t, ptrs), offsetof(element_arrays_t, flags),
+       offsetof(element_arrays_t, values))
+static const char *const element_names[] = {"alpha", "beta", "gamma"};
+EXPORT void element_arrays_fill(element_arrays_t *e) {
+  memset(e, 0xAA, sizeof *e);
+  for (int k = 0; k < 3; k++) {
+    e->names[k] = element_names[k];
+    e->flags[k] = k != 1;
+  }
+  e->ptrs[0] = NULL;
+  e->ptrs[1] = (void *)e;
+  e->values[0].i = -7;
+  e->values[1].f = 2.5f;
+}
+/* strlen of each name (0 for NULL) * 100^k, plus the flags and unions JS wrote. */
+EXPORT double element_arrays_check(const element_arrays_t *e) {
+  double s = 0, scale = 1;
+  for (int k = 0; k < 3; k++, scale *= 100)
+    s += (e->names[k] ? (double)strlen(e->names[k]) : 0) * scale;
+  return s + (e->ptrs[1] == (const void *)e) * 1e7 + e->flags[0] * 1e8 + e->flags[2] * 1e9 +
+         e->values[0].i + e->values[1].f;
+}
+
+/* A callee that fills a whole array of structs. */
+EXPORT void fill_points(point_t *pts, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    pts[k] = (point_t){(double)k, k * 0.5, (int32_t)(k * 10)};
 }
