@@ -43,7 +43,10 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
   // Cheap checks first; a buffer from another realm still reaches the struct writer, which copies it.
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
   try {
-    if (typeof value === 'number' || typeof value === 'bigint') return heldBuffer(value) ?? native.toArrayBuffer(value, 0, schema.size);
+    if (typeof value === 'number' || typeof value === 'bigint') {
+      if (value < 0) throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `an address cannot be negative, got ${value}`);
+      return heldBuffer(value) ?? native.toArrayBuffer(value, 0, schema.size);
+    }
     if (typeof value === 'object' && value !== null) {
       scratch.write(scratch.view, value);
       return scratch.at;

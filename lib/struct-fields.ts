@@ -9,17 +9,33 @@ import { ffiError } from './errors';
 import { native, type NativeTypeDesc } from './native';
 import { resolveType } from './types';
 
+/** A scalar inside a struct, at its offset from the start of the outermost struct. */
+export interface Leaf {
+  readonly at: number;
+  readonly size: number;
+  readonly align: number;
+  /** f32 or f64: what the x86-64 ABI puts in SSE registers. */
+  readonly float: boolean;
+}
+
 /** How one field's value travels between JS and its bytes. */
 export interface Codec {
   readonly size: number;
   readonly align: number;
   /** True for structs and arrays, whose writes replace several values at once. */
   readonly composite: boolean;
+  /**
+   * True when libffi, given members(), lays the type out as the schema does: no union and no
+   * packing that moves a field, at any depth.
+   */
+  readonly natural: boolean;
   read(view: DataView, at: number): unknown;
   /** Validates `value`, naming the field `path` if it is refused, and writes it at `at`. */
   write(view: DataView, at: number, value: unknown, path: string): void;
   /** Appends this type's libffi members to `out`; throws, naming `where`, if it has none. */
   members(out: NativeTypeDesc[], where: string): void;
+  /** Appends every scalar in this type, which starts `at` bytes into the outermost struct. */
+  leaves(out: Leaf[], at: number): void;
 }
 
 // C memory holds values in the machine's byte order.
@@ -28,6 +44,17 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function isBufferLike(value: unknown): value is ArrayBufferLike | ArrayBufferView {
   return types.isAnyArrayBuffer(value) || ArrayBuffer.isView(value);
+}
+
+/**
+ * True for an object literal or an Object.create(null), from this realm or another: the only
+ * objects whose properties are a struct's fields. A Date, a Map or an array has no enumerable
+ * fields, and taking one as "all fields missing" would silently write zeros.
+ */
+export function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  // Another realm's Object.prototype is the only other prototype whose own prototype is null.
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 export function zero(view: DataView, at: number, size: number): void {
@@ -184,8 +211,17 @@ export function codecOf(type: unknown, path: string): Codec {
       const why = info.kind === 'void' ? 'a field cannot be void' : 'a nested struct is a StructSchema, not a list of member types';
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `struct field '${path}': ${why}`);
     }
-    const kind = info.kind;
-    codec = { ...conv, size: info.size, align: info.align, composite: false, members: (out) => void out.push(kind) };
+    const { kind, size, align } = info;
+    const float = kind === 'f32' || kind === 'f64';
+    codec = {
+      ...conv,
+      size,
+      align,
+      composite: false,
+      natural: true,
+      members: (out) => void out.push(kind),
+      leaves: (out, at) => void out.push({ at, size, align, float }),
+    };
     scalars.set(kind, codec);
   }
   return codec;

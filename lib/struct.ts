@@ -5,9 +5,10 @@
  * JS objects. How field values convert is in struct-fields.ts; structs crossing calls are in
  * struct-calls.ts.
  */
+import { constants } from 'node:buffer';
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
-import { codecOf, isBufferLike, show, zero, type Codec } from './struct-fields';
+import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec, type Leaf } from './struct-fields';
 import { heldBuffer } from './struct-results';
 import { toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
@@ -41,7 +42,10 @@ export class ArrayType<E extends FieldType = FieldType> {
   /** The number of elements. */
   readonly length: number;
 
-  /** `array(element, length)`. Throws ERR_ARKFFI_OUT_OF_RANGE unless `length` is a positive integer. */
+  /**
+   * `array(element, length)`. Throws ERR_ARKFFI_OUT_OF_RANGE unless `length` is a positive
+   * integer and the array fits in an ArrayBuffer.
+   */
   constructor(element: E, length: number) {
     if (!Number.isSafeInteger(length) || length < 1) {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `array(): the length must be a positive integer, got ${show(length)}`);
@@ -49,6 +53,10 @@ export class ArrayType<E extends FieldType = FieldType> {
     this.element = element;
     this.length = length;
     const elem = fieldCodec(element, '[]');
+    if (!fitsInBuffer(elem.size * length)) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+        `array(): ${length} elements of ${elem.size} bytes are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
+    }
     codecs.set(this, arrayCodec(elem, length));
   }
 }
@@ -65,6 +73,10 @@ export function array<const E extends FieldType>(element: E, length: number): Ar
 // The codec of every schema and array type, kept out of their public shape.
 const codecs = new WeakMap<object, Codec>();
 
+// Every struct is made, read and passed as an ArrayBuffer, so none may be larger than one.
+const MAX_BYTES = constants.MAX_LENGTH;
+const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
+
 function fieldCodec(type: FieldType, path: string): Codec {
   if (typeof type === 'object' && type !== null) {
     const codec = codecs.get(type);
@@ -80,6 +92,7 @@ function arrayCodec(elem: Codec, length: number): Codec {
     size,
     align: elem.align,
     composite: true,
+    natural: elem.natural,
     read(view, at) {
       const out = new Array(length);
       for (let k = 0; k < length; k++) out[k] = elem.read(view, at + k * step);
@@ -100,7 +113,11 @@ function arrayCodec(elem: Codec, length: number): Codec {
     members(out, path) {
       const one: NativeTypeDesc[] = [];
       elem.members(one, path);
-      for (let k = 0; k < length; k++) out.push(...one);
+      // One push per member: spreading a large array's members would overflow the stack.
+      for (let k = 0; k < length; k++) for (const member of one) out.push(member);
+    },
+    leaves(out, at) {
+      for (let k = 0; k < length; k++) elem.leaves(out, at + k * step);
     },
   };
 }
@@ -177,6 +194,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   readonly alignment: number;
   readonly #fields: readonly Codec[];
   readonly #index: ReadonlyMap<string, number>;
+  /** See Codec.natural: a pack that moves no field leaves a struct natural. */
+  readonly #natural: boolean;
   #desc: NativeTypeDesc | undefined;
   #compiled: Compiled | null | undefined;
 
@@ -202,6 +221,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     const index = new Map<string, number>();
     let end = 0;
     let alignment = 1;
+    let natural = !isUnion;
     for (const [name, type] of entries) {
       if (typeof name !== 'string' || name === '' || name === '__proto__' || index.has(name)) {
         const why = index.has(name) ? 'is declared twice' : 'is not a usable field name';
@@ -212,6 +232,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       const offset = isUnion ? 0 : roundUp(end, align);
       end = Math.max(end, offset + codec.size);
       alignment = Math.max(alignment, align);
+      if (!fitsInBuffer(roundUp(end, alignment))) {
+        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+          `Struct(): with field '${name}' the ${isUnion ? 'union' : 'struct'} is more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
+      }
+      natural &&= codec.natural && align === codec.align;
       index.set(name, names.length);
       names.push(name);
       types.push(type);
@@ -227,14 +252,16 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.alignment = alignment;
     this.#fields = fieldCodecs;
     this.#index = index;
+    this.#natural = natural;
     codecs.set(this, this.#codec());
   }
 
   /**
-   * A new ArrayBuffer holding the struct as C lays it out. Fields missing from `values` (or
-   * undefined) are zero, as in a C initializer; an unknown field name throws.
+   * A new ArrayBuffer holding the struct as C lays it out, from a plain object of fields or a
+   * copy of the bytes in a buffer or view. Fields missing from `values` (or undefined) are zero,
+   * as in a C initializer; an unknown field name, or any other kind of object, throws.
    */
-  create(values: StructInput<F> = {}): ArrayBuffer {
+  create(values: StructInput<F> | ArrayBufferLike | ArrayBufferView = {}): ArrayBuffer {
     const buffer = new ArrayBuffer(this.size);
     this.#write(new DataView(buffer), 0, values, '');
     return buffer;
@@ -297,7 +324,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   [toNativeType](where: string): NativeTypeDesc {
     if (this.#desc === undefined) {
       const members: NativeTypeDesc[] = [];
-      this.#members(members, where);
+      if (this.#natural || !SYSV_X64) this.#members(members, where);
+      else sysvMembers(members, codecs.get(this) as Codec, this.size, this.alignment);
       const info = native.typeInfo(members);
       if (info.size !== this.size || info.align !== this.alignment) {
         throw new Error(`arkffi: libffi lays this struct out in ${info.size} bytes (align ${info.align}), ` +
@@ -326,23 +354,39 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return out;
   }
 
+  /**
+   * Writes a plain object of fields, or copies the bytes of a buffer or view, as the struct at
+   * `at`. `path` names the struct inside an outer one ('' for the outermost).
+   */
   #write(view: DataView, at: number, value: unknown, path: string): void {
-    const fast = this.#fast();
-    if (fast !== null && path === '' && typeof value === 'object' && value !== null && fast.write(view, at, value)) return;
-    const prefix = path === '' ? '' : `${path}.`;
-    if (isBufferLike(value)) {
-      const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
-      if (bytes.length < this.size) {
-        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `field '${path}' needs ${this.size} bytes, the buffer has ${bytes.length}`);
+    if (typeof value === 'object' && value !== null) {
+      if (isPlainObject(value)) {
+        const fast = this.#fast();
+        if (fast === null || path !== '' || !fast.write(view, at, value)) this.#writeFields(view, at, value as Record<string, unknown>, path);
+        return;
       }
-      new Uint8Array(view.buffer, view.byteOffset + at, this.size).set(bytes.subarray(0, this.size));
-      return;
+      if (isBufferLike(value)) {
+        const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
+        if (bytes.length < this.size) {
+          throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${this.#named(path)} needs ${this.size} bytes, the buffer has ${bytes.length}`);
+        }
+        new Uint8Array(view.buffer, view.byteOffset + at, this.size).set(bytes.subarray(0, this.size));
+        return;
+      }
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      const what = path === '' ? 'the values' : `field '${path}'`;
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${what} must be an object of fields, got ${show(value)}`);
-    }
-    const record = value as Record<string, unknown>;
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${this.#named(path)} must be a plain object of fields or a buffer of its bytes, got ${show(value)}`);
+  }
+
+  /** `field 'path'`, or for the outermost struct its kind and first field names. */
+  #named(path: string): string {
+    if (path !== '') return `field '${path}'`;
+    const names = this.fieldNames.slice(0, 4).join(', ');
+    return `${this.kind} { ${names}${this.fieldNames.length > 4 ? ', ...' : ''} }`;
+  }
+
+  #writeFields(view: DataView, at: number, record: Record<string, unknown>, path: string): void {
+    const prefix = path === '' ? '' : `${path}.`;
     let given = 0;
     for (const key of Object.keys(record)) {
       if (!this.#index.has(key)) {
@@ -375,11 +419,13 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return this.#compiled;
   }
 
+  /** libffi's members for a natural struct; throws, naming the first union or packing, otherwise. */
   #members(out: NativeTypeDesc[], where: string): void {
-    if (this.kind === 'union' || this.pack !== undefined) {
+    const pack = this.pack;
+    if (this.kind === 'union' || (pack !== undefined && this.#fields.some((codec) => codec.align > pack))) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
-        `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value ` +
-          '(libffi has no way to describe it); pass a pointer to it instead');
+        `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value on ${process.arch} ` +
+          '(ArkFFI classifies unions and packed structs for x86-64 only); pass a pointer to it instead');
     }
     this.#fields.forEach((codec, i) => codec.members(out, `${where}, field '${this.fieldNames[i]}'`));
   }
@@ -389,6 +435,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       size: this.size,
       align: this.alignment,
       composite: true,
+      natural: this.#natural,
       read: (view, at) => this.#read(view, at),
       write: (view, at, value, path) => this.#write(view, at, value, path),
       members: (out, where) => {
@@ -396,7 +443,42 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
         this.#members(inner, where);
         out.push(inner);
       },
+      leaves: (out, at) => this.#fields.forEach((codec, i) => codec.leaves(out, at + this.fieldOffsets[i])),
     };
+  }
+}
+
+// The x86-64 System V ABI (not Windows'), whose classification sysvMembers() reproduces.
+const SYSV_X64 = process.arch === 'x64' && process.platform !== 'win32';
+
+/**
+ * libffi members for a struct or union it cannot lay out itself (a union, or packing that moves
+ * a field), which classify as the x86-64 psABI classifies the real type (§3.2.3): larger than 16
+ * bytes, or with any scalar at an offset that is not a multiple of its alignment, it is passed in
+ * memory; otherwise each eightbyte goes in a general register if any integer or pointer byte lies
+ * in it, else in an SSE register. The first member, "=size/align", gives the addon the real size
+ * and alignment; the rest stand for the eightbytes (an integer for INTEGER, a double or a float
+ * for SSE). With no other member, the addon makes a type that libffi passes in memory.
+ */
+function sysvMembers(out: NativeTypeDesc[], codec: Codec, size: number, align: number): void {
+  out.push(`=${size}/${align}`);
+  if (size > 16) return;
+  const leaves: Leaf[] = [];
+  codec.leaves(leaves, 0);
+  if (leaves.some((leaf) => leaf.at % leaf.align !== 0)) return;
+  for (let start = 0; start < size; start += 8) {
+    const end = Math.min(start + 8, size);
+    const integer = leaves.some((leaf) => !leaf.float && leaf.at < end && leaf.at + leaf.size > start);
+    if (!integer) {
+      out.push(end - start === 8 ? 'f64' : 'f32');
+      continue;
+    }
+    // Integers that cover the eightbyte's bytes exactly, each at its natural alignment.
+    for (let at = start; at < end;) {
+      const width = [8, 4, 2, 1].find((w) => at + w <= end) as number;
+      out.push(`u${width * 8}`);
+      at += width;
+    }
   }
 }
 
@@ -478,6 +560,14 @@ function viewOf(source: StructSource, byteOffset: number, length: number, method
     const result = heldBuffer(source);
     if (result !== undefined) return viewOf(result, byteOffset, length, method);
     if (source == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
+    if (source < 0) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: an address cannot be negative, got ${show(source)}`);
+    }
+    // The bytes are copied into (or viewed as) one ArrayBuffer: refuse what none can hold
+    // before asking V8 for it, which would end the process.
+    if (!fitsInBuffer(length)) {
+      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: ${length} bytes are more than an ArrayBuffer holds (${MAX_BYTES})`);
+    }
     try {
       if (live) return new DataView(native.toArrayBuffer(source, byteOffset, length));
       const address = typeof source === 'bigint' ? source + BigInt(byteOffset) : source + byteOffset;

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,15 +152,87 @@ void ak_type_free(ak_type *type) {
   free(type);
 }
 
+#if defined(__x86_64__) && !defined(_WIN64)
+/* libffi's x86-64 classifier passes in memory any struct that has a member larger than 32 bytes,
+ * and reads nothing of a member but its type, size and alignment. This is that member, for the
+ * structs the ABI passes in memory although libffi could not tell from their fields (a packed
+ * struct with a misaligned field). libffi never looks at its own members: it only lays out
+ * types whose size is still zero. */
+static ffi_type *in_memory_members[] = {&ffi_type_uint8, NULL};
+static ffi_type in_memory = {
+    .size = 64, .alignment = 1, .type = FFI_TYPE_STRUCT, .elements = in_memory_members};
+#endif
+
+/* A struct the TypeScript side laid out itself (a union, or a packed struct: see sysvMembers in
+ * lib/struct.ts) starts with "=size/align". Returns 1 and the two numbers for such a desc, 0 for
+ * any other, -1 (with an exception pending) for a malformed one. */
+static int layout_header(napi_env env, napi_value desc, size_t *size, size_t *align) {
+  napi_value first;
+  napi_valuetype vt = napi_undefined;
+  if (napi_get_element(env, desc, 0, &first) != napi_ok) return 0;
+  napi_typeof(env, first, &vt);
+  char text[48];
+  size_t len = 0;
+  if (vt != napi_string ||
+      napi_get_value_string_utf8(env, first, text, sizeof text, &len) != napi_ok || text[0] != '=')
+    return 0;
+  unsigned long long s = 0, a = 0;
+  int used = 0;
+  bool ok = sscanf(text, "=%llu/%llu%n", &s, &a, &used) == 2 && (size_t)used == len && s > 0 &&
+            s <= UINT32_MAX && (a == 1 || a == 2 || a == 4 || a == 8 || a == 16) && s % a == 0;
+  if (!ok) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "malformed struct layout '%s'", text);
+    return -1;
+  }
+  *size = (size_t)s;
+  *align = (size_t)a;
+  return 1;
+}
+
+/* Gives a struct described by a layout header its size and alignment. libffi takes them as they
+ * are (it only computes them while they are zero); the members, if any, only make libffi
+ * classify the struct as the ABI does, so they must lie within it. With none, the struct is
+ * passed in memory. */
+static bool fixed_layout(napi_env env, ak_type *t, size_t size, size_t align) {
+  if (t->nfields == 0) {
+#if defined(__x86_64__) && !defined(_WIN64)
+    t->elements[0] = &in_memory;
+#else
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "this platform has no libffi type for a struct passed in memory");
+    return false;
+#endif
+  }
+  size_t end = 0;
+  for (size_t i = 0; i < t->nfields; i++)
+    end = (end + t->fields[i]->align - 1) / t->fields[i]->align * t->fields[i]->align +
+          t->fields[i]->size;
+  if (end > size) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "the members of a %zu-byte struct layout take %zu bytes", size, end);
+    return false;
+  }
+  t->ffi_struct.size = size;
+  t->ffi_struct.alignment = (unsigned short)align;
+  t->size = size;
+  t->align = align;
+  return true;
+}
+
 /* A struct by value: libffi computes size, alignment and member offsets with the platform's
- * rules in ffi_get_struct_offsets, which we use as the single source of truth for the layout. */
+ * rules in ffi_get_struct_offsets, which we use as the single source of truth for the layout,
+ * unless the desc gives the layout itself (see layout_header). */
 static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
   uint32_t n = 0;
   if (ak_failed(env, napi_get_array_length(env, desc, &n))) return NULL;
+  size_t size = 0, align = 0;
+  int header = layout_header(env, desc, &size, &align);
+  if (header < 0) return NULL;
   if (n == 0) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct needs at least one member");
     return NULL;
   }
+  /* n + 1 elements: every member and the terminating NULL, or the in-memory member and NULL. */
   ak_type *t = calloc(1, sizeof *t);
   if (t != NULL) {
     t->fields = calloc(n, sizeof *t->fields);
@@ -178,7 +251,7 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
   t->ffi = &t->ffi_struct;
   t->ffi_struct.type = FFI_TYPE_STRUCT;
   t->ffi_struct.elements = t->elements;
-  for (uint32_t i = 0; i < n; i++) {
+  for (uint32_t i = (uint32_t)header; i < n; i++) {
     napi_value item;
     if (ak_failed(env, napi_get_element(env, desc, i, &item))) goto fail;
     napi_valuetype vt;
@@ -198,8 +271,12 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
       ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct member cannot be void");
       goto fail;
     }
+    t->elements[t->nfields] = field->ffi;
     t->fields[t->nfields++] = field;
-    t->elements[i] = field->ffi;
+  }
+  if (header) {
+    if (!fixed_layout(env, t, size, align)) goto fail;
+    return t;
   }
   if (ffi_get_struct_offsets(FFI_DEFAULT_ABI, t->ffi, NULL) != FFI_OK) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "libffi rejected the struct layout");
@@ -254,7 +331,10 @@ napi_value ak_js_type_info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, out, "kind", kind);
   napi_set_named_property(env, out, "size", size);
   napi_set_named_property(env, out, "align", align);
-  if (t->kind == AK_STRUCT) {
+  size_t fixed_size, fixed_align;
+  /* A fixed layout's members are not its fields, so their offsets mean nothing to the caller;
+   * libffi would also recompute the layout from them. */
+  if (t->kind == AK_STRUCT && layout_header(env, argv[0], &fixed_size, &fixed_align) == 0) {
     size_t *offsets = calloc(t->nfields, sizeof *offsets);
     napi_value arr;
     napi_create_array_with_length(env, t->nfields, &arr);

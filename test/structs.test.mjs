@@ -2,12 +2,16 @@
 // structs by value in every ABI class, struct pointers, and the errors of each.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { constants as bufferConstants } from 'node:buffer';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import vm from 'node:vm';
 import * as esm from 'arkffi';
-import { array, AsyncCFunction, CFunction, CString, dlopen, FFIType, ptr, read, releasePtr, Struct, StructSchema, Union } from 'arkffi';
+import {
+  array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, linkSymbols, ptr, read, releasePtr, Struct, StructSchema, Union,
+} from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
 
 // The structs of test/native/structs.c, field for field.
@@ -42,6 +46,8 @@ const Wide = Struct({ a: 'i64', b: 'u64' });
 const Named = Struct({ name: FFIType.CString, id: 'i32' });
 const Point = Struct({ x: 'f64', y: 'f64', id: 'i32' });
 const Config = Struct({ name: 'cstring', version: 'i32', flags: array('u8', 4), origin: Vec3 });
+const IntOrFloat = Union({ i: 'i32', f: 'f32' });
+const ElementArrays = Struct({ names: array('cstring', 3), ptrs: array('ptr', 2), flags: array('bool', 3), values: array(IntOrFloat, 2) });
 
 const layouts = {
   layout_mixed: Mixed,
@@ -55,6 +61,7 @@ const layouts = {
   layout_pack2: Pack2,
   layout_holds_packed: HoldsPacked,
   layout_pointers: Pointers,
+  layout_element_arrays: ElementArrays,
 };
 
 const lib = dlopen(testlib, {
@@ -88,6 +95,9 @@ const lib = dlopen(testlib, {
   points_scale: { args: ['ptr', 'usize', 'f64'], returns: 'void' },
   config_static: { returns: 'ptr' },
   config_version: { args: ['ptr'], returns: 'i32' },
+  element_arrays_fill: { args: ['ptr'], returns: 'void' },
+  element_arrays_check: { args: ['ptr'], returns: 'f64' },
+  fill_points: { args: ['ptr', 'usize'], returns: 'void' },
 });
 const s = lib.symbols;
 
@@ -395,14 +405,224 @@ test('structReturn: pointer (default), object or buffer', () => {
     TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
 });
 
-test('unions and packed structs cannot pass by value: refused when defined', () => {
+test('create and struct arguments take plain objects and buffers from any realm, nothing else', () => {
+  // A flat struct (the compiled writer) and a nested one (the general writer) alike.
+  for (const [schema, bytes, decoded] of [[Pair, [3, 4], { a: 3, b: 4 }], [Nested, null, null]]) {
+    const raw = bytes === null ? schema.create({ tag: 5, sm: { b: 6 } }) : new Int32Array(bytes).buffer;
+    const expected = decoded ?? schema.fromPtr(raw);
+    assert.deepEqual(schema.fromPtr(schema.create(raw)), expected, 'an ArrayBuffer');
+    assert.deepEqual(schema.fromPtr(schema.create(new Uint8Array(raw))), expected, 'a view');
+    const foreign = vm.runInNewContext('(bytes) => { const b = new ArrayBuffer(bytes.length); new Uint8Array(b).set(bytes); return b; }')(new Uint8Array(raw));
+    assert.deepEqual(schema.fromPtr(schema.create(foreign)), expected, 'an ArrayBuffer of another realm');
+    for (const bad of [new Date(), new Map(), [], new (class Point {})()]) {
+      const err = throwsCode(assert, () => schema.create(bad), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+      assert.match(err.message, /^struct \{ .* \} must be a plain object of fields or a buffer of its bytes, got /);
+    }
+    throwsCode(assert, () => schema.create(new ArrayBuffer(schema.size - 1)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  }
+  assert.deepEqual(Pair.fromPtr(Pair.create(vm.runInNewContext('({ a: 1, b: 2 })'))), { a: 1, b: 2 });
+  assert.deepEqual(Pair.fromPtr(Pair.create(Object.assign(Object.create(null), { b: 9 }))), { a: 0, b: 9 });
+  const field = throwsCode(assert, () => Nested.create({ sm: new Date() }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(field.message, /^field 'sm' must be a plain object of fields or a buffer of its bytes, got an instance of Date/);
+  const short = throwsCode(assert, () => Pair.create(new Uint8Array(4)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(short.message, /^struct \{ a, b \} needs 8 bytes, the buffer has 4/);
+  // As arguments: a foreign buffer is copied, a Date refused with the argument's position.
+  assert.equal(s.pair_sum(vm.runInNewContext('new Int32Array([3, 4]).buffer')), 7);
+  assert.equal(s.pair_sum(vm.runInNewContext('new Int32Array([5, 6])')), 11);
+  assert.equal(s.pair_sum(vm.runInNewContext('({ a: 7, b: 8 })')), 15);
+  const arg = throwsCode(assert, () => s.pair_sum(new Date()), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(arg.message, /^pair_sum\(\): argument 1 \(struct\): struct \{ a, b \} must be a plain object/);
+  throwsCode(assert, () => s.pair_sum([1, 2]), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
+test('sizes no ArrayBuffer can hold are refused when the type is made', () => {
+  const max = bufferConstants.MAX_LENGTH;
+  const nested = throwsCode(assert, () => array(array('u8', 2 ** 30), 2 ** 30), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(nested.message, /^array\(\): 1073741824 elements of 1073741824 bytes are more than an ArrayBuffer holds/);
+  throwsCode(assert, () => array('f64', Math.floor(max / 8) + 1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(array('u8', max).length, max, 'the largest ArrayBuffer is allowed');
+  const half = array('u8', max / 2);
+  assert.equal(Struct({ a: half, b: half }).size, max);
+  const struct = throwsCode(assert, () => Struct({ a: half, b: half, c: 'u8' }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(struct.message, /with field 'c' the struct is more than an ArrayBuffer holds/);
+  const aligned = throwsCode(assert, () => Struct([['a', array('u8', max - 1)], ['b', 'u16']]), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(aligned.message, /field 'b'/);
+});
+
+test('lengths and addresses no ArrayBuffer can hold are refused before reading', () => {
+  const pts = Point.createArray([{ x: 1 }, { x: 2 }]);
+  const err = throwsCode(assert, () => Point.fromArray(ptr(pts), 2 ** 40), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(err.message, /^fromArray\(\): \d+ bytes are more than an ArrayBuffer holds/);
+  throwsCode(assert, () => Point.fromArray(pts, 2 ** 40), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.deepEqual(Point.fromArray(ptr(pts), 2).map((p) => p.x), [1, 2]);
+  for (const address of [-8, -1n, -(2 ** 40)]) {
+    const neg = throwsCode(assert, () => Point.fromPtr(address), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.match(neg.message, /^fromPtr\(\): an address cannot be negative/);
+    throwsCode(assert, () => Point.get(address, 'x'), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    throwsCode(assert, () => Point.set(address, 'x', 1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    const arg = throwsCode(assert, () => s.pair_sum(address), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.match(arg.message, /^pair_sum\(\): argument 1 \(struct\): an address cannot be negative/);
+  }
+});
+
+test('arrays of strings, pointers, bools and unions, written by C and by JS', () => {
+  const e = ElementArrays.create();
+  s.element_arrays_fill(e);
+  const got = ElementArrays.fromPtr(e);
+  assert.deepEqual(got.names.map((p) => new CString(p).toString()), ['alpha', 'beta', 'gamma']);
+  assert.deepEqual(got.ptrs, [0, ptr(e)]);
+  assert.deepEqual(got.flags, [true, false, true]);
+  assert.equal(got.values[0].i, -7);
+  assert.equal(got.values[1].f, 2.5);
+  // JS writes the same kinds of elements; the C side checks every one.
+  const ab = Buffer.from('ab\0');
+  const abcd = Buffer.from('abcd\0');
+  const mine = ElementArrays.create({ names: [ab, null, abcd], flags: [1, false], values: [{ i: 40 }, { f: 0.5 }] });
+  ElementArrays.set(mine, 'ptrs', [null, mine]);
+  assert.equal(s.element_arrays_check(mine), 2 + 0 * 100 + 4 * 10000 + 1e7 + 1e8 + 40 + 0.5);
+  throwsCode(assert, () => ElementArrays.create({ names: ['text'] }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  throwsCode(assert, () => ElementArrays.create({ values: [{ i: 1, f: 1 }] }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
+// By value, unions and packed structs are classified for the x86-64 System V ABI; elsewhere
+// they are refused when a definition names them.
+const SYSV_X64 = process.arch === 'x64';
+
+test('a pack that moves no field passes by value as the unpacked struct', () => {
+  const Pack8 = Struct({ c: 'char', d: 'f64' }, { pack: 8 });
+  assert.deepEqual([Pack8.size, Pack8.alignment, ...Pack8.fieldOffsets], [16, 8, 0, 8]);
+  const { pack8_next } = dlopen(testlib, { pack8_next: { args: [Pack8], returns: Pack8, structReturn: 'object' } }).symbols;
+  assert.deepEqual(pack8_next({ c: 1, d: 2.5 }), { c: 2, d: 5 });
+});
+
+test('unions by value, classified eightbyte by eightbyte', { skip: !SYSV_X64 && 'x86-64 only' }, () => {
+  const Real = Union({ f: 'f32', d: 'f64' });
+  const FI3 = Union({ f: array('f32', 3), i: 'i32' });
+  const BigU = Union({ d: array('f64', 3), i: 'i64' });
+  const Scaled = Struct({ scale: 'f32', value: IntOrFloat });
+  const o = 'object';
+  const u = dlopen(testlib, {
+    iof_scale: { args: ['f64', IntOrFloat, 'i32'], returns: IntOrFloat, structReturn: o },
+    real_add: { args: ['i32', Real, Real], returns: Real, structReturn: o },
+    fi3_rotate: { args: [FI3, 'f64'], returns: FI3, structReturn: o },
+    value_scaled: { args: [Value, 'f64'], returns: 'f64' },
+    value_text: { args: ['char'], returns: Value, structReturn: o },
+    big_u_scale: { args: [BigU, 'f64'], returns: BigU, structReturn: o },
+    scaled_apply: { args: ['f64', Scaled, 'i32'], returns: 'f64' },
+    tagged_bump: { args: [Tagged], returns: Tagged, structReturn: o },
+  }).symbols;
+  // 4 bytes holding an int: a general register, between a double and an int.
+  assert.equal(u.iof_scale(2, { i: 21 }, 0).i, 42);
+  assert.equal(u.iof_scale(0.5, { f: 5 }, 1).f, 2.5);
+  // float or double: SSE registers, after an int.
+  assert.equal(u.real_add(1, { d: 1.5 }, { d: 2.25 }).d, 3.75);
+  assert.equal(u.real_add(0, { f: 1.5 }, Real.create({ f: 2.25 })).f, 3.75);
+  // A general register for the first eightbyte (the int overlaps it), SSE for the second.
+  assert.deepEqual(u.fi3_rotate({ f: [1, 2, 3] }, 2).f, [4, 6, 2]);
+  // 16 bytes with chars in both eightbytes: two general registers.
+  assert.equal(u.value_scaled({ d: 2.5 }, 2), 5);
+  assert.equal(u.value_scaled({ s: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, 0), 9);
+  assert.deepEqual(u.value_text(65).s, [...Buffer.from('AAAAAAAAAAAA'), 0]);
+  // 24 bytes: memory.
+  assert.deepEqual(u.big_u_scale({ d: [1, 2, 3] }, 3).d, [3, 6, 9]);
+  // A union inside a struct: its int makes the shared eightbyte a general register.
+  assert.equal(u.scaled_apply(2, { scale: 3, value: { i: 5 } }, 0), 11);
+  assert.equal(u.scaled_apply(2, { scale: 3, value: { f: 0.5 } }, 1), 6.5);
+  assert.deepEqual(u.tagged_bump({ kind: 1, value: { d: 1.5 }, tail: 9 }), { kind: 2, value: Value.fromPtr(Value.create({ d: 3 })), tail: 10 });
+});
+
+test('packed structs by value: in registers while aligned, in memory once a field is not', { skip: !SYSV_X64 && 'x86-64 only' }, () => {
+  const PackedPair = Struct({ a: 'i32', b: 'i32' }, { packed: true });
+  const PackedDI = Struct({ d: 'f64', i: 'i32' }, { packed: true });
+  const PackedVec3 = Struct({ x: 'f32', y: 'f32', z: 'f32' }, { packed: true });
+  const Packed5 = Struct({ c: 'char', i: 'i32' }, { packed: true });
+  const Packed9 = Struct({ c: 'char', d: 'f64' }, { packed: true });
+  const HoldsPair1 = Struct({ tag: 'char', p: PackedPair });
+  const HoldsPair4 = Struct({ n: 'i32', p: PackedPair });
+  assert.deepEqual([PackedDI.size, PackedDI.alignment, Packed5.size, HoldsPair1.size, HoldsPair4.size], [12, 1, 5, 9, 12]);
+  const o = 'object';
+  const p = dlopen(testlib, {
+    packed_pair_swap: { args: ['f64', PackedPair, 'i32'], returns: PackedPair, structReturn: o },
+    packed_di_scale: { args: [PackedDI, 'i32'], returns: PackedDI, structReturn: o },
+    packed_vec3_scale: { args: [PackedVec3, 'f32'], returns: PackedVec3, structReturn: o },
+    packed5_bump: { args: ['i32', Packed5, 'i32'], returns: Packed5, structReturn: o },
+    packed9_sum: { args: ['f64', Packed9, 'i32'], returns: 'f64' },
+    packed_bump: { args: [Packed], returns: Packed, structReturn: o },
+    pack2_sum: { args: [Pack2, 'f64'], returns: 'f64' },
+    holds_pair1_sum: { args: ['f64', HoldsPair1, 'i32'], returns: 'i64' },
+    holds_pair4_next: { args: [HoldsPair4], returns: HoldsPair4, structReturn: o },
+  }).symbols;
+  // Every field aligned: registers as for the unpacked struct, only the size differs.
+  assert.deepEqual(p.packed_pair_swap(100, { a: 1, b: 2 }, 3), { a: 106, b: 3 });
+  assert.deepEqual(p.packed_di_scale({ d: 1.5, i: 7 }, 2), { d: 3, i: 14 });
+  assert.deepEqual(p.packed_vec3_scale({ x: 1, y: 2, z: 3 }, 2), { x: 2, y: 4, z: 6 });
+  assert.deepEqual(p.holds_pair4_next({ n: 1, p: { a: 2, b: 3 } }), { n: 2, p: { a: 3, b: 4 } });
+  // A misaligned field: memory, however small the struct.
+  assert.deepEqual(p.packed5_bump(2, { c: 10, i: 1000 }, 3), { c: 12, i: 3000 });
+  assert.equal(p.packed9_sum(1, { c: 2, d: 1.5 }, 4), 9);
+  assert.equal(p.holds_pair1_sum(100, { tag: 1, p: { a: 2, b: 3 } }, 10), 151);
+  assert.equal(p.pack2_sum({ c: 1, i: 2, d: 3.5, e: 4 }, 2), 21);
+  assert.deepEqual(p.packed_bump({ c: 1, i: 2, d: 3, h: 4, sm: { a: 5, b: 6, c: 7 } }), { c: 2, i: 1, d: 6, h: 5, sm: { a: 5, b: 7, c: 7 } });
+  // The same through a callback: libffi's closure reads the struct where the call put it.
+  const cb = new JSCallback((bytes, k) => {
+    const v = Packed5.fromPtr(bytes);
+    return Packed5.create({ c: v.c + k, i: v.i * k });
+  }, { args: [Packed5, 'i32'], returns: Packed5 });
+  const viaCallback = CFunction({ args: [Packed5, 'i32'], returns: Packed5, ptr: cb.ptr, structReturn: 'object' });
+  assert.deepEqual(viaCallback({ c: 1, i: -4 }, 3), { c: 4, i: -12 });
+  cb.close();
+});
+
+test('unions and packed structs by value are refused on other platforms', { skip: SYSV_X64 && 'they pass on x86-64' }, () => {
   for (const [type, what] of [[Value, /a union cannot be passed by value/], [Packed, /a packed struct cannot be passed by value/],
     [Tagged, /field 'value'.*a union/], [HoldsPacked, /field 'p'.*a packed struct/], [Pack2, /packed struct/]]) {
     const arg = throwsCode(assert, () => dlopen(testlib, { pair_sum: { args: [type], returns: 'i64' } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
     assert.match(arg.message, what);
     assert.match(arg.message, /pass a pointer to it instead/);
-    throwsCode(assert, () => dlopen(testlib, { pair_swap: { args: [], returns: type } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
   }
+});
+
+test('more shapes by value: {u8, f64}, {f32, f64, i8}, {char[3]}, float[2][2], an array of structs', () => {
+  const TaggedD = Struct({ tag: 'u8', value: 'f64' });
+  const FDC = Struct({ f: 'f32', d: 'f64', c: 'i8' });
+  const Chars3 = Struct({ s: array('char', 3) });
+  const Mat2 = Struct({ m: array(array('f32', 2), 2) });
+  const Smalls = Struct({ items: array(Small, 2), n: 'i32' });
+  assert.deepEqual([TaggedD.size, FDC.size, Chars3.size, Mat2.size, Smalls.size], [16, 24, 3, 16, 16]);
+  const o = 'object';
+  const v = dlopen(testlib, {
+    tagged_d_next: { args: [TaggedD], returns: TaggedD, structReturn: o },
+    fdc_scale: { args: [FDC, 'f64'], returns: FDC, structReturn: o },
+    chars3_upper: { args: [Chars3], returns: Chars3, structReturn: o },
+    mat2_transpose: { args: [Mat2], returns: Mat2, structReturn: o },
+    smalls_reverse: { args: [Smalls], returns: Smalls, structReturn: o },
+  }).symbols;
+  assert.deepEqual(v.tagged_d_next({ tag: 255 - 1, value: 3 }), { tag: 255, value: 1.5 });
+  assert.deepEqual(v.fdc_scale({ f: 1.5, d: -2, c: -3 }, 4), { f: 6, d: -8, c: -12 });
+  assert.deepEqual(v.chars3_upper({ s: [...Buffer.from('aZ!')] }).s, [...Buffer.from('AZ!')]);
+  assert.deepEqual(v.mat2_transpose({ m: [[1, 2], [3, 4]] }), { m: [[1, 3], [2, 4]] });
+  assert.deepEqual(v.smalls_reverse({ items: [{ a: 1, b: 2, c: 3 }, { a: 4, b: 5, c: 6 }], n: 7 }),
+    { items: [{ a: 4, b: 5, c: 6 }, { a: 1, b: 2, c: 3 }], n: -7 });
+});
+
+test('a 400,000-byte array field passes by value', () => {
+  const Blob = Struct({ xs: array(array('u8', 200000), 2) });
+  const { blob_sum } = dlopen(testlib, { blob_sum: { args: [Blob], returns: 'u64' } }).symbols;
+  const bytes = new Uint8Array(Blob.size).fill(1);
+  bytes[0] = 200;
+  bytes[Blob.size - 1] = 7;
+  assert.equal(blob_sum(bytes), Blob.size - 2 + 207);
+  assert.equal(blob_sum({ xs: [[5], [0, 6]] }), 11);
+});
+
+test('linkSymbols takes StructSchema arguments', () => {
+  const linked = linkSymbols({
+    pair_sum: { args: [Pair], returns: 'i64', ptr: lib.getSymbolPtr('pair_sum') },
+    pair_swap: { args: [Pair], returns: Pair, ptr: lib.getSymbolPtr('pair_swap'), structReturn: 'object' },
+  });
+  assert.equal(linked.symbols.pair_sum({ a: 40, b: 2 }), 42);
+  assert.equal(linked.symbols.pair_sum(Pair.create({ a: -1, b: -2 })), -3);
+  assert.deepEqual(linked.symbols.pair_swap({ a: 1, b: 2 }), { a: 2, b: 1 });
 });
 
 test('CFunction takes StructSchema arguments and results', () => {
@@ -445,6 +665,10 @@ test('pointers to structs: out-parameters, arrays of structs, C-owned structs', 
   assert.deepEqual(Point.fromArray(ptr(pts), 1, Point.size), [{ x: 8, y: 10, id: 106 }]);
   assert.deepEqual(Point.fromArray(pts, 0), []);
   throwsCode(assert, () => Point.fromArray(pts, 4), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  // A callee that fills a whole array it did not allocate.
+  const filled = new ArrayBuffer(4 * Point.size);
+  s.fill_points(filled, 4);
+  assert.deepEqual(Point.fromArray(filled, 4), [0, 1, 2, 3].map((k) => ({ x: k, y: k / 2, id: k * 10 })));
 
   const cfg = s.config_static();
   const config = Config.fromPtr(cfg);

@@ -360,3 +360,259 @@ EXPORT page_t page_fill(uint8_t v) {
   memset(p.bytes, v, sizeof p.bytes);
   return p;
 }
+
+/* Unions by value. The x86-64 psABI classifies a union eightbyte by eightbyte over all its
+ * members: a general register where any member has integer bytes, an SSE register where all are
+ * floating point, memory beyond 16 bytes. Each function takes its union between arguments of
+ * both classes, so a union passed in the wrong place shifts what the C side reads. */
+
+/* An int or a float in 4 bytes: a general register. */
+typedef union {
+  int32_t i;
+  float f;
+} int_or_float;
+EXPORT int_or_float iof_scale(double k, int_or_float v, int32_t is_float) {
+  return is_float ? (int_or_float){.f = (float)(v.f * k)} : (int_or_float){.i = (int32_t)(v.i * k)};
+}
+
+/* float or double: an SSE register. */
+typedef union {
+  float f;
+  double d;
+} real_u;
+EXPORT real_u real_add(int32_t is_double, real_u a, real_u b) {
+  return is_double ? (real_u){.d = a.d + b.d} : (real_u){.f = a.f + b.f};
+}
+
+/* 12 bytes: the int shares the first eightbyte (a general register), the third float has the
+ * second to itself (an SSE register). */
+typedef union {
+  float f[3];
+  int32_t i;
+} fi3_u;
+EXPORT fi3_u fi3_rotate(fi3_u v, double k) {
+  return (fi3_u){{(float)(v.f[1] * k), (float)(v.f[2] * k), (float)(v.f[0] * k)}};
+}
+
+/* value_u (16 bytes, chars in both eightbytes): two general registers. */
+EXPORT double value_scaled(value_u v, double k) {
+  return v.d * k + v.s[8];
+}
+EXPORT value_u value_text(char c) {
+  value_u v;
+  memset(&v, 0, sizeof v);
+  memset(v.s, c, sizeof v.s - 1);
+  return v;
+}
+
+/* 24 bytes: memory. */
+typedef union {
+  double d[3];
+  int64_t i;
+} big_u;
+EXPORT big_u big_u_scale(big_u v, double k) {
+  for (int j = 0; j < 3; j++)
+    v.d[j] *= k;
+  return v;
+}
+
+/* tagged_t, with its union inside: 32 bytes, in memory. */
+EXPORT tagged_t tagged_bump(tagged_t t) {
+  t.kind++;
+  t.value.d *= 2;
+  t.tail++;
+  return t;
+}
+
+/* A union inside a struct: the float and the union share an eightbyte, which the union's int
+ * makes a general register. */
+typedef struct {
+  float scale;
+  int_or_float value;
+} scaled_t;
+EXPORT double scaled_apply(double x, scaled_t s, int32_t is_float) {
+  return x * s.scale + (is_float ? s.value.f : s.value.i);
+}
+
+/* Packed structs by value. Packing that leaves every field at a multiple of its alignment
+ * changes only the size and alignment; a misaligned field sends the struct to memory. */
+
+typedef struct __attribute__((packed)) {
+  int32_t a, b;
+} packed_pair;
+EXPORT packed_pair packed_pair_swap(double add, packed_pair p, int32_t k) {
+  return (packed_pair){p.b * k + (int32_t)add, p.a * k};
+}
+
+/* 12 bytes, alignment 1: an SSE then a general register. */
+typedef struct __attribute__((packed)) {
+  double d;
+  int32_t i;
+} packed_di;
+EXPORT packed_di packed_di_scale(packed_di p, int32_t k) {
+  return (packed_di){p.d * k, p.i * k};
+}
+
+/* 12 bytes of floats: two SSE registers. */
+typedef struct __attribute__((packed)) {
+  float x, y, z;
+} packed_vec3;
+EXPORT packed_vec3 packed_vec3_scale(packed_vec3 v, float k) {
+  return (packed_vec3){v.x * k, v.y * k, v.z * k};
+}
+
+/* #pragma pack(8) over fields aligned at most 8: the natural layout. */
+#pragma pack(push, 8)
+typedef struct {
+  char c;
+  double d;
+} pack8_t;
+#pragma pack(pop)
+EXPORT pack8_t pack8_next(pack8_t p) {
+  return (pack8_t){(char)(p.c + 1), p.d * 2};
+}
+
+/* The int at offset 1 is misaligned: 5 bytes in memory. */
+typedef struct __attribute__((packed)) {
+  char c;
+  int32_t i;
+} packed5;
+EXPORT packed5 packed5_bump(int32_t k, packed5 p, int32_t m) {
+  return (packed5){(char)(p.c + k), p.i * m};
+}
+
+/* A misaligned double: 9 bytes in memory. */
+typedef struct __attribute__((packed)) {
+  char c;
+  double d;
+} packed9;
+EXPORT double packed9_sum(double x, packed9 p, int32_t k) {
+  return x + p.c + p.d * k;
+}
+
+/* packed_t (21 bytes) and pack2_t (16 bytes, misaligned int and double): memory. */
+EXPORT packed_t packed_bump(packed_t p) {
+  p.c++;
+  p.i--;
+  p.d *= 2;
+  p.h++;
+  p.sm.b++;
+  return p;
+}
+EXPORT double pack2_sum(pack2_t p, double k) {
+  return (p.c + p.i + p.d + p.e) * k;
+}
+
+/* A packed struct inside an ordinary one: at offset 1 its ints are misaligned (memory); at
+ * offset 4 they are not (two general registers). */
+typedef struct {
+  char tag;
+  packed_pair p;
+} holds_pair1;
+EXPORT int64_t holds_pair1_sum(double x, holds_pair1 h, int32_t k) {
+  return (int64_t)x + h.tag + ((int64_t)h.p.a + h.p.b) * k;
+}
+typedef struct {
+  int32_t n;
+  packed_pair p;
+} holds_pair4;
+EXPORT holds_pair4 holds_pair4_next(holds_pair4 h) {
+  return (holds_pair4){h.n + 1, {h.p.a + 1, h.p.b + 1}};
+}
+
+/* More structs by value, one per remaining shape. */
+
+/* A byte and a double: a general then an SSE register. */
+typedef struct {
+  uint8_t tag;
+  double value;
+} tagged_d;
+EXPORT tagged_d tagged_d_next(tagged_d t) {
+  return (tagged_d){(uint8_t)(t.tag + 1), t.value / 2};
+}
+
+/* float, double, int8: 24 bytes, in memory. */
+typedef struct {
+  float f;
+  double d;
+  int8_t c;
+} fdc_t;
+EXPORT fdc_t fdc_scale(fdc_t v, double k) {
+  return (fdc_t){(float)(v.f * k), v.d * k, (int8_t)(v.c * k)};
+}
+
+/* Three chars: 3 bytes in a general register. */
+typedef struct {
+  char s[3];
+} chars3_t;
+EXPORT chars3_t chars3_upper(chars3_t c) {
+  for (int k = 0; k < 3; k++)
+    if (c.s[k] >= 'a' && c.s[k] <= 'z') c.s[k] = (char)(c.s[k] - 'a' + 'A');
+  return c;
+}
+
+/* float[2][2]: an HFA of four floats on AArch64, two SSE registers on x86-64. */
+typedef struct {
+  float m[2][2];
+} mat2_t;
+EXPORT mat2_t mat2_transpose(mat2_t a) {
+  return (mat2_t){{{a.m[0][0], a.m[1][0]}, {a.m[0][1], a.m[1][1]}}};
+}
+
+/* An array of structs inside a struct by value: 16 bytes, two general registers. */
+typedef struct {
+  small_t items[2];
+  int32_t n;
+} smalls_t;
+EXPORT smalls_t smalls_reverse(smalls_t s) {
+  return (smalls_t){{s.items[1], s.items[0]}, -s.n};
+}
+
+/* 400,000 bytes by value, on the stack. */
+typedef struct {
+  uint8_t xs[2][200000];
+} blob_t;
+EXPORT uint64_t blob_sum(blob_t b) {
+  uint64_t s = 0;
+  for (int r = 0; r < 2; r++)
+    for (int k = 0; k < 200000; k++)
+      s += b.xs[r][k];
+  return s;
+}
+
+/* Arrays of pointers, strings, bools and unions. */
+typedef struct {
+  const char *names[3];
+  void *ptrs[2];
+  bool flags[3];
+  int_or_float values[2];
+} element_arrays_t;
+LAYOUT(layout_element_arrays, element_arrays_t, offsetof(element_arrays_t, names),
+       offsetof(element_arrays_t, ptrs), offsetof(element_arrays_t, flags),
+       offsetof(element_arrays_t, values))
+static const char *const element_names[] = {"alpha", "beta", "gamma"};
+EXPORT void element_arrays_fill(element_arrays_t *e) {
+  memset(e, 0xAA, sizeof *e);
+  for (int k = 0; k < 3; k++) {
+    e->names[k] = element_names[k];
+    e->flags[k] = k != 1;
+  }
+  e->ptrs[0] = NULL;
+  e->ptrs[1] = (void *)e;
+  e->values[0].i = -7;
+  e->values[1].f = 2.5f;
+}
+/* strlen of each name (0 for NULL) * 100^k, plus the flags and unions JS wrote. */
+EXPORT double element_arrays_check(const element_arrays_t *e) {
+  double s = 0, scale = 1;
+  for (int k = 0; k < 3; k++, scale *= 100)
+    s += (e->names[k] ? (double)strlen(e->names[k]) : 0) * scale;
+  return s + (e->ptrs[1] == (const void *)e) * 1e7 + e->flags[0] * 1e8 + e->flags[2] * 1e9 +
+         e->values[0].i + e->values[1].f;
+}
+
+/* A callee that fills a whole array of structs. */
+EXPORT void fill_points(point_t *pts, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    pts[k] = (point_t){(double)k, k * 0.5, (int32_t)(k * 10)};
+}
