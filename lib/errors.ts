@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'ERR_ARKFFI_INVALID_DEFINITION'
   | 'ERR_ARKFFI_NULL_POINTER'
   | 'ERR_ARKFFI_INVALID_RETURN'
-  | 'ERR_ARKFFI_UNKNOWN_FIELD';
+  | 'ERR_ARKFFI_UNKNOWN_FIELD'
+  | 'ERR_ARKFFI_TOO_MANY_ARGS'
+  | 'ERR_ARKFFI_NO_MEMORY'
+  | 'ERR_ARKFFI_INTERNAL'
+  | 'ERR_ARKFFI_INVALID_HANDLE';
 
 /** The shape of every error ArkFFI throws. */
 export interface ArkFFIError extends Error {
