@@ -8,7 +8,7 @@
  */
 import { findCallback, JSCallback, type JSCallbackDefinition } from './callback';
 import { ffiError, reword } from './errors';
-import { closeLibrary, findLibrary, openLibrary, symbolAddress, type LoadedLibrary } from './library';
+import { closeLibrary, findLibrary, functionAddress, openLibrary, symbolAddress, type LoadedLibrary } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
 import { resolveType } from './types';
@@ -18,7 +18,7 @@ type ArgTypes = string | readonly string[];
 
 interface RawFunction {
   readonly codes: readonly string[];
-  readonly address: number;
+  readonly address: number | bigint;
   readonly call: Callable;
 }
 
@@ -37,7 +37,7 @@ function codesOf(argTypes: ArgTypes): string[] {
   throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'argTypes must be a string of type codes or an array of type names');
 }
 
-function rawFunction(name: string, address: number, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
+function rawFunction(name: string, address: number | bigint, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
   const codes = codesOf(argTypes);
   const returns = returnType === 's' ? 'ptr' : returnType;
   return { codes, address, call: makeFunction({ name, args: codes, returns }, address, lib) };
@@ -81,6 +81,12 @@ function cached(key: string, make: () => RawFunction): RawFunction {
   return fn;
 }
 
+/** The raw function at a function address for ffi.callPtr (`fnName`): NULL is refused. */
+function pointerFunction(fnName: string, address: unknown, argTypes: ArgTypes, returnType: string): RawFunction {
+  const checked = functionAddress(`${fnName}(): argument 1 (ptr)`, address, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  return cached(`${checked}\0\0${String(argTypes)}\0${returnType}`, () => rawFunction('callPtr', checked, null, argTypes, returnType));
+}
+
 function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
   try {
     return symbolAddress(entry, name);
@@ -96,7 +102,7 @@ function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
 export const ffi = Object.freeze({
   /** dlopen()s a library; returns its handle. Throws dlerror()'s text. */
   load(libName: string | null): bigint {
-    return openLibrary(libName).handle;
+    return openLibrary(libName, 'ffi.load').handle;
   },
   /** dlclose()s the library. Unknown or already closed handles are ignored. */
   close(handle: bigint): void {
@@ -157,16 +163,12 @@ export const ffi = Object.freeze({
     return dlsym(library(handle), funcName, '');
   },
   /** Calls the function at `ptr` with the given signature. */
-  callPtr(address: number, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
-    const fn = cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () =>
-      rawFunction('callPtr', address, null, argTypes, returnType));
-    return callRaw('callPtr', fn, numArgs, strArgs);
+  callPtr(address: number | bigint, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+    return callRaw('callPtr', pointerFunction('callPtr', address, argTypes, returnType), numArgs, strArgs);
   },
-  /** callPtr on the thread pool: returns a Promise; errors reject it. */
-  callPtrAsync(address: number, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
-    return callRawAsync('callPtrAsync', () =>
-      cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () => rawFunction('callPtr', address, null, argTypes, returnType)),
-      numArgs, strArgs);
+  /** callPtr on the thread pool: returns a Promise; errors (a NULL address too) reject it. */
+  callPtrAsync(address: number | bigint, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
+    return callRawAsync('callPtrAsync', () => pointerFunction('callPtrAsync', address, argTypes, returnType), numArgs, strArgs);
   },
   /** The address of a buffer's data. */
   ptr(buffer: ArrayBufferLike | ArrayBufferView): number {
