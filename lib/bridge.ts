@@ -7,8 +7,8 @@
  * whose return code is `'s'` returns the pointer as a number (read it with `ffi.readCString`).
  */
 import { findCallback, JSCallback, type JSCallbackDefinition } from './callback';
-import { ffiError, reword } from './errors';
-import { closeLibrary, findLibrary, openLibrary, symbolAddress, type LoadedLibrary } from './library';
+import { describe, ffiError, reword, throwArg } from './errors';
+import { closeLibrary, findLibrary, functionAddress, openLibrary, symbolAddress, type LoadedLibrary } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
 import { resolveType } from './types';
@@ -17,8 +17,12 @@ import { makeFunction, type Callable } from './wrapper';
 type ArgTypes = string | readonly string[];
 
 interface RawFunction {
-  readonly codes: readonly string[];
-  readonly address: number;
+  /** Per argument: whether it is a `cstring`, taken from strArgs. */
+  readonly strings: readonly boolean[];
+  /** The return type as given, and whether it is a struct by value (its bytes, an ArrayBuffer). */
+  readonly returnType: string;
+  readonly returnsStruct: boolean;
+  readonly address: number | bigint;
   readonly call: Callable;
 }
 
@@ -31,31 +35,96 @@ function library(handle: unknown): LoadedLibrary {
   return entry;
 }
 
-function codesOf(argTypes: ArgTypes): string[] {
-  if (typeof argTypes === 'string') return [...argTypes];
+function isTypeName(name: string): boolean {
+  try {
+    resolveType(name, 'argTypes');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A signature string as type names. ArkFFI's form has one code a character (`'ids'`). ArkFFI code
+ * also built signatures by concatenating FFIType members (`FFIType.int32 + FFIType.int32`), whose
+ * values here are names (`'i32i32'`): a string that is not all codes is split into the names it
+ * concatenates, at each position the longest name after which the rest splits too.
+ */
+function splitSignature(name: string, sig: string): string[] {
+  const chars = [...sig];
+  if (chars.every(isTypeName)) return chars;
+  // tails[i]: a split of sig.slice(i), or null where there is none; built from the end.
+  const tails: (string[] | null)[] = new Array<string[] | null>(sig.length + 1).fill(null);
+  tails[sig.length] = [];
+  for (let i = sig.length - 1; i >= 0; i--) {
+    for (let end = sig.length; end > i && tails[i] === null; end--) {
+      const rest = tails[end];
+      const token = sig.slice(i, end);
+      if (rest !== null && isTypeName(token)) tails[i] = [token, ...rest];
+    }
+  }
+  if (tails[0] === null) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE',
+      `${name}: argTypes ${JSON.stringify(sig)} is neither type codes nor type names run together`);
+  }
+  return tails[0];
+}
+
+function codesOf(name: string, argTypes: ArgTypes): string[] {
+  if (typeof argTypes === 'string') return splitSignature(name, argTypes);
   if (Array.isArray(argTypes)) return [...argTypes];
   throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'argTypes must be a string of type codes or an array of type names');
 }
 
-function rawFunction(name: string, address: number, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
-  const codes = codesOf(argTypes);
+function rawFunction(name: string, address: number | bigint, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
+  const codes = codesOf(name, argTypes);
   const returns = returnType === 's' ? 'ptr' : returnType;
-  return { codes, address, call: makeFunction({ name, args: codes, returns }, address, lib) };
+  return {
+    strings: codes.map((code, i) => resolveType(code, `${name}: argument ${i + 1}`).info.kind === 'cstring'),
+    returnType,
+    returnsStruct: resolveType(returns, `${name}: return type`).info.kind === 'struct',
+    address,
+    call: makeFunction({ name, args: codes, returns }, address, lib),
+  };
 }
 
-/** The arguments of `fn` in order: 'cstring' ones from strArgs, the rest from numArgs. */
+/**
+ * The arguments of `fn` in order: 'cstring' ones from strArgs, the rest from numArgs. A string
+ * argument must be a string or null: any other value would reach C as a `char *`.
+ */
 function arrange(name: string, fn: RawFunction, numArgs: readonly unknown[] = [], strArgs: readonly unknown[] = []): unknown[] {
   const args: unknown[] = [];
   let n = 0;
   let s = 0;
-  for (const code of fn.codes) {
-    args.push(resolveType(code, name).info.kind === 'cstring' ? strArgs[s++] : numArgs[n++]);
+  for (const isString of fn.strings) {
+    if (!isString) {
+      args.push(numArgs[n++]);
+      continue;
+    }
+    const value = strArgs[s];
+    if (s < strArgs.length && typeof value !== 'string' && value !== null) {
+      const err = ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `${name}(): argument ${args.length + 1} (cstring), strArgs[${s}], must be a string or null, got ${describe(value)}`);
+      err.argIndex = args.length;
+      throw err;
+    }
+    args.push(value);
+    s++;
   }
   if (n !== numArgs.length || s !== strArgs.length) {
     throw ffiError(TypeError, 'ERR_ARKFFI_ARG_COUNT',
       `${name}(): expects ${n} number and ${s} string arguments, got ${numArgs.length} and ${strArgs.length}`);
   }
   return args;
+}
+
+/** The function registered as `funcName` for the library `handle`. */
+function registered(handle: unknown, funcName: string): RawFunction {
+  const fn = defined.get(library(handle))?.get(funcName);
+  if (fn === undefined) {
+    throw ffiError(Error, 'ERR_ARKFFI_NOT_DEFINED', `Function '${funcName}' not defined. Call defineFunction first.`);
+  }
+  return fn;
 }
 
 function callRaw(name: string, fn: RawFunction, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): unknown {
@@ -81,6 +150,12 @@ function cached(key: string, make: () => RawFunction): RawFunction {
   return fn;
 }
 
+/** The raw function at a function address for ffi.callPtr (`fnName`): NULL is refused. */
+function pointerFunction(fnName: string, address: unknown, argTypes: ArgTypes, returnType: string): RawFunction {
+  const checked = functionAddress(`${fnName}(): argument 1 (ptr)`, address, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  return cached(`${checked}\0\0${String(argTypes)}\0${returnType}`, () => rawFunction('callPtr', checked, null, argTypes, returnType));
+}
+
 function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
   try {
     return symbolAddress(entry, name);
@@ -96,7 +171,7 @@ function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
 export const ffi = Object.freeze({
   /** dlopen()s a library; returns its handle. Throws dlerror()'s text. */
   load(libName: string | null): bigint {
-    return openLibrary(libName).handle;
+    return openLibrary(libName, 'ffi.load').handle;
   },
   /** dlclose()s the library. Unknown or already closed handles are ignored. */
   close(handle: bigint): void {
@@ -118,21 +193,14 @@ export const ffi = Object.freeze({
   callAsync(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
     return callRawAsync(funcName, () => {
       const entry = library(handle);
-      const fn = defined.get(entry)?.get(funcName);
-      if (fn === undefined) {
-        throw ffiError(Error, 'ERR_ARKFFI_NOT_DEFINED', `Function '${funcName}' not defined. Call defineFunction first.`);
-      }
+      const fn = registered(handle, funcName);
       return cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
         rawFunction(funcName, fn.address, entry.native, argTypes, returnType));
     }, numArgs, strArgs);
   },
   /** Calls a function registered with defineFunction. */
   callBySig(handle: bigint, funcName: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
-    const fn = defined.get(library(handle))?.get(funcName);
-    if (fn === undefined) {
-      throw ffiError(Error, 'ERR_ARKFFI_NOT_DEFINED', `Function '${funcName}' not defined. Call defineFunction first.`);
-    }
-    return callRaw(funcName, fn, numArgs, strArgs);
+    return callRaw(funcName, registered(handle, funcName), numArgs, strArgs);
   },
   /** Looks up and calls in one step. */
   callMixed(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
@@ -157,16 +225,12 @@ export const ffi = Object.freeze({
     return dlsym(library(handle), funcName, '');
   },
   /** Calls the function at `ptr` with the given signature. */
-  callPtr(address: number, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
-    const fn = cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () =>
-      rawFunction('callPtr', address, null, argTypes, returnType));
-    return callRaw('callPtr', fn, numArgs, strArgs);
+  callPtr(address: number | bigint, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+    return callRaw('callPtr', pointerFunction('callPtr', address, argTypes, returnType), numArgs, strArgs);
   },
-  /** callPtr on the thread pool: returns a Promise; errors reject it. */
-  callPtrAsync(address: number, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
-    return callRawAsync('callPtrAsync', () =>
-      cached(`${address}\0\0${String(argTypes)}\0${returnType}`, () => rawFunction('callPtr', address, null, argTypes, returnType)),
-      numArgs, strArgs);
+  /** callPtr on the thread pool: returns a Promise; errors (a NULL address too) reject it. */
+  callPtrAsync(address: number | bigint, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
+    return callRawAsync('callPtrAsync', () => pointerFunction('callPtrAsync', address, argTypes, returnType), numArgs, strArgs);
   },
   /** The address of a buffer's data. */
   ptr(buffer: ArrayBufferLike | ArrayBufferView): number {
@@ -185,7 +249,7 @@ export const ffi = Object.freeze({
    * pass the real one: `createCallback(fn, 'ii', 'i')`.
    */
   createCallback(callback: (...args: any[]) => any, argTypes: ArgTypes, returnType: string, threadsafe?: boolean): number {
-    const args = typeof callback === 'function' ? codesOf(argTypes) : [];
+    const args = typeof callback === 'function' ? codesOf('createCallback', argTypes) : [];
     // Raw type codes are plain strings: JSCallback checks them when it resolves them.
     const def = { args, returns: returnType, threadsafe: threadsafe === true } as JSCallbackDefinition;
     return new JSCallback(callback, def).getHandle();
@@ -208,4 +272,32 @@ export const ffi = Object.freeze({
   getCallbackThreadsafe(handle: number): boolean {
     return findCallback(handle)?.threadsafe ?? false;
   },
+  /**
+   * ArkFFI's check of a threadsafe callback: calls its function with one `int32_t` argument and
+   * discards the result. ArkFFI queued the call through the callback's threadsafe function; here
+   * it runs at once, on this thread (the callback's own JS thread, where a queued call would run
+   * too), and an exception the function throws propagates to the caller. C code on other threads
+   * reaches the threadsafe path through `cb.ptr`.
+   */
+  callCallbackThreadSafe(handle: number, arg: number): void {
+    const callback = findCallback(handle);
+    if (callback === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
+    if (!callback.threadsafe) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_HANDLE', 'callback is not threadsafe or TSFN is null');
+    if (typeof arg !== 'number' || (arg | 0) !== arg) throwArg('ffi.callCallbackThreadSafe', 1, 'i32', arg);
+    callback.call(arg);
+  },
 });
+
+/**
+ * ArkFFI's `callBySigAsArrayBuffer`: ffi.callBySig for a function registered with a struct return
+ * type (ArkFFI's return code `'2'`, or an array of member types), giving the struct's bytes.
+ * Throws ERR_ARKFFI_INVALID_TYPE, before calling, for a function registered with another return type.
+ */
+export function callBySigAsArrayBuffer(handle: bigint, funcName: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): ArrayBuffer {
+  const fn = registered(handle, funcName);
+  if (!fn.returnsStruct) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
+      `callBySigAsArrayBuffer(): '${funcName}' returns '${fn.returnType}', not a struct (return code '2')`);
+  }
+  return callRaw(funcName, fn, numArgs, strArgs) as ArrayBuffer;
+}

@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'ERR_ARKFFI_INVALID_DEFINITION'
   | 'ERR_ARKFFI_NULL_POINTER'
   | 'ERR_ARKFFI_INVALID_RETURN'
-  | 'ERR_ARKFFI_UNKNOWN_FIELD';
+  | 'ERR_ARKFFI_UNKNOWN_FIELD'
+  | 'ERR_ARKFFI_TOO_MANY_ARGS'
+  | 'ERR_ARKFFI_NO_MEMORY'
+  | 'ERR_ARKFFI_INTERNAL'
+  | 'ERR_ARKFFI_INVALID_HANDLE';
 
 /** The shape of every error ArkFFI throws. */
 export interface ArkFFIError extends Error {
@@ -35,10 +39,12 @@ export function ffiError(Class: ErrorClass, code: ErrorCode, message: string): A
   return err;
 }
 
-/** Rethrows a native error with a new message, keeping its class and code. */
+/** Rethrows a native error with a new message, keeping its class, code and argIndex. */
 export function reword(err: unknown, message: string): never {
   if (err instanceof Error && typeof (err as ArkFFIError).code === 'string') {
     const again = ffiError(err.constructor as ErrorClass, (err as ArkFFIError).code, message);
+    const index = (err as ArkFFIError).argIndex;
+    if (index !== undefined) again.argIndex = index;
     throw again;
   }
   throw err;

@@ -24,7 +24,7 @@ export type {
 } from './typing';
 export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';
 export type { Pointer, PointerLike } from './memory';
-export { ffi } from './bridge';
+export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';
 export type { CallbackErrorHook, JSCallbackDefinition } from './callback';
 export { AsyncCFunction, callAsync, callPtrAsync } from './async';

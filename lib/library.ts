@@ -5,7 +5,7 @@
  * (`ffi.load`) hands out, so `lib.close()` and `ffi.close(lib.handle)` are the same act.
  */
 import { fileURLToPath } from 'node:url';
-import { ffiError, reword } from './errors';
+import { describe, ffiError, reword, type ErrorCode } from './errors';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
 import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
@@ -34,8 +34,15 @@ export interface LoadedLibrary {
 const registry = new Map<bigint, LoadedLibrary>();
 let lastHandle = 0n;
 
-/** dlopen()s a library; the error on failure carries the loader's own reason as its message. */
-export function openLibrary(path: string | null): LoadedLibrary {
+/**
+ * dlopen()s a library; the error on failure carries the loader's own reason as its message.
+ * `fnName` names the caller in the one error of ArkFFI's own, a path C would cut short.
+ */
+export function openLibrary(path: string | null, fnName: string): LoadedLibrary {
+  if (typeof path === 'string' && path.includes('\0')) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${fnName}(): the library path contains a NUL character, where C would end it: ${JSON.stringify(path)}`);
+  }
   const lib = native.open(path);
   const entry: LoadedLibrary = { handle: ++lastHandle, native: lib, path: path ?? '<process>', closed: false };
   registry.set(entry.handle, entry);
@@ -60,6 +67,26 @@ export function symbolAddress(entry: LoadedLibrary, name: string): number {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `a symbol name must be a string, got ${typeof name}`);
   }
   return native.symbol(entry.native, name);
+}
+
+/**
+ * Checks a function address given in JS (a definition's `ptr`, an argument of ffi.callPtr), which
+ * `where` names in messages: an integral address of at most 64 bits, and not NULL, which is
+ * refused here, before anything can call it. A value of another type throws `typeCode`.
+ */
+export function functionAddress(where: string, value: unknown, typeCode: ErrorCode): number | bigint {
+  if (typeof value !== 'number' && typeof value !== 'bigint') {
+    throw ffiError(TypeError, typeCode, `${where} must be a function address (a number or a BigInt), got ${describe(value)}`);
+  }
+  const exact = typeof value === 'number'
+    ? Number.isSafeInteger(value)
+    : BigInt.asUintN(64, value) === value || BigInt.asIntN(64, value) === value;
+  if (!exact) {
+    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+      `${where} must be a safe integer or a BigInt of at most 64 bits, got ${describe(value)}`);
+  }
+  if (value == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${where} is NULL (0): there is no function to call`);
+  return value;
 }
 
 function checkDefinition(name: string, def: unknown): FFIFunction {
@@ -133,6 +160,16 @@ export class Library<Fns extends Record<string, FFIFunction> = Record<string, FF
   }
 }
 
+/** The address a dlopen() definition calls: its own `ptr`, or else its symbol's. */
+function definedAddress(entry: LoadedLibrary, name: string, def: FFIFunction): number | bigint {
+  if (def.ptr !== undefined) return functionAddress(`dlopen(): ${name}.ptr`, def.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
+  try {
+    return symbolAddress(entry, name);
+  } catch (err) {
+    reword(err, `dlopen(): symbol '${name}' not found in ${entry.path}: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Opens a shared library and binds the functions described in `defs`. Each symbol's parameter
  * and result types are inferred from its definition, written with `FFIType` members, bun:ffi
@@ -154,18 +191,12 @@ export function dlopen<const Fns extends Record<string, FFIFunction>>(path: stri
   if (typeof defs !== 'object' || defs === null) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'dlopen(): the definitions must be an object');
   }
-  const entry = openLibrary(file);
+  const entry = openLibrary(file, 'dlopen');
   try {
     const symbols: Record<string, FFICallable> = {};
     for (const name of Object.keys(defs)) {
       const def = checkDefinition(name, defs[name]);
-      let address: number | bigint;
-      try {
-        address = def.ptr ?? symbolAddress(entry, name);
-      } catch (err) {
-        reword(err, `dlopen(): symbol '${name}' not found in ${entry.path}: ${(err as Error).message}`);
-      }
-      symbols[name] = defineCallable(name, def, address, entry.native);
+      symbols[name] = defineCallable(name, def, definedAddress(entry, name, def), entry.native);
     }
     return new Library<Fns>(entry.handle, Object.freeze(symbols) as Symbols<Fns>);
   } catch (err) {
@@ -191,13 +222,11 @@ export type CFunctionCallable<D extends FFIFunction = FFIFunctionAt> = FFICallab
  */
 export function CFunction<const D extends FFIFunctionAt>(def: D): CFunctionCallable<D> {
   const checked = checkDefinition('CFunction', def);
-  if (typeof checked.ptr !== 'number' && typeof checked.ptr !== 'bigint') {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'CFunction(): ptr must be a function address');
-  }
+  const address = functionAddress('CFunction(): ptr', checked.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
   const guard: CallGuard = { closed: false };
-  const fn = defineCallable('CFunction', checked, checked.ptr, null, guard);
+  const fn = defineCallable('CFunction', checked, address, null, guard);
   Object.defineProperties(fn, {
-    ptr: { value: checked.ptr, enumerable: true },
+    ptr: { value: address, enumerable: true },
     close: { value: () => void (guard.closed = true) },
   });
   return fn as unknown as CFunctionCallable<D>;
@@ -223,7 +252,8 @@ export function linkSymbols<const Fns extends Record<string, FFIFunctionAt>>(def
     if (def.ptr === undefined) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `linkSymbols(): ${name} needs a ptr`);
     }
-    symbols[name] = defineCallable(name, def, def.ptr, null, guard);
+    const address = functionAddress(`linkSymbols(): ${name}.ptr`, def.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
+    symbols[name] = defineCallable(name, def, address, null, guard);
   }
   return { symbols: Object.freeze(symbols) as Symbols<Fns>, close: () => void (guard.closed = true) };
 }

@@ -1,67 +1,100 @@
 /**
  * Pointers and C memory: ptr(), read.*, toArrayBuffer(), toBuffer(), CString, errno().
  *
- * Pointers are JS numbers. Reads go through the addon and refuse NULL; any other address is
- * trusted, as in C.
+ * Pointers are JS numbers, or BigInts beyond 2^53. Reads go through the addon and refuse NULL;
+ * any other address is trusted, as in C.
  */
+import { constants } from 'node:buffer';
+import { describe, ffiError, reword, type ArkFFIError } from './errors';
 import { kindIndex, native } from './native';
 
-/** A pointer as ArkFFI gives it back: the address, a number. */
-export type Pointer = number;
 /**
- * A pointer as ArkFFI takes it: an address (number or BigInt), `null`, or a buffer, whose memory
- * is used in place.
+ * A pointer as ArkFFI gives it back: the address, a number while it is a safe integer (every
+ * ordinary user-space address) and a BigInt beyond 2^53 (`MAP_FAILED`, tagged pointers).
+ */
+export type Pointer = number | bigint;
+/**
+ * A pointer as ArkFFI takes it: an address (number or BigInt), `null`, or a buffer (ArrayBuffer,
+ * SharedArrayBuffer or any view), whose memory is used in place.
  */
 export type PointerLike = number | bigint | null | ArrayBufferLike | ArrayBufferView;
 
-/** The address of a buffer's first byte (a view's byte offset included), plus `byteOffset`. */
-export function ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset = 0): Pointer {
-  return native.ptr(view, byteOffset);
+/** The longest ArrayBuffer Node.js makes; V8 would abort the process on a longer one. */
+const MAX_BYTES = constants.MAX_LENGTH;
+
+/**
+ * Rethrows an error of the addon's memory functions, which name the argument at fault (and set
+ * argIndex), with the function the caller called and the value it passed.
+ */
+function fail(fnName: string, err: unknown, args: readonly unknown[]): never {
+  const index = err instanceof Error ? (err as ArkFFIError).argIndex : undefined;
+  if (index === undefined) throw err;
+  const got = (err as ArkFFIError).code === 'ERR_ARKFFI_NULL_POINTER' ? '' : `, got ${describe(args[index])}`;
+  reword(err, `${fnName}(): ${(err as Error).message}${got}`);
 }
 
-const K = {
-  i8: kindIndex('i8'),
-  u8: kindIndex('u8'),
-  i16: kindIndex('i16'),
-  u16: kindIndex('u16'),
-  i32: kindIndex('i32'),
-  u32: kindIndex('u32'),
-  i64: kindIndex('bigint64'),
-  u64: kindIndex('biguint64'),
-  f32: kindIndex('f32'),
-  f64: kindIndex('f64'),
-  ptr: kindIndex('ptr'),
-};
+/** Refuses a byte length beyond the longest ArrayBuffer, before the addon tries to make one. */
+function checkLength(fnName: string, index: number, byteLength: unknown): void {
+  if (typeof byteLength === 'number' && byteLength > MAX_BYTES) {
+    const err = ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
+      `${fnName}(): argument ${index + 1} (byteLength) must be at most ${MAX_BYTES}, the longest ArrayBuffer, got ${describe(byteLength)}`);
+    err.argIndex = index;
+    throw err;
+  }
+}
+
+/** The address of a buffer's first byte (a view's byte offset included), plus `byteOffset`. */
+export function ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset = 0): number {
+  try {
+    return native.ptr(view, byteOffset);
+  } catch (err) {
+    fail('ptr', err, [view, byteOffset]);
+  }
+}
+
+/** The reader of one type: `read.<name>` reads a `kind` (by default, the type `name`). */
+function reader<T>(name: string, kind = name): (address: PointerLike, byteOffset?: number) => T {
+  const index = kindIndex(kind);
+  const fnName = `read.${name}`;
+  return (address, byteOffset = 0) => {
+    try {
+      return native.read(address, byteOffset, index) as T;
+    } catch (err) {
+      fail(fnName, err, [address, byteOffset]);
+    }
+  };
+}
 
 /**
  * Reads one value from C memory at `address + byteOffset` (bun:ffi's `read`). 64-bit integers
- * come back as BigInt, pointers as numbers.
+ * come back as BigInt, pointers as numbers (BigInts beyond 2^53). `byteOffset` is a safe integer,
+ * negative to read before `address`.
  */
 export const read = Object.freeze({
   /** Reads an `int8_t`. */
-  i8: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i8) as number,
+  i8: reader<number>('i8'),
   /** Reads a `uint8_t`. */
-  u8: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u8) as number,
+  u8: reader<number>('u8'),
   /** Reads an `int16_t`. */
-  i16: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i16) as number,
+  i16: reader<number>('i16'),
   /** Reads a `uint16_t`. */
-  u16: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u16) as number,
+  u16: reader<number>('u16'),
   /** Reads an `int32_t`. */
-  i32: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i32) as number,
+  i32: reader<number>('i32'),
   /** Reads a `uint32_t`. */
-  u32: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u32) as number,
+  u32: reader<number>('u32'),
   /** Reads an `int64_t`, as a BigInt. */
-  i64: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.i64) as bigint,
+  i64: reader<bigint>('i64', 'bigint64'),
   /** Reads a `uint64_t`, as a BigInt. */
-  u64: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.u64) as bigint,
+  u64: reader<bigint>('u64', 'biguint64'),
   /** Reads a `float`. */
-  f32: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.f32) as number,
+  f32: reader<number>('f32'),
   /** Reads a `double`. */
-  f64: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.f64) as number,
-  /** Reads a pointer, as its address. */
-  ptr: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.ptr) as number,
-  /** Reads a pointer, as its address (bun:ffi's name). */
-  intptr: (address: PointerLike, byteOffset = 0) => native.read(address, byteOffset, K.ptr) as number,
+  f64: reader<number>('f64'),
+  /** Reads a pointer, as its address: a number, or a BigInt beyond 2^53. */
+  ptr: reader<Pointer>('ptr'),
+  /** Reads a pointer, as its address (bun:ffi's name): a number, or a BigInt beyond 2^53. */
+  intptr: reader<Pointer>('intptr', 'ptr'),
 });
 
 /**
@@ -69,44 +102,73 @@ export const read = Object.freeze({
  * NUL-terminated string and the buffer ends before the NUL. The memory stays owned by C.
  */
 export function toArrayBuffer(address: PointerLike, byteOffset = 0, byteLength?: number): ArrayBuffer {
-  return native.toArrayBuffer(address, byteOffset, byteLength);
+  checkLength('toArrayBuffer', 2, byteLength);
+  try {
+    return native.toArrayBuffer(address, byteOffset, byteLength);
+  } catch (err) {
+    fail('toArrayBuffer', err, [address, byteOffset, byteLength]);
+  }
 }
 
 /** Like toArrayBuffer(), as a Node.js Buffer. */
 export function toBuffer(address: PointerLike, byteOffset = 0, byteLength?: number): Buffer {
-  return Buffer.from(native.toArrayBuffer(address, byteOffset, byteLength));
+  checkLength('toBuffer', 2, byteLength);
+  try {
+    return Buffer.from(native.toArrayBuffer(address, byteOffset, byteLength));
+  } catch (err) {
+    fail('toBuffer', err, [address, byteOffset, byteLength]);
+  }
 }
 
 /** A copy of `byteLength` bytes of C memory, in a new ArrayBuffer. */
 export function readMemory(address: PointerLike, byteLength: number): ArrayBuffer {
-  return native.readMemory(address, byteLength);
+  checkLength('readMemory', 1, byteLength);
+  try {
+    return native.readMemory(address, byteLength);
+  } catch (err) {
+    fail('readMemory', err, [address, byteLength]);
+  }
 }
 
-/** The NUL-terminated UTF-8 string at `address`; `''` for address 0. */
-export function readCString(address: PointerLike, byteOffset = 0, maxBytes?: number): string {
-  return native.readCString(address, byteOffset, maxBytes);
+/**
+ * The NUL-terminated UTF-8 string at `address + byteOffset`, at most `byteLength` bytes of it;
+ * `''` for address 0 (whatever the offset).
+ */
+export function readCString(address: PointerLike, byteOffset = 0, byteLength?: number): string {
+  try {
+    return native.readCString(address, byteOffset, byteLength);
+  } catch (err) {
+    fail('readCString', err, [address, byteOffset, byteLength]);
+  }
 }
 
 /**
  * A C string read into JS. It is a `String` (use it wherever a string goes) that also remembers
  * where it came from. `byteLength` limits the read: it stops at the first NUL or after that many
- * bytes. Address 0 reads as `''`. The C memory is only read, never freed.
+ * bytes; a negative `byteLength` (ArkFFI's default, -1) sets no limit. Address 0 reads as `''`.
+ * The C memory is only read, never freed.
  */
 export class CString extends String {
   /** The address the string was read from (before `byteOffset`). */
-  readonly ptr: number;
+  readonly ptr: Pointer;
   /** Where the string starts, in bytes from `ptr`. */
   readonly byteOffset: number;
   /** The `byteLength` given, or else the string's length in UTF-8 bytes (without the NUL). */
   readonly byteLength: number;
 
   /** Reads the string at `address + byteOffset`, at most `byteLength` bytes. */
-  constructor(address: number, byteOffset = 0, byteLength?: number) {
-    const text = native.readCString(address, byteOffset, byteLength);
+  constructor(address: Pointer, byteOffset = 0, byteLength?: number) {
+    const limit = typeof byteLength === 'number' && byteLength < 0 ? undefined : byteLength;
+    let text: string;
+    try {
+      text = native.readCString(address, byteOffset, limit);
+    } catch (err) {
+      fail('new CString', err, [address, byteOffset, byteLength]);
+    }
     super(text);
     this.ptr = address;
     this.byteOffset = byteOffset;
-    this.byteLength = byteLength ?? Buffer.byteLength(text);
+    this.byteLength = limit ?? Buffer.byteLength(text);
   }
 }
 

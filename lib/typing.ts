@@ -35,14 +35,21 @@ interface Conversions {
     arg: number | bigint; result: bigint; fieldIn: number | bigint; fieldOut: bigint;
     received: bigint; returned: number | bigint;
   };
-  /** `void *`: results are addresses; a struct keeps a pointer field as an address. */
-  ptr: { arg: PointerArg; result: number; fieldIn: PointerLike; fieldOut: number; received: number; returned: PointerLike };
   /**
-   * `const char *`: JS strings in and out of calls. A struct field is only an address, and so is
-   * a callback's result: a string put there would point at memory nobody keeps alive.
+   * `void *`: results are addresses, numbers while exact and BigInts beyond 2^53 (`MAP_FAILED`,
+   * tagged pointers); a struct keeps a pointer field as such an address.
+   */
+  ptr: {
+    arg: PointerArg; result: number | bigint; fieldIn: PointerLike; fieldOut: number | bigint;
+    received: number | bigint; returned: PointerLike;
+  };
+  /**
+   * `const char *`: JS strings in and out of calls. A struct field is only an address (a number,
+   * or a BigInt beyond 2^53), and so is a callback's result: a string put there would point at
+   * memory nobody keeps alive.
    */
   cstring: {
-    arg: string | PointerLike; result: string | null; fieldIn: PointerLike; fieldOut: number;
+    arg: string | PointerLike; result: string | null; fieldIn: PointerLike; fieldOut: number | bigint;
     received: string | null; returned: PointerLike;
   };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */

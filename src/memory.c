@@ -1,21 +1,45 @@
 /*
  * memory.c - pointers, C strings and raw memory.
  *
- * Pointers cross into JS as numbers (user-space addresses fit in 53 bits). Everything here reads
- * memory the caller names; ArkFFI cannot know whether an address is valid, but it refuses the
- * one it can recognise as invalid, NULL, instead of crashing.
+ * Pointers cross into JS as numbers, or as BigInts beyond 2^53 (MAP_FAILED, tagged pointers).
+ * Everything here reads memory the caller names; ArkFFI cannot know whether an address is valid,
+ * but it refuses the one it can recognise as invalid, NULL, instead of crashing.
  */
 #include "arkffi.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+/* The data of a SharedArrayBuffer, for Node-API versions that give no direct access to it: a
+ * Uint8Array over it is a TypedArray, whose data they do give. Only values that failed every
+ * other test get here, so the lookups cost nothing on the common paths. Does not throw: an
+ * exception raised on the way (a global replaced by user code) is cleared. */
+static bool shared_buffer_address(napi_env env, napi_value value, void **out, size_t *len) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_object) return false;
+  napi_value global, ctor, view;
+  bool shared = false;
+  napi_typedarray_type elem;
+  if (napi_get_global(env, &global) == napi_ok &&
+      napi_get_named_property(env, global, "SharedArrayBuffer", &ctor) == napi_ok &&
+      napi_instanceof(env, value, ctor, &shared) == napi_ok && shared &&
+      napi_get_named_property(env, global, "Uint8Array", &ctor) == napi_ok &&
+      napi_new_instance(env, ctor, 1, &value, &view) == napi_ok &&
+      napi_get_typedarray_info(env, view, &elem, len, out, NULL, NULL) == napi_ok)
+    return true;
+  bool pending = false;
+  napi_value ignored;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
+    napi_get_and_clear_last_exception(env, &ignored);
+  return false;
+}
 
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   /* Node-API returns the data pointer of a view with its byte offset already applied. The info
    * call doubles as the type test for the common case, a TypedArray: it fails on anything else.
    * Asking for the ArrayBuffer too would cost an extra handle per call. */
   napi_typedarray_type type;
-  size_t count = 0;
+  size_t count = 0, bytes = 0;
   if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) == napi_ok) {
     if (len == NULL) return true;
     size_t elem = 1;
@@ -41,15 +65,23 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
     *len = count * elem;
     return true;
   }
+  /* Some hosts' Node-API write every out-parameter, NULL or not: lengths go somewhere. */
+  if (len == NULL) len = &bytes;
   bool yes = false;
   if (napi_is_dataview(env, value, &yes) == napi_ok && yes) {
     napi_value ab;
-    size_t offset = 0, bytes = 0;
-    return napi_get_dataview_info(env, value, len ? len : &bytes, out, &ab, &offset) == napi_ok;
+    size_t offset = 0;
+    return napi_get_dataview_info(env, value, len, out, &ab, &offset) == napi_ok;
   }
-  if (napi_is_arraybuffer(env, value, &yes) == napi_ok && yes)
-    return napi_get_arraybuffer_info(env, value, out, len ? len : &(size_t){0}) == napi_ok;
-  return false;
+  /* The info call is the type test again. Newer Node-API versions (Node.js 22.21, 24.9) answer it
+   * for a SharedArrayBuffer too; older ones refuse one, which shared_buffer_address handles. */
+  if (napi_get_arraybuffer_info(env, value, out, len) == napi_ok) return true;
+  return shared_buffer_address(env, value, out, len);
+}
+
+/* Integers up to 2^53 - 1 in magnitude are exact as doubles; NaN fails every comparison. */
+static bool safe_integer(double d) {
+  return d >= -AK_SAFE_INT && d <= AK_SAFE_INT && d == (double)(int64_t)d;
 }
 
 ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
@@ -62,8 +94,7 @@ ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
   case napi_number: {
     double d = 0;
     napi_get_value_double(env, value, &d);
-    if (!(d >= -AK_SAFE_INT && d <= AK_SAFE_INT && d == (double)(int64_t)d))
-      return AK_PTR_BAD_RANGE;
+    if (!safe_integer(d)) return AK_PTR_BAD_RANGE;
     *out = (void *)(intptr_t)(int64_t)d;
     return AK_PTR_OK;
   }
@@ -102,43 +133,119 @@ bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
     break;
   }
   ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-           "expected a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
+           "expected a pointer: a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or "
+           "ArrayBufferView");
   return false;
 }
 
-/* Reads an address and an optional byte offset; refuses NULL when `nonnull`. */
-static bool address_arg(napi_env env, size_t argc, napi_value *argv, bool nonnull,
-                        unsigned char **out) {
-  void *p = NULL;
-  if (argc < 1 || !ak_pointer_from_js(env, argv[0], &p)) {
-    if (argc < 1) ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "missing pointer");
-    return false;
+/* Throws an error about argument `index` (0-based) of one of the functions below, with
+ * `argIndex` set: the TypeScript layer, which knows which function was called and what value was
+ * passed, adds both to the message. */
+static void throw_arg(napi_env env, const char *cls, const char *code, uint32_t index,
+                      const char *name, const char *problem) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "argument %u (%s) %s", index + 1, name, problem);
+  napi_value err = ak_make_error(env, cls, code, msg), js_index;
+  if (err == NULL) {
+    napi_throw_error(env, code, msg);
+    return;
   }
-  int64_t offset = 0;
+  /* argIndex is a convenience: the error is thrown without it if it cannot be set. */
+  if (napi_create_uint32(env, index, &js_index) == napi_ok)
+    napi_set_named_property(env, err, "argIndex", js_index);
+  napi_throw(env, err);
+}
+
+static void throw_null(napi_env env) {
+  throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 0, "address",
+            "is NULL, where there is no memory to read");
+}
+
+/* An optional byte offset (argument `index`): undefined means 0; otherwise a number that is a
+ * safe integer. Negative offsets reach memory before the address, as in C. */
+static bool offset_arg(napi_env env, napi_value value, uint32_t index, int64_t *out) {
   napi_valuetype type = napi_undefined;
-  if (argc > 1) napi_typeof(env, argv[1], &type);
-  if (type != napi_undefined && napi_get_value_int64(env, argv[1], &offset) != napi_ok) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "the byte offset must be a number");
+  double d = 0;
+  *out = 0;
+  if (ak_failed(env, napi_typeof(env, value, &type))) return false;
+  if (type == napi_undefined) return true;
+  if (type != napi_number) {
+    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", index, "byteOffset",
+              "must be a number");
     return false;
   }
-  if (nonnull && p == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NULL_POINTER", "cannot read through a NULL pointer");
+  napi_get_value_double(env, value, &d);
+  if (!safe_integer(d)) {
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", index, "byteOffset",
+              "must be a safe integer");
     return false;
   }
-  *out = (unsigned char *)p + offset;
+  *out = (int64_t)d;
   return true;
 }
 
-static bool length_arg(napi_env env, napi_value value, size_t *out) {
+/* Reads the address (argument 1) and, when `with_offset`, adds the byte offset (argument 2). A
+ * NULL address is refused when `nonnull`; otherwise it stays NULL whatever the offset, since NULL
+ * plus an offset is the address of nothing. An offset that lands on NULL is refused as well. */
+static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool nonnull,
+                        unsigned char **out) {
+  void *p = NULL;
+  int64_t offset = 0;
+  switch (ak_pointer_parse(env, argv[0], &p)) {
+  case AK_PTR_OK:
+    break;
+  case AK_PTR_BAD_RANGE:
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address",
+              "must be a safe integer or a BigInt of at most 64 bits");
+    return false;
+  case AK_PTR_BAD_TYPE:
+    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
+              "must be a pointer: a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or "
+              "ArrayBufferView");
+    return false;
+  }
+  if (with_offset && !offset_arg(env, argv[1], 1, &offset)) return false;
+  if (p == NULL && nonnull) {
+    throw_null(env);
+    return false;
+  }
+  if (p == NULL) {
+    *out = NULL;
+    return true;
+  }
+  /* In integers: the compiler may assume that pointer arithmetic never yields NULL. */
+  uintptr_t address = (uintptr_t)p + (uintptr_t)offset;
+  *out = (unsigned char *)address;
+  if (address == 0) {
+    throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 1, "byteOffset",
+              "takes the address to NULL, where there is no memory to read");
+    return false;
+  }
+  return true;
+}
+
+/* A byte length (argument `index`): a number that is a non-negative safe integer. */
+static bool length_arg(napi_env env, napi_value value, uint32_t index, const char *name,
+                       size_t *out) {
   double d = -1;
   napi_get_value_double(env, value, &d);
-  if (!(d >= 0 && d <= AK_SAFE_INT && d == (double)(int64_t)d)) {
-    ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
-             "a byte length must be a non-negative integer");
+  if (!(d >= 0 && safe_integer(d))) {
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", index, name,
+              "must be a non-negative safe integer");
     return false;
   }
   *out = (size_t)d;
   return true;
+}
+
+/* An optional byte length (argument `index`): undefined or null means "up to the first NUL",
+ * reported as `*bounded` false. */
+static bool optional_length_arg(napi_env env, napi_value value, uint32_t index, const char *name,
+                                bool *bounded, size_t *out) {
+  napi_valuetype type = napi_undefined;
+  if (ak_failed(env, napi_typeof(env, value, &type))) return false;
+  *bounded = type != napi_undefined && type != napi_null;
+  return !*bounded || length_arg(env, value, index, name, out);
 }
 
 /* ptr(view, byteOffset?) -> the address of the view's first byte (plus byteOffset). */
@@ -146,15 +253,17 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
   size_t argc = 2, len = 0;
   napi_value argv[2], out;
   void *data = NULL;
+  int64_t offset = 0;
+  /* Node-API fills the arguments not passed with undefined. */
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 1 || !ak_view_address(env, argv[0], &data, &len)) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-             "ptr() needs an ArrayBuffer, TypedArray, Buffer or DataView");
+  if (!ak_view_address(env, argv[0], &data, &len)) {
+    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "view",
+              "must be an ArrayBuffer, SharedArrayBuffer, TypedArray, Buffer or DataView");
     return NULL;
   }
-  int64_t offset = 0;
-  if (argc > 1) napi_get_value_int64(env, argv[1], &offset);
-  napi_create_double(env, (double)((uintptr_t)data + (uintptr_t)offset), &out);
+  if (!offset_arg(env, argv[1], 1, &offset)) return NULL;
+  if (ak_failed(env, napi_create_double(env, (double)((uintptr_t)data + (uintptr_t)offset), &out)))
+    return NULL;
   return out;
 }
 
@@ -164,9 +273,9 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
   napi_value argv[3], out = NULL;
   unsigned char *p;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argc, argv, true, &p)) return NULL;
+  if (!address_arg(env, argv, true, true, &p)) return NULL;
   int32_t kind = -1;
-  if (argc > 2) napi_get_value_int32(env, argv[2], &kind);
+  napi_get_value_int32(env, argv[2], &kind);
 
   /* memcpy: the address need not be aligned for the type. */
   ak_value v;
@@ -230,29 +339,20 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* readCString(address, byteOffset?, maxBytes?) -> string. NULL reads as ''. The read stops at
- * the first NUL or after maxBytes, whichever comes first. */
+/* readCString(address, byteOffset?, byteLength?) -> string. NULL reads as '', whatever the offset.
+ * The read stops at the first NUL or after byteLength bytes, whichever comes first. */
 napi_value ak_js_read_cstring(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
+  size_t argc = 3, len = 0;
   napi_value argv[3], out;
   unsigned char *p;
+  bool bounded;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argc, argv, false, &p)) return NULL;
-  if (p == NULL) {
-    napi_create_string_utf8(env, "", 0, &out);
-    return out;
-  }
-  napi_valuetype type = napi_undefined;
-  size_t len;
-  if (argc > 2) napi_typeof(env, argv[2], &type);
-  if (type == napi_undefined || type == napi_null) {
-    len = strlen((const char *)p);
-  } else {
-    size_t max;
-    if (!length_arg(env, argv[2], &max)) return NULL;
-    len = strnlen((const char *)p, max);
-  }
-  napi_create_string_utf8(env, (const char *)p, len, &out);
+  if (!address_arg(env, argv, true, false, &p) ||
+      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len))
+    return NULL;
+  const char *text = p != NULL ? (const char *)p : "";
+  len = bounded ? strnlen(text, len) : strlen(text);
+  if (ak_failed(env, napi_create_string_utf8(env, text, len, &out))) return NULL;
   return out;
 }
 
@@ -263,12 +363,13 @@ napi_value ak_js_read_memory(napi_env env, napi_callback_info info) {
   unsigned char *p;
   void *data = NULL;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 2) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "readMemory(ptr, byteLength)");
+  if (!address_arg(env, argv, false, false, &p) || !length_arg(env, argv[1], 1, "byteLength", &len))
+    return NULL;
+  /* Zero bytes at NULL is an empty copy, not a read. */
+  if (p == NULL && len > 0) {
+    throw_null(env);
     return NULL;
   }
-  if (!length_arg(env, argv[1], &len)) return NULL;
-  if (!address_arg(env, 1, argv, len > 0, &p)) return NULL;
   if (ak_failed(env, napi_create_arraybuffer(env, len, &data, &out))) return NULL;
   if (len > 0) memcpy(data, p, len);
   return out;
@@ -281,14 +382,12 @@ napi_value ak_js_to_arraybuffer(napi_env env, napi_callback_info info) {
   size_t argc = 3, len = 0;
   napi_value argv[3], out;
   unsigned char *p;
+  bool bounded;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argc, argv, true, &p)) return NULL;
-  napi_valuetype type = napi_undefined;
-  if (argc > 2) napi_typeof(env, argv[2], &type);
-  if (type == napi_undefined || type == napi_null)
-    len = strlen((const char *)p);
-  else if (!length_arg(env, argv[2], &len))
+  if (!address_arg(env, argv, true, true, &p) ||
+      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len))
     return NULL;
+  if (!bounded) len = strlen((const char *)p);
   if (ak_failed(env, napi_create_external_arraybuffer(env, p, len, NULL, NULL, &out))) return NULL;
   return out;
 }

@@ -55,12 +55,13 @@ typedef struct {
 
 /* Canonical names are matched through kind_names first; these are the other spellings. */
 static const alias aliases[] = {
-    /* ArkFFI's one-letter codes ('k' is a callback, i.e. a function pointer). */
+    /* ArkFFI's one-letter codes ('k' is a callback, i.e. a function pointer). 'c' is int8_t, as
+     * ArkFFI defined it, not the platform's char, which is unsigned on AArch64. */
     {"i", AK_I32},
     {"l", AK_I64},
     {"d", AK_F64},
     {"f", AK_F32},
-    {"c", AK_CHAR_KIND},
+    {"c", AK_I8},
     {"b", AK_BOOL},
     {"s", AK_CSTRING},
     {"p", AK_PTR},
@@ -300,6 +301,12 @@ ak_type *ak_type_from_js(napi_env env, napi_value desc) {
   if (napi_get_value_string_utf8(env, desc, name, sizeof name, &len) != napi_ok) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
              "a type must be a type name or an array of member types");
+    return NULL;
+  }
+  /* A name with a NUL inside would otherwise match what precedes the NUL ("i\0x" as "i"). */
+  if (strlen(name) != len) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_UNKNOWN_TYPE",
+             "unknown type '%s\\0...': a NUL in the name", name);
     return NULL;
   }
   ak_kind kind;

@@ -1,8 +1,11 @@
 // Loading libraries, resolving symbols, closing, and the errors of each.
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { dlopen, ffi, Library } from 'arkffi';
+import { AsyncCFunction, CFunction, dlopen, ffi, Library, linkSymbols } from 'arkffi';
 import { testlib, throwsCode } from './helpers.mjs';
 
 const add = { add_i32: { args: ['i32', 'i32'], returns: 'i32' } };
@@ -76,4 +79,59 @@ test('two handles of one library close independently', () => {
   a.close();
   assert.equal(b.symbols.add_i32(2, 2), 4);
   b.close();
+});
+
+test('a NULL function address is refused when the function is defined, naming it', () => {
+  const cases = [
+    [() => CFunction({ args: [], returns: 'i32', ptr: 0 }), 'CFunction(): ptr is NULL (0): there is no function to call'],
+    [() => CFunction({ args: [], returns: 'i32', ptr: 0n }), 'CFunction(): ptr is NULL (0): there is no function to call'],
+    [() => AsyncCFunction({ args: [], returns: 'i32', ptr: 0 }), 'CFunction(): ptr is NULL (0): there is no function to call'],
+    [() => linkSymbols({ add: { args: ['i32', 'i32'], returns: 'i32', ptr: 0 } }),
+      'linkSymbols(): add.ptr is NULL (0): there is no function to call'],
+    [() => dlopen(testlib, { add_i32: { args: ['i32', 'i32'], returns: 'i32', ptr: 0 } }),
+      'dlopen(): add_i32.ptr is NULL (0): there is no function to call'],
+  ];
+  for (const [fn, message] of cases) assert.equal(throwsCode(assert, fn, Error, 'ERR_ARKFFI_NULL_POINTER').message, message);
+  const nan = throwsCode(assert, () => CFunction({ args: [], returns: 'i32', ptr: NaN }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(nan.message, 'CFunction(): ptr must be a safe integer or a BigInt of at most 64 bits, got the number NaN');
+  throwsCode(assert, () => CFunction({ args: [], returns: 'i32', ptr: 2n ** 64n }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  const text = throwsCode(assert, () => linkSymbols({ f: { returns: 'i32', ptr: '0x10' } }), TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+  assert.equal(text.message, 'linkSymbols(): f.ptr must be a function address (a number or a BigInt), got the string "0x10"');
+  // A real address still works, as a number or a BigInt.
+  const lib = dlopen(testlib, { get_adder: { returns: 'ptr' } });
+  const address = lib.symbols.get_adder();
+  assert.equal(CFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: BigInt(address) })(20, 22), 42);
+});
+
+test('a library path containing NUL is refused, not cut short', () => {
+  const err = throwsCode(assert, () => dlopen(`${testlib}\0.bak`, add), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(err.message, /^dlopen\(\): the library path contains a NUL character/);
+  const raw = throwsCode(assert, () => ffi.load('libm.so.6\0'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(raw.message, /^ffi\.load\(\): /);
+});
+
+test('more arguments than a call can carry throw ERR_ARKFFI_TOO_MANY_ARGS', () => {
+  const err = throwsCode(assert, () => dlopen(testlib, { add_i32: { args: Array(2000).fill('i32'), returns: 'i32' } }),
+    RangeError, 'ERR_ARKFFI_TOO_MANY_ARGS');
+  assert.match(err.message, /^add_i32: at most \d+ arguments$/);
+});
+
+test('a dlopen that fails on a definition unloads the library again', () => {
+  // A private copy, so that nothing else in this process holds the library loaded.
+  const dir = mkdtempSync(join(tmpdir(), 'arkffi-'));
+  const copy = join(dir, 'libarkffi_unload.so');
+  copyFileSync(testlib, copy);
+  try {
+    const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes(copy);
+    const lib = dlopen(copy, add);
+    assert.equal(mapped(), true);
+    lib.close();
+    assert.equal(mapped(), false);
+    throwsCode(assert, () => dlopen(copy, { ...add, no_such_function: {} }), Error, 'ERR_ARKFFI_SYMBOL_NOT_FOUND');
+    assert.equal(mapped(), false);
+    throwsCode(assert, () => dlopen(copy, { add_i32: { args: ['i33'] } }), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
+    assert.equal(mapped(), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

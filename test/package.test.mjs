@@ -5,8 +5,17 @@ import { test } from 'node:test';
 import * as esm from 'arkffi';
 
 const require = createRequire(import.meta.url);
-const REQUIRED = ['dlopen', 'Library', 'FFIType', 'CString', 'CFunction', 'ptr', 'read', 'toArrayBuffer', 'suffix', 'ffi'];
-const BRIDGE = ['load', 'close', 'defineFunction', 'callBySig', 'callMixed', 'callString', 'readCString', 'getSymbolPtr', 'callPtr', 'ptr', 'readMemory', 'errno'];
+const REQUIRED = [
+  'dlopen', 'Library', 'FFIType', 'CString', 'CFunction', 'ptr', 'read', 'toArrayBuffer', 'suffix', 'ffi',
+  // ArkFFI's ffi.ts exports, re-exported from the root.
+  'releasePtr', 'callAsync', 'callPtrAsync', 'callBySigAsArrayBuffer',
+];
+// The 19 functions of ArkFFI's native bridge.
+const BRIDGE = [
+  'load', 'close', 'defineFunction', 'callBySig', 'callMixed', 'callString', 'readCString', 'callPtr', 'getSymbolPtr',
+  'createCallback', 'destroyCallback', 'invokeCallback', 'getCallbackThreadsafe', 'getCallbackPtr', 'callCallbackThreadSafe',
+  'ptr', 'readMemory', 'callAsync', 'callPtrAsync',
+];
 
 test('ESM and CommonJS export the same API', () => {
   const cjs = require('arkffi');
@@ -14,6 +23,7 @@ test('ESM and CommonJS export the same API', () => {
     assert.notEqual(esm[name], undefined, `ESM export ${name}`);
     assert.equal(esm[name], cjs[name], `same ${name} from both module systems`);
   }
+  assert.equal(BRIDGE.length, 19);
   for (const name of BRIDGE) assert.equal(typeof esm.ffi[name], 'function', `ffi.${name}`);
   assert.equal(esm.suffix, 'so');
 });

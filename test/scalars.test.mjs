@@ -1,8 +1,12 @@
 // Every C scalar type, both directions, exactly; and the errors for values a type cannot take.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dlopen, FFIType } from 'arkffi';
-import { testlib, throwsCode } from './helpers.mjs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { dlopen, FFIType, JSCallback } from 'arkffi';
+import { root, testlib, throwsCode } from './helpers.mjs';
+
+const { native } = createRequire(import.meta.url)(join(root, 'dist', 'native.js'));
 
 const echo = (type) => ({ args: [type], returns: type });
 const lib = dlopen(testlib, {
@@ -126,6 +130,17 @@ test('one-letter ArkFFI codes and bun:ffi names are accepted', () => {
   assert.equal(l.echo_ptr(4096), 4096);
   assert.equal(l.str_len('abc'), 3);
   assert.equal(l.echo_i8(-7), -7);
+  // 'c' is ArkFFI's int8_t, not the platform's char (unsigned on AArch64): 200 does not fit.
+  assert.equal(native.typeInfo('c').kind, 'i8');
+  assert.equal(l.echo_i8(-128), -128);
+  const wide = throwsCode(assert, () => l.echo_i8(200), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(wide.message, 'echo_i8(): argument 1 (i8) must be an integer in [-128, 127], got the number 200');
+  // 'k' is a callback: a JSCallback or its address.
+  const twice = new JSCallback((x) => x * 2, { args: ['i32'], returns: 'i32' });
+  const k = dlopen(testlib, { cb_call_i32: { args: ['k', 'i'], returns: 'i' } }).symbols;
+  assert.equal(k.cb_call_i32(twice, 21), 42);
+  assert.equal(k.cb_call_i32(twice.ptr, -4), -8);
+  twice.close();
   const bun = dlopen(testlib, {
     echo_u16: { args: ['uint16_t'], returns: 'uint16_t' },
     echo_i64: { args: ['i64_fast'], returns: 'i64_fast' },
@@ -149,6 +164,9 @@ test('an unknown type name throws at definition time', () => {
   const err = throwsCode(assert, () => dlopen(testlib, { echo_i32: { args: ['int33'], returns: 'i32' } }), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
   assert.match(err.message, /echo_i32: argument 1: unknown type 'int33'/);
   throwsCode(assert, () => dlopen(testlib, { echo_i32: { args: ['i32'], returns: 'nope' } }), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
+  // A NUL inside a name does not cut it short to a known one.
+  const nul = throwsCode(assert, () => dlopen(testlib, { echo_i32: { args: ['i\0x'], returns: 'i32' } }), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
+  assert.equal(nul.message, "echo_i32: argument 1: unknown type 'i\\0...': a NUL in the name");
   throwsCode(assert, () => dlopen(testlib, { echo_i32: { args: ['void'], returns: 'i32' } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
 });
 
@@ -182,6 +200,20 @@ test('wrong JS types throw TypeError with the argument index', () => {
   const err = throwsCode(assert, () => add(1, 'x'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
   assert.equal(err.argIndex, 1);
   assert.equal(err.message, 'add_i32(): argument 2 (i32) must be a number, got the string "x"');
+});
+
+test('bool and f32 arguments convert numbers as C does', () => {
+  // C's conversion to bool: anything but 0 is true, NaN included.
+  assert.equal(s.bool_as_int(0), 0);
+  assert.equal(s.bool_as_int(-0), 0);
+  assert.equal(s.bool_as_int(NaN), 1);
+  assert.equal(s.bool_as_int(0.25), 1);
+  assert.equal(s.echo_bool(NaN), true);
+  // double to float: rounded to the nearest float, out of range to an infinity.
+  assert.equal(s.echo_f32(1e40), Infinity);
+  assert.equal(s.echo_f32(-1e40), -Infinity);
+  assert.equal(s.echo_f32(0.1), 0.10000000149011612);
+  assert.ok(Number.isNaN(s.echo_f32(NaN)));
 });
 
 test('a wrong argument count throws, and the process lives on', () => {

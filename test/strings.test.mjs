@@ -90,3 +90,37 @@ test('string arguments are freed after the call: no growth over a million calls'
   // A leak of the 2 KB copies alone would be 2 GB; allow allocator and JIT noise.
   assert.ok(grown < 32 * 1024 * 1024, `RSS grew by ${grown} bytes`);
 });
+
+test('CString: NULL reads as empty whatever the offset; a negative byteLength sets no limit', () => {
+  const addr = dlopen(testlib, { greeting: { returns: 'ptr' } }).symbols.greeting();
+  assert.equal(new CString(0, 5).toString(), '');
+  assert.equal(new CString(0n, 8, 3).toString(), '');
+  // ArkFFI's default byteLength, -1: read up to the NUL.
+  const whole = new CString(addr, 0, -1);
+  assert.equal(whole.toString(), 'hello, ArkFFI');
+  assert.equal(whole.byteLength, 13);
+  const tail = new CString(addr, 7, -1);
+  assert.equal(tail.toString(), 'ArkFFI');
+  assert.equal(tail.byteLength, 6);
+  assert.equal(new CString(addr, 7, 3).byteLength, 3);
+});
+
+test('CString rejects what is not an address, offset or length, naming the argument', () => {
+  const addr = dlopen(testlib, { greeting: { returns: 'ptr' } }).symbols.greeting();
+  const address = throwsCode(assert, () => new CString(1.5), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(address.argIndex, 0);
+  assert.equal(address.message,
+    'new CString(): argument 1 (address) must be a safe integer or a BigInt of at most 64 bits, got the number 1.5');
+  const offset = throwsCode(assert, () => new CString(addr, NaN), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(offset.argIndex, 1);
+  assert.equal(offset.message, 'new CString(): argument 2 (byteOffset) must be a safe integer, got the number NaN');
+  const length = throwsCode(assert, () => new CString(addr, 0, 2.5), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(length.argIndex, 2);
+  throwsCode(assert, () => new CString('text'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
+test('a NUL inside a JS string ends the C string, as in C', () => {
+  assert.equal(s.str_len('ab\0cd'), 2);
+  assert.equal(s.str_echo('ab\0cd'), 'ab');
+  assert.equal(s.str_len('\0'), 0);
+});

@@ -1,9 +1,10 @@
 // Type tests: the type-level name table matches the addon's; tsc compiles test/types (pass.ts;
 // fail.ts, whose every @ts-expect-error line must fail; dispose.ts); each failure in fail.ts is
-// the error it names; the examples of docs/typescript.md type-check; `using` closes a library.
+// the error it names; the examples of docs/typescript.md type-check; `using` closes a library;
+// ErrorCode covers every code thrown.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -80,6 +81,21 @@ test('every type name the addon accepts is typed, as the kind it resolves to', (
   for (const [name, group] of groups) {
     assert.ok(kinds[group].includes(resolveType(name, 'test').info.kind), `${name} is typed as ${group}`);
   }
+});
+
+test('ErrorCode lists every code the addon and the TypeScript layer throw, and the API reference documents each', () => {
+  const thrown = new Set();
+  for (const dir of ['src', 'lib']) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => /\.(c|ts)$/.test(f))) {
+      for (const m of readFileSync(join(root, dir, file), 'utf8').matchAll(/ERR_ARKFFI_[A-Z][A-Z_]*/g)) thrown.add(m[0]);
+    }
+  }
+  const union = /export type ErrorCode = ([^;]*);/.exec(readFileSync(join(root, 'dist', 'errors.d.ts'), 'utf8'))[1];
+  const typed = new Set([...union.matchAll(/'(ERR_ARKFFI_\w+)'/g)].map((m) => m[1]));
+  assert.ok(thrown.has('ERR_ARKFFI_TOO_MANY_ARGS') && thrown.has('ERR_ARKFFI_INVALID_HANDLE'));
+  assert.deepEqual([...thrown].sort(), [...typed].sort());
+  const reference = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
+  for (const code of typed) assert.match(reference, new RegExp(`\\| \`${code}\` \\|`), code);
 });
 
 test('test/types compiles: pass.ts checks, and every @ts-expect-error line of fail.ts fails', async () => {

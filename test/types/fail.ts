@@ -1,7 +1,7 @@
 // Type tests that must fail: each `@ts-expect-error TSnnnn` line is followed by a line that tsc
 // rejects with that error. tsc -p test/types fails on a directive whose line compiles, and
 // test/typing.test.mjs compiles this file without the directives to check each error's code.
-import { array, AsyncCFunction, CFunction, dlopen, FFIType, JSCallback, linkSymbols, Struct, Union } from 'arkffi';
+import { array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, linkSymbols, read, Struct, Union } from 'arkffi';
 
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
 const lib = dlopen(null, {
@@ -63,8 +63,12 @@ const wide: number = s.strlen('x');
 const text: string = s.getenv('HOME');
 // @ts-expect-error TS2322 a bool result is a boolean
 const flag: number = s.isnan(1);
-// @ts-expect-error TS2322 a pointer result is a number
-const address: bigint = s.memset(null, 0, 0);
+// @ts-expect-error TS2322 a pointer result may be a BigInt (beyond 2^53)
+const address: number = s.memset(null, 0, 0);
+// @ts-expect-error TS2322 a pointer read from memory may be a BigInt
+const readAddress: number = read.ptr(new BigUint64Array(1));
+// @ts-expect-error TS2322 a CString's address may be a BigInt
+const stringAddress: number = new CString(0).ptr;
 // @ts-expect-error TS1345 a void result cannot be tested
 if (s.abort()) s.abort();
 // @ts-expect-error TS2322 a struct result is a pointer by default
@@ -106,17 +110,17 @@ s.printf('%d\n', 42);
 s.printf(true, 'i32', 1);
 
 // Function pointers.
-const add = CFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: 0 });
+const add = CFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: lib.getSymbolPtr('abs') });
 // @ts-expect-error TS2554 arity of a CFunction
 add(1);
 // @ts-expect-error TS2345 CFunction needs ptr
 CFunction({ args: ['i32'], returns: 'i32' });
-const addLater = AsyncCFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: 0 });
+const addLater = AsyncCFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: add.ptr });
 // @ts-expect-error TS2322 an AsyncCFunction gives a Promise
 const sum: number = addLater(1, 2);
 // @ts-expect-error TS2322 linkSymbols needs ptr in every definition
 linkSymbols({ add: { args: ['i32'], returns: 'i32' } });
-const linked = linkSymbols({ add: { args: ['i32', 'i32'], returns: 'i32', ptr: 0 } });
+const linked = linkSymbols({ add: { args: ['i32', 'i32'], returns: 'i32', ptr: add.ptr } });
 // @ts-expect-error TS2345 argument types of linked symbols
 linked.symbols.add(1, '2');
 // @ts-expect-error TS2339 only the declared symbols exist
@@ -137,6 +141,8 @@ new JSCallback((a: number, b: number) => a + b, { args: ['i32'], returns: 'i32' 
 new JSCallback((a: string) => a.length, { args: ['i32'], returns: 'i32' });
 // @ts-expect-error TS2322 an unknown type name
 new JSCallback(() => 0, { args: ['i33'], returns: 'i32' });
+// @ts-expect-error TS2345 a ptr parameter may be a BigInt (beyond 2^53)
+new JSCallback((p: number) => p & 1, { args: ['ptr'], returns: 'i32' });
 const twice = new JSCallback((x) => x * 2, { args: ['i32'], returns: 'i32' });
 // @ts-expect-error TS2345 call() takes the declared parameters
 twice.call('2');
@@ -165,6 +171,8 @@ Shape.fromPtr(0).width;
 const id: number = Shape.fromPtr(0).id;
 // @ts-expect-error TS2322 a cstring field reads as an address
 const name: string = Shape.fromPtr(0).name;
+// @ts-expect-error TS2322 ... which may be a BigInt
+const nameAddress: number = Shape.fromPtr(0).name;
 // @ts-expect-error TS2322 an unknown field type
 Struct({ a: 'i33' });
 // @ts-expect-error TS2322 a field cannot be void
@@ -179,4 +187,4 @@ const Bits = Union({ f: 'f32', u: 'u32' });
 // @ts-expect-error TS2322 a union's members keep their types
 Bits.create({ u: -1n });
 
-export { address, flag, id, name, notAwaited, notObject, notPointer, sum, text, wide };
+export { address, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

@@ -1,11 +1,12 @@
 // Type tests that must compile: signatures inferred from definitions, checked type by type.
 // Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
 import {
-  array, AsyncCFunction, CFunction, dlopen, FFIType, JSCallback, Library, linkSymbols, read, Struct, StructSchema, Union,
+  array, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType, JSCallback, Library, linkSymbols,
+  read, Struct, StructSchema, Union,
 } from 'arkffi';
 import type {
-  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, JSCallbackDefinition, PointerArg,
-  PointerLike, StructInput, StructValue, TypeName,
+  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, JSCallbackDefinition, Pointer,
+  PointerArg, PointerLike, StructInput, StructValue, TypeName,
 } from 'arkffi';
 
 /** true when A and B are the same type (not merely assignable to each other). */
@@ -19,6 +20,8 @@ type Sig<F extends (...args: never[]) => unknown> = [Parameters<F>, ReturnType<F
 type PointerIn = number | bigint | null | ArrayBufferLike | ArrayBufferView | FunctionPointer | JSCallback;
 /** What a cstring parameter takes: a string, or a pointer to one (not a function). */
 type CStringIn = string | number | bigint | null | ArrayBufferLike | ArrayBufferView;
+/** What a pointer comes back as: a number, or a BigInt beyond 2^53 (MAP_FAILED). */
+type PointerOut = number | bigint;
 
 // Every spelling of a type: FFIType members, bun:ffi names, one-letter codes, C spellings. Plain
 // object literals infer literal types: no `as const`.
@@ -48,7 +51,7 @@ type _Spellings = [
   Assert<Equal<Sig<typeof s.bigs>, [[number | bigint, number | bigint], bigint]>>,
   Assert<Equal<Sig<typeof s.truth>, [[boolean | number], boolean]>>,
   Assert<Equal<Sig<typeof s.text>, [[CStringIn], string | null]>>,
-  Assert<Equal<Sig<typeof s.address>, [[PointerIn, PointerIn, PointerIn], number]>>,
+  Assert<Equal<Sig<typeof s.address>, [[PointerIn, PointerIn, PointerIn], PointerOut]>>,
   Assert<Equal<Sig<typeof s.pair>, [[ArrayBufferLike | ArrayBufferView], ArrayBuffer]>>,
   Assert<Equal<Sig<typeof s.two>, [[], ArrayBuffer]>>,
   // .async: the same parameters, a Promise of the result.
@@ -94,7 +97,7 @@ type _Loose = [Assert<Equal<Sig<Library['symbols'][string]>, [any[], unknown]>>,
 // ... and every typed library, symbol and function pointer is also a loose one.
 const libraries: Library[] = [lib, libc, dlopen(null, loose)];
 const callables: FFICallable[] = [s.members, s.printf, strlen, add];
-const pointers: [CFunctionCallable, AsyncCFunctionCallable] = [add, AsyncCFunction({ returns: 'i32', ptr: 0 })];
+const pointers: [CFunctionCallable, AsyncCFunctionCallable] = [add, AsyncCFunction({ returns: 'i32', ptr: add.ptr })];
 
 // Structs: values typed from the fields, nested structs as objects, arrays as arrays.
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
@@ -112,8 +115,8 @@ const Shape = Struct({
 type ShapeValue = {
   id: number | bigint;
   tag: bigint;
-  name: number;
-  data: number;
+  name: PointerOut;
+  data: PointerOut;
   ok: boolean;
   origin: { x: number; y: number };
   corners: { x: number; y: number }[];
@@ -171,7 +174,7 @@ structs.symbols.byPointer(Vec2.create());
 const asyncAdd = AsyncCFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: add.ptr });
 const linked = linkSymbols({
   add: { args: ['i32', 'i32'], returns: 'i32', ptr: add.ptr },
-  vec: { args: ['f64'], returns: Vec2, structReturn: 'object', ptr: 0n },
+  vec: { args: ['f64'], returns: Vec2, structReturn: 'object', ptr: BigInt(add.ptr) },
 });
 type _Pointers = [
   Assert<Equal<Sig<typeof add>, [[number, number], number]>>,
@@ -200,10 +203,10 @@ const ignoring = new JSCallback(() => 'a result C never sees', { returns: 'void'
 const pair = new JSCallback((k: number) => Float64Array.of(k, k + 1), { args: ['f64'], returns: ['f64', 'f64'] });
 const wideResult = new JSCallback(() => 2n ** 63n - 1n, { returns: 'u64_fast' });
 type _Callbacks = [
-  Assert<Equal<Sig<typeof compare.call>, [[number, number], number]>>,
+  Assert<Equal<Sig<typeof compare.call>, [[PointerOut, PointerOut], number]>>,
   Assert<Equal<
     Sig<typeof every.call>,
-    [[number, number | bigint, bigint, boolean, number, string | null, number, ArrayBuffer, ArrayBuffer], PointerLike]
+    [[number, number | bigint, bigint, boolean, PointerOut, string | null, number, ArrayBuffer, ArrayBuffer], PointerLike]
   >>,
   Assert<Equal<Sig<typeof ignoring.call>, [[], void]>>,
   Assert<Equal<Sig<typeof pair.call>, [[number], ArrayBufferLike | ArrayBufferView]>>,
@@ -216,3 +219,18 @@ using disposed = new JSCallback(() => true, { returns: 'bool' });
 
 // Type names are a union of literals; FFIType members belong to it.
 const names: TypeName[] = [FFIType.int, 'usize', 'k', 'ssize_t', '2'];
+
+// Pointers read from memory, a CString's address and the raw bridge's additions.
+const text = new CString(0);
+type _Memory = [
+  Assert<Equal<Pointer, PointerOut>>,
+  Assert<Equal<ReturnType<typeof read.ptr>, PointerOut>>,
+  Assert<Equal<ReturnType<typeof read.intptr>, PointerOut>>,
+  Assert<Equal<ReturnType<typeof read.u64>, bigint>>,
+  Assert<Equal<typeof text.ptr, PointerOut>>,
+  Assert<Equal<ConstructorParameters<typeof CString>, [address: PointerOut, byteOffset?: number, byteLength?: number]>>,
+  Assert<Equal<ReturnType<typeof callBySigAsArrayBuffer>, ArrayBuffer>>,
+  Assert<Equal<Sig<typeof ffi.callCallbackThreadSafe>, [[handle: number, arg: number], void]>>,
+];
+const mapped = read.ptr(text.ptr, 8);
+const offsetAddress: number | bigint = typeof mapped === 'bigint' ? mapped + 8n : mapped + 8;
