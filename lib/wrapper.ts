@@ -43,7 +43,7 @@ const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as 
 /** Everything generated code reaches, passed in as one frozen object. */
 const env = Object.freeze({
   E: Object.freeze({ arg: throwArg, count: throwCount, closed: throwClosed }),
-  F, I32, U8, charCodeAt, AT: StructBytesAt,
+  F, I32, AT: StructBytesAt, A: arenaString, B: throwBadArg, P: pointerArg,
   CB: JSCallback,
   invoke: native.invoke,
   // The entry a fast wrapper calls when it passes no references: the one define() names.
@@ -59,6 +59,107 @@ const REF_OTHER = 3;
 // Arena strings longer than this go to the native UTF-8 conversion, which is faster for them.
 const ARENA_MAX_STRING = 128;
 const ARENA_BASE = native.ptr(native.slots) + L.arenaOffset;
+
+/*
+ * The out-of-line parts of fast wrappers. V8 inlines a function into its caller only while its
+ * bytecode is small (460 bytes in Node.js 20), and a wrapper that is not inlined costs a call,
+ * loads of everything it closes over, and checks the caller already made. So a wrapper keeps
+ * only the common case of each argument inline, and these shared helpers, small enough to be
+ * inlined themselves, take the rest.
+ */
+
+// What pointerArg answers for a function with an address (a CFunction): pass its `ptr`.
+const REF_FUNCTION = 4;
+
+/**
+ * A pointer argument `a` that is neither a safe integer nor a view: writes the address to slot
+ * `slot` and answers 0, or answers how the native side gets it (REF_*), or -1 if no pointer.
+ */
+function pointerArg(a: unknown, slot: number): number {
+  if (a === null) {
+    F[slot] = 0;
+    return 0;
+  }
+  if (a instanceof JSCallback) {
+    F[slot] = a.ptr;
+    return 0;
+  }
+  if (typeof a === 'object' || typeof a === 'bigint') return REF_OTHER;
+  if (typeof a === 'function' && (a as { ptr?: unknown }).ptr !== undefined) return REF_FUNCTION;
+  return -1;
+}
+
+/**
+ * Copies the ASCII string `s` into the arena at `top`, NUL-terminated, and writes its address to
+ * slot `slot`. Answers the new top, or -1 (nothing written) when the string is not ASCII or does
+ * not fit: the native side then converts it.
+ */
+function arenaString(s: string, top: number, slot: number): number {
+  const n = s.length;
+  if (n > ARENA_MAX_STRING || top + n >= L.arenaSize) return -1;
+  const at = L.arenaOffset + top;
+  for (let k = 0; k < n; k++) {
+    const c = charCodeAt(s, k);
+    if (c > 127) return -1;
+    U8[at + k] = c;
+  }
+  U8[at + n] = 0;
+  F[slot] = ARENA_BASE + top;
+  return top + n + 1;
+}
+
+const INT_LIMITS: Record<string, [number, number]> = {
+  i8: [-128, 127],
+  u8: [0, 255],
+  i16: [-32768, 32767],
+  u16: [0, 65535],
+  i32: [-2147483648, 2147483647],
+  u32: [0, 4294967295],
+};
+
+/** Whether a fast wrapper takes `v` for a parameter of kind `kind` (mirrors fastArg). */
+function takes(kind: string, v: unknown): boolean {
+  const safe = typeof v === 'number' && Number.isSafeInteger(v);
+  switch (kind) {
+    case 'f32':
+    case 'f64':
+      return typeof v === 'number';
+    case 'bool':
+      return typeof v === 'boolean' || typeof v === 'number';
+    case 'i64':
+    case 'bigint64':
+      return safe || typeof v === 'bigint';
+    case 'u64':
+    case 'biguint64':
+      return (safe && (v as number) >= 0) || typeof v === 'bigint';
+    case 'cstring':
+    case 'ptr':
+      return (
+        (kind === 'cstring' && typeof v === 'string') || safe || ArrayBuffer.isView(v) || v === null ||
+        typeof v === 'object' || typeof v === 'bigint' ||
+        (typeof v === 'function' && (v as { ptr?: unknown }).ptr !== undefined)
+      );
+    default: {
+      const [lo, hi] = INT_LIMITS[kind];
+      return Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+    }
+  }
+}
+
+/** "1 argument", "2 arguments": what a function expects, for the count error. */
+function argCount(n: number): string {
+  return `${n} argument${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Throws the error of the first argument a fast wrapper refused (it flags any, then calls this
+ * once: one call site instead of one per argument keeps the wrapper small).
+ */
+function throwBadArg(name: string, kinds: readonly string[], args: ArrayLike<unknown>): never {
+  if (args.length !== kinds.length) throwCount(name, argCount(kinds.length), args.length);
+  for (let i = 0; i < kinds.length; i++) if (!takes(kinds[i], args[i])) throwArg(name, i, kinds[i], args[i]);
+  throw new Error(`arkffi: ${name}(): an argument was refused, but none is wrong`);
+}
 
 /** Set when a definition's function must refuse calls after `close()` (CFunction). */
 export interface CallGuard {
@@ -156,11 +257,14 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
 }
 
 /**
- * Fast path: the statements that validate argument i and write it to its register slot. Every
- * value is written as one double (C makes the register image from it): one 8-byte store per
- * argument, which the native side's 8-byte load forwards from without a stall.
+ * Fast path: how argument i is taken. It goes to its register slot as one double (C makes the
+ * register image from it: one 8-byte store per argument, which the native side's 8-byte load
+ * forwards from without a stall), or is named as a reference for the native side. A plain
+ * number has its test (`bad`, true when refused), all tests run first, and its `code` stores
+ * it once none failed; any other argument's `code` tests, stores and flags a refusal in `bad`
+ * itself. Either way the wrapper throws for a refused argument after the tests (throwBadArg).
  */
-function fastArg(slot: number, kind: string, { a, fail, ref }: Arg, refKinds: string[]): string {
+function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[]): { bad?: string; code: string } {
   const out = `F[${slot}]`;
   // Each reference argument tells the native side what it is, 2 bits per reference in the mask
   // `m`, so C needs no Node-API call to find out (src/call.c, REF_*).
@@ -169,10 +273,7 @@ function fastArg(slot: number, kind: string, { a, fail, ref }: Arg, refKinds: st
     if (!refKinds.includes(r)) refKinds.push(r);
     return refKinds.indexOf(r);
   };
-  const asRef = (code = REF_OTHER, value = a): string => {
-    const k = position();
-    return `{ ${ref()} = ${value}; m |= ${code * 4 ** k}; }`;
-  };
+  const asRef = (code: number): string => `{ ${ref()} = ${a}; m |= ${code * 4 ** position()}; }`;
   switch (kind) {
     case 'i8':
     case 'u8':
@@ -180,44 +281,41 @@ function fastArg(slot: number, kind: string, { a, fail, ref }: Arg, refKinds: st
     case 'u16':
     case 'i32':
     case 'u32':
-      return `if (typeof ${a} !== 'number' || !(${INT_TEST[kind](a)})) ${fail}; ${out} = ${a};`;
+      return { bad: `typeof ${a} !== 'number' || !(${INT_TEST[kind](a)})`, code: `${out} = ${a};` };
     case 'f32':
     case 'f64':
-      return `if (typeof ${a} !== 'number') ${fail}; ${out} = ${a};`;
+      return { bad: `typeof ${a} !== 'number'`, code: `${out} = ${a};` };
     case 'bool':
-      return (
-        `if (typeof ${a} === 'boolean') ${out} = ${a} ? 1 : 0; ` +
-        `else if (typeof ${a} === 'number') ${out} = ${a} !== 0 ? 1 : 0; else ${fail};`
-      );
+      // C's conversion: any number but 0 is true, NaN included.
+      return {
+        bad: `typeof ${a} !== 'boolean' && typeof ${a} !== 'number'`,
+        code: `${out} = ${a} !== false && ${a} !== 0 ? 1 : 0;`,
+      };
     case 'i64':
     case 'bigint64':
     case 'u64':
     case 'biguint64': {
       const unsigned = kind === 'u64' || kind === 'biguint64';
-      return (
-        `if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})${unsigned ? ` || ${a} < 0` : ''}) ${fail}; ${out} = ${a}; } ` +
-        `else if (typeof ${a} === 'bigint') ${asRef()} else ${fail};`
-      );
+      return {
+        code:
+          `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})${unsigned ? ` && ${a} >= 0` : ''}) ${out} = ${a}; ` +
+          `else if (typeof ${a} === 'bigint') ${asRef(REF_OTHER)} else bad = true;`,
+      };
     }
     case 'ptr':
     case 'cstring': {
       const str =
         kind === 'cstring'
-          ? `if (typeof ${a} === 'string') { ` +
-            `const n = ${a}.length; let k = 0; ` +
-            `if (n <= ${ARENA_MAX_STRING} && top + n < ${L.arenaSize}) { ` +
-            `for (; k < n; k++) { const c = charCodeAt(${a}, k); if (c > 127) break; U8[${L.arenaOffset} + top + k] = c; } ` +
-            `if (k === n) { U8[${L.arenaOffset} + top + n] = 0; ${out} = ${ARENA_BASE} + top; top += n + 1; } } ` +
-            `if (k !== n || n > ${ARENA_MAX_STRING}) ${asRef(REF_STRING)} } else `
+          ? `if (typeof ${a} === 'string') { const t = A(${a}, top, ${slot}); ` +
+            `if (t < 0) ${asRef(REF_STRING)} else top = t; } else `
           : '';
-      return (
-        `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${out} = ${a}; } ` +
-        `else if (${a} === null) ${out} = 0; ` +
-        `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
-        `else if (typeof ${a} === 'object') { if (${a} instanceof CB) ${out} = ${a}.ptr; else ${asRef()} } ` +
-        `else if (typeof ${a} === 'bigint') ${asRef()} ` +
-        `else if (typeof ${a} === 'function' && ${a}.ptr !== undefined) ${asRef(REF_OTHER, `${a}.ptr`)} else ${fail};`
-      );
+      return {
+        code:
+          `${str}if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${out} = ${a}; ` +
+          `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
+          `else { const c = P(${a}, ${slot}); if (c < 0) bad = true; ` +
+          `else if (c !== 0) { ${ref()} = c === ${REF_FUNCTION} ? ${a}.ptr : ${a}; m |= ${REF_OTHER * 4 ** position()}; } }`,
+      };
     }
     default:
       throw new Error(`arkffi: no fast argument conversion for kind '${kind}'`);
@@ -300,8 +398,10 @@ function compile(
   const body: string[] = [];
   const head: string[] = [];
   if (guarded) head.push(`if (G.closed) E.closed(N, 'function');`);
-  const count = `${args.length} argument${args.length === 1 ? '' : 's'}`;
-  head.push(`if (arguments.length !== ${args.length}) E.count(N, '${count}', arguments.length);`);
+  const countWrong = `arguments.length !== ${args.length}`;
+  if (fastSlots === null) head.push(`if (${countWrong}) E.count(N, '${argCount(args.length)}', arguments.length);`);
+  const tests = [countWrong];
+  const stores: string[] = [];
   args.forEach((t, i) => {
     const arg: Arg = {
       a: `a${i}`,
@@ -311,8 +411,21 @@ function compile(
         return `r${i}`;
       },
     };
-    body.push(fastSlots === null ? generalArg(i, t.info.kind, arg) : fastArg(fastSlots[i], t.info.kind, arg, refOrder));
+    if (fastSlots === null) {
+      body.push(generalArg(i, t.info.kind, arg));
+      return;
+    }
+    const { bad, code } = fastArg(fastSlots[i], t.info.kind, arg, refOrder);
+    if (bad === undefined) {
+      body.push(code);
+    } else {
+      tests.push(bad);
+      stores.push(code);
+    }
   });
+  // Fast shapes test every argument before they store any (see fastArg).
+  if (fastSlots !== null) body.unshift(`let bad = ${tests.join(' || ')};`);
+  if (fastSlots !== null) body.push(`if (bad) B(N, K, arguments);`, ...stores);
   body.unshift(...refs.map((r) => `let ${r};`));
   // Strings copied into the arena: publish the new top and the mark to return to (src/arkffi.h).
   const usesArena = fastSlots !== null && args.some((t) => t.info.kind === 'cstring');
@@ -345,7 +458,8 @@ function compile(
     text = [...head, ...body].join('\n  ');
   }
   const source =
-    `const { E, F, I32, U8, charCodeAt, AT, CB, invoke, fastRefs, invokeAsync } = env;\n` +
+    `const { E, F, I32, AT, A, B, P, CB, invoke, fastRefs, invokeAsync } = env;\n` +
+    `const K = ${JSON.stringify(args.map((t) => t.info.kind))};\n` +
     `const fast = env.fastEntries.${fastSlots === null ? 'invokeFast' : entry};\n` +
     `let L;\n` +
     `return function (${params.join(', ')}) {\n  ${text}\n};`;
