@@ -637,15 +637,11 @@ static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, 
     uint64_t i[AK_FAST_INT] = {0};
     for (int k = 0; k < fn->fast_nint; k++)
       i[k] = ints ? ints[k] : int_image(fn, slots, k);
-    /* The vector images are the slots themselves, unless a float argument needs its own. */
-    const double *d = &slots[AK_SLOT_FAST_SSE];
-    double floats[8];
-    if (fn->fast_f32_mask != 0) {
-      memcpy(floats, d, sizeof floats);
-      for (unsigned m = fn->fast_f32_mask; m != 0; m &= m - 1)
-        floats[__builtin_ctz(m)] = sse_image(fn, slots, __builtin_ctz(m));
-      d = floats;
-    }
+    /* The vector images are the slots themselves: a float argument's image replaces its
+     * double there, the slots being this call's scratch until the target runs. */
+    double *d = &st->slots[AK_SLOT_FAST_SSE];
+    for (unsigned m = fn->fast_f32_mask; m != 0; m &= m - 1)
+      d[__builtin_ctz(m)] = sse_image(fn, slots, __builtin_ctz(m));
     *err = 0;
     if (fn->ret_in_sse)
       r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
