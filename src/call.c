@@ -739,12 +739,16 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   /* Only strings and odd values need a frame (string copies, the general conversion). */
   ak_frame frame;
   bool framed = false;
-  if (!ak_fn_open(env, fn) || ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL)))
+  if (!ak_fn_open(env, fn)) goto release;
+  napi_status status = napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (status != napi_ok) {
+    ak_failed(env, status);
     goto release;
+  }
 
   uint64_t ints[AK_FAST_INT] = {0};
   for (int k = 0; k < fn->fast_nint; k++)
-    ints[k] = int_image(fn, st->slots, k);
+    ints[k] = (uint64_t)(int64_t)st->slots[AK_SLOT_FAST_INT + k];
   /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
   uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT];
   for (uint32_t r = 0; r < argc; r++) {
@@ -753,7 +757,12 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
     uint32_t i = fn->fast_ref_arg[r];
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
     void *data;
-    if (what == AK_REF_OBJECT && ak_view_address(env, argv[r], &data, NULL)) {
+    /* A view: most often a TypedArray, whose info call is the whole conversion. */
+    napi_typedarray_type type;
+    size_t count;
+    if (what == AK_REF_OBJECT &&
+        (napi_get_typedarray_info(env, argv[r], &type, &count, &data, NULL, NULL) == napi_ok ||
+         ak_view_address(env, argv[r], &data, NULL))) {
       *image = (uint64_t)(uintptr_t)data;
       continue;
     }
