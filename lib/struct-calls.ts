@@ -6,10 +6,10 @@
  */
 import { ffiError, type ArkFFIError } from './errors';
 import { native } from './native';
-import { StructSchema, structReaderOf, structWriter } from './struct';
+import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberField } from './struct';
 import { heldBuffer, retain } from './struct-results';
 import type { TypeSpec } from './types';
-import { StructBytesAt, structResultBytes, type Callable } from './wrapper';
+import { INT_TEST, StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
 /**
  * What a function returning a StructSchema gives back:
@@ -63,6 +63,113 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
 
 const shared = new DataView(structResultBytes.buffer);
 
+/*
+ * Structs of plain-number fields (numberLayout) have code generated for each definition: their
+ * fields are read from the argument objects and written to scratch memory, and a result is read
+ * back, as typed-array elements written out one by one. The general path (structArg and the
+ * schema's own reader) stays for every other value and gives the errors.
+ */
+
+/** The typed array of each number kind, by the name generated code gives it. */
+const ARRAYS: Record<string, [string, { new (buffer: ArrayBufferLike): ArrayLike<number>; BYTES_PER_ELEMENT: number }]> = {
+  i8: ['I8', Int8Array], u8: ['U8', Uint8Array], i16: ['I16', Int16Array], u16: ['U16', Uint16Array],
+  i32: ['I32', Int32Array], u32: ['U32', Uint32Array], f32: ['F32', Float32Array], f64: ['F64', Float64Array],
+};
+
+/** Typed arrays of every number kind over `buffer`, by their generated names. */
+function viewsOf(buffer: ArrayBufferLike): Record<string, ArrayLike<number>> {
+  return Object.fromEntries(Object.values(ARRAYS).map(([view, Type]) => [view, new Type(buffer)]));
+}
+
+const VIEW_NAMES = Object.values(ARRAYS).map(([view]) => view).join(', ');
+
+/** The element holding field `f` of a struct `base` bytes into the viewed buffer, as code. */
+function cell(f: NumberField, base: number): string {
+  const [view, Type] = ARRAYS[f.kind];
+  return `${view}[${(base + f.offset) / Type.BYTES_PER_ELEMENT}]`;
+}
+
+// Generated code this large is no faster than the general path.
+const MAX_INLINE_FIELDS = 32;
+const slotViews = viewsOf(structResultBytes.buffer);
+
+/** A reader of a number struct at the start of the slot buffer, as the schema's own would read it. */
+function inlineReader(layout: readonly NumberField[]): () => unknown {
+  const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, 0)}`).join(', ');
+  return new Function('V', `const { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(slotViews) as () => unknown;
+}
+
+interface StructPosition {
+  readonly i: number;
+  readonly schema: StructSchema;
+  readonly scratch: Scratch;
+}
+
+/**
+ * The call for a definition whose struct arguments are all number structs: a plain object with
+ * exactly the fields, each a number the field takes, is written to scratch memory here and
+ * passed by address; any other call goes to `slow`. All fields are read before any is written,
+ * so a getter that makes a nested call cannot clobber what this call wrote.
+ */
+function inlineFront(nargs: number, structs: readonly StructPosition[], call: Callable, slow: (...values: unknown[]) => unknown): ((...values: unknown[]) => unknown) | null {
+  const layouts = structs.map(({ schema }) => numberLayout(schema));
+  const fields = layouts.reduce((n, l) => n + (l?.length ?? Infinity), 0);
+  if (structs.length === 0 || fields > MAX_INLINE_FIELDS) return null;
+  // Each struct at a multiple of 8 bytes, the largest alignment of a number field.
+  let size = 0;
+  const bases = structs.map(({ schema }) => {
+    const base = size;
+    size += Math.ceil(schema.size / 8) * 8;
+    return base;
+  });
+  const scratch = new ArrayBuffer(size);
+  const address = native.ptr(scratch);
+  const at = bases.map((base) => new StructBytesAt(address + base));
+  const params = Array.from({ length: nargs }, (_, k) => `a${k}`);
+  const objects: string[] = [];
+  const reads: string[] = [];
+  const plain: string[] = [];
+  const counts: string[] = [];
+  const tests: string[] = [];
+  const writes: string[] = [];
+  const passed = [...params];
+  structs.forEach(({ i }, s) => {
+    const a = `a${i}`;
+    const layout = layouts[s] as NumberField[];
+    objects.push(`typeof ${a} === 'object' && ${a} !== null`);
+    plain.push(`proto(${a}) === OP`);
+    counts.push(`let k${s} = 0; for (const _ in ${a}) k${s}++;`);
+    tests.push(`k${s} === ${layout.length}`);
+    layout.forEach((f, j) => {
+      const v = `v${s}_${j}`;
+      reads.push(`${v} = ${a}[${JSON.stringify(f.name)}]`);
+      tests.push(`typeof ${v} === 'number'`);
+      if (INT_TEST[f.kind] !== undefined) tests.push(INT_TEST[f.kind](v));
+      writes.push(`${cell(f, bases[s])} = ${v};`);
+    });
+    passed[i] = `A${s}`;
+  });
+  // The prototypes are asked right after the reads, when the engine knows the objects' shapes
+  // and answers at once; the keys are counted last, to refuse unknown fields.
+  const source = `const { ${VIEW_NAMES} } = V;
+const [${at.map((_, s) => `A${s}`).join(', ')}] = AT;
+const OP = Object.prototype, proto = Object.getPrototypeOf;
+return function (${params.join(', ')}) {
+  if (arguments.length === ${nargs} && ${objects.join(' && ')}) {
+    const ${reads.join(', ')};
+    if (${plain.join(' && ')}) {
+      ${counts.join(' ')}
+      if (${tests.join(' && ')}) {
+        ${writes.join(' ')}
+        return call(${passed.join(', ')});
+      }
+    }
+  }
+  return slow.apply(undefined, arguments);
+};`;
+  return new Function('V', 'AT', 'call', 'slow', source)(viewsOf(scratch), at, call, slow) as (...values: unknown[]) => unknown;
+}
+
 /**
  * How a synchronous call turns a StructSchema result into what `structReturn` asks for, given
  * what the native entry returned: undefined when the bytes wait at the start of the slot buffer
@@ -72,9 +179,15 @@ export function structReader(returns: unknown, mode: unknown): ((result: ArrayBu
   if (!(returns instanceof StructSchema)) return undefined;
   const copy = (): ArrayBuffer => structResultBytes.slice(0, returns.size).buffer;
   const read = structReaderOf(returns);
+  const layout = numberLayout(returns);
   switch (mode ?? 'pointer') {
-    case 'object':
+    case 'object': {
+      if (layout !== null && layout.length <= MAX_INLINE_FIELDS) {
+        const inline = inlineReader(layout);
+        return (r) => (r === undefined ? inline() : returns.fromPtr(r));
+      }
       return (r) => (r === undefined ? read(shared, 0) : returns.fromPtr(r));
+    }
     case 'buffer':
       return (r) => r ?? copy();
     default:
@@ -117,10 +230,11 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
     for (const { i, schema, scratch } of structs) if (i < values.length) values[i] = structArg(name, i, schema, scratch, values[i]);
   };
   // The synchronous call already gives the result structReturn asks for (see structReader).
-  const fn = (...values: unknown[]): unknown => {
+  const slow = (...values: unknown[]): unknown => {
     convert(values);
     return call(...values);
   };
+  const fn = inlineFront(sig.args.length, structs, call, slow) ?? slow;
   const async = (...values: unknown[]): Promise<unknown> => {
     try {
       convert(values);

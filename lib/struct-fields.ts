@@ -36,7 +36,14 @@ export interface Codec {
   members(out: NativeTypeDesc[], where: string): void;
   /** Appends every scalar in this type, which starts `at` bytes into the outermost struct. */
   leaves(out: Leaf[], at: number): void;
+  /**
+   * The kind of a scalar that is a plain JS number both ways (i8 ... u32, f32, f64), which a
+   * typed array of that kind reads and writes as this codec does; undefined for the rest.
+   */
+  readonly number?: string;
 }
+
+const NUMBER_KINDS = new Set(['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'f32', 'f64']);
 
 // C memory holds values in the machine's byte order.
 const LE = endianness() === 'LE';
@@ -221,6 +228,7 @@ export function codecOf(type: unknown, path: string): Codec {
       natural: true,
       members: (out) => void out.push(kind),
       leaves: (out, at) => void out.push({ at, size, align, float }),
+      number: NUMBER_KINDS.has(kind) ? kind : undefined,
     };
     scalars.set(kind, codec);
   }

@@ -73,6 +73,16 @@ export function array<const E extends FieldType>(element: E, length: number): Ar
 // The codec of every schema and array type, kept out of their public shape.
 const codecs = new WeakMap<object, Codec>();
 
+/** A field of a struct whose every field is a plain number (see numberLayout). */
+export interface NumberField {
+  readonly name: string;
+  readonly offset: number;
+  /** i8 ... u32, f32 or f64. */
+  readonly kind: string;
+}
+
+const numberLayouts = new WeakMap<StructSchema<any>, readonly NumberField[] | null>();
+
 // Every struct is made, read and passed as an ArrayBuffer, so none may be larger than one.
 const MAX_BYTES = constants.MAX_LENGTH;
 const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
@@ -254,6 +264,9 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.#index = index;
     this.#natural = natural;
     codecs.set(this, this.#codec());
+    // Plain-number fields at offsets their typed arrays can index (always so unless packed).
+    const numbers = fieldCodecs.every((codec, i) => codec.number !== undefined && offsets[i] % codec.size === 0);
+    numberLayouts.set(this, isUnion || !numbers ? null : names.map((name, i) => ({ name, offset: offsets[i], kind: fieldCodecs[i].number as string })));
   }
 
   /**
@@ -480,6 +493,15 @@ function sysvMembers(out: NativeTypeDesc[], codec: Codec, size: number, align: n
       at += width;
     }
   }
+}
+
+/**
+ * The fields of a struct (not a union) whose every field is a plain number at an offset its
+ * typed array can index, or null. Internal: the call path writes and reads such structs with
+ * typed arrays, in code generated for each definition.
+ */
+export function numberLayout(schema: StructSchema<any>): readonly NumberField[] | null {
+  return numberLayouts.get(schema) ?? null;
 }
 
 /**

@@ -181,7 +181,8 @@ export interface Signature {
 /** The struct bytes the native entry left at the start of the slot buffer (see Signature). */
 export const structResultBytes: Uint8Array = U8;
 
-const INT_TEST: Record<string, (a: string) => string> = {
+/** The test, as code, that the number `a` fits an integer kind of at most 32 bits. */
+export const INT_TEST: Record<string, (a: string) => string> = {
   i8: (a) => `((${a} << 24) >> 24) === ${a}`,
   u8: (a) => `(${a} & 0xff) === ${a}`,
   i16: (a) => `((${a} << 16) >> 16) === ${a}`,
