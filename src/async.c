@@ -107,11 +107,11 @@ static bool job_prepare(napi_env env, napi_callback_info info, ak_state *st, ak_
   }
   napi_value stack_argv[AK_STACK_ARGS];
   size_t argc = 0;
-  napi_value *argv = ak_get_refs(env, info, fn->nref, stack_argv, &argc);
+  uint64_t passed = ak_passed_refs(st);
+  napi_value *argv = ak_get_refs(env, info, passed == 0 ? 0 : fn->nref, stack_argv, &argc);
   if (argv == NULL) return false;
   bool ok = true;
   const double *slots = &st->slots[AK_SLOT_ARGS];
-  uint64_t passed = ak_passed_refs(st);
   for (uint32_t i = 0; ok && i < fn->nargs; i++) {
     napi_value ref = ak_ref_at(fn, i, argv, argc, passed);
     /* Struct bytes are copied whether they came in a buffer or at an address in the slot. */

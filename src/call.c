@@ -508,7 +508,7 @@ napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");
     return NULL;
   }
-  if (ak_failed(env, napi_get_cb_info(env, info, argc, argv, NULL, NULL))) {
+  if (n > 0 && ak_failed(env, napi_get_cb_info(env, info, argc, argv, NULL, NULL))) {
     if (argv != stack) free(argv);
     return NULL;
   }
@@ -534,7 +534,8 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   if (!ak_fn_open(env, fn)) return NULL;
   napi_value stack_argv[AK_STACK_ARGS];
   size_t argc = 0;
-  napi_value *argv = ak_get_refs(env, info, fn->nref, stack_argv, &argc);
+  /* No reference passed (all in their slots): no Node-API arguments to fetch. */
+  napi_value *argv = ak_get_refs(env, info, passed == 0 ? 0 : fn->nref, stack_argv, &argc);
   if (argv == NULL) return NULL;
 
   napi_value result = NULL;
