@@ -6,7 +6,8 @@
 // drift hits them alike; report the median ns per call (per callback invocation for `callback`
 // and `callback_thread`). An `async` workload's calls return Promises, each awaited in turn.
 // Then the time to bind a 100-function library, and ArkFFI's memory use over 10M calls.
-// BENCH_QUICK=1 divides every n by 20. A wrong result makes the exit status 1, after printing.
+// BENCH_QUICK=1 divides every n by 20; BENCH_ONLY=id,id runs only those workloads and writes no
+// results file. A wrong result makes the exit status 1, after printing.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -333,15 +334,17 @@ function writeAtomically(path, text) {
 
 async function main() {
   const paths = build();
+  const only = process.env.BENCH_ONLY?.split(',');
   const { workloads } = JSON.parse(readFileSync(join(here, 'workloads.json'), 'utf8'));
   const env = environment();
   const notes = [];
-  const rows = await runWorkloads(workloads, contenders(paths), notes);
+  const rows = await runWorkloads(workloads.filter((w) => only === undefined || only.includes(w.id)), contenders(paths), notes);
   const bind100 = timeBind100(paths.benchlib);
   const memory = memoryCheck(paths.benchlib);
 
   const markdown = report(env, rows, bind100, memory, notes);
   console.log(markdown);
+  if (only !== undefined) return;
   writeAtomically(join(here, 'results', 'latest.md'), markdown);
   writeAtomically(join(here, 'results', 'latest.json'), `${JSON.stringify({ ...env, workloads: rows, bind100ms: bind100, memory, notes }, null, 2)}\n`);
   if (rows.some((r) => CONTENDERS.some((c) => r[c] === 'wrong'))) process.exitCode = 1;
