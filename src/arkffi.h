@@ -105,6 +105,9 @@ typedef struct ak_state {
   uint32_t fns_free; /* no id below this one is free */
   /* Every JSCallback made in this environment, newest first (callback.c). */
   struct ak_cb *callbacks;
+  /* Handles that callbacks called during the current call may still leave in that call's own
+   * handle scope, instead of each opening one (see ak_calls_back). */
+  uint32_t cb_handles;
 } ak_state;
 
 /* module.c */
@@ -184,7 +187,8 @@ struct ak_fn {
   uint32_t nargs;
   uint32_t nref;
   uint32_t id;
-  bool closed; /* its library is closed (ak_fns_close): calls throw ERR_ARKFFI_CLOSED */
+  bool closed;     /* its library is closed (ak_fns_close): calls throw ERR_ARKFFI_CLOSED */
+  bool calls_back; /* it takes a pointer, so it may call a JSCallback (ak_calls_back) */
   bool fast;
   bool ret_in_sse;       /* fast path: the result comes back in a vector register */
   bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
@@ -227,6 +231,21 @@ typedef struct {
 
 ak_fn *ak_fn_called(const ak_state *st);
 bool ak_fn_open(napi_env env, const ak_fn *fn);
+/* A call of a function that takes a pointer may run JSCallbacks on this thread. A callback's
+ * handles would pile up in the scope of the call until it returns, so each opens a handle scope
+ * of its own, which costs more than the rest of a callback's work in C; instead, the callbacks
+ * of one call may leave up to this many handles in the call's scope, which Node-API closes when
+ * the call returns. A call sets the allowance and gives the caller's back when it returns (a
+ * nested call has its own); calls of other functions leave it as it is. */
+#define AK_CB_HANDLES 4096
+static inline uint32_t ak_calls_back(ak_state *st, const ak_fn *fn) {
+  uint32_t caller = st->cb_handles;
+  if (fn->calls_back) st->cb_handles = AK_CB_HANDLES;
+  return caller;
+}
+static inline void ak_called_back(ak_state *st, uint32_t caller) {
+  st->cb_handles = caller;
+}
 void ak_fn_retain(ak_fn *fn);
 void ak_fn_release(ak_fn *fn);
 bool ak_frame_init(ak_frame *f, uint32_t nargs);

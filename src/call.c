@@ -558,8 +558,10 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   /* errno is cleared before and captured right after the target, before the runtime can touch
    * it, so errno() reports exactly what this call left. */
   errno = 0;
+  uint32_t caller = ak_calls_back(st, fn);
   ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
   st->last_errno = errno;
+  ak_called_back(st, caller);
   result = convert_result(env, fn, rvalue, true);
   if (rvalue != rbuf) free(rvalue);
 
@@ -621,6 +623,7 @@ static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, 
   ak_value r;
   int *err = st->errno_ptr;
   assert(!plain || fn->fast_plain);
+  uint32_t caller = plain ? 0 : ak_calls_back(st, fn); /* plain: no pointer to call back */
   if (plain || fn->fast_small) {
     uint64_t i0 = ints ? ints[0] : int_image(fn, slots, 0);
     uint64_t i1 = ints ? ints[1] : int_image(fn, slots, 1);
@@ -650,6 +653,7 @@ static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, 
       r.u64 = ((ak_int_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
   }
   st->last_errno = *err;
+  if (!plain) ak_called_back(st, caller);
   if (number_result(ret == AK_KIND_COUNT ? fn->ret_kind : ret, &r, &st->slots[AK_SLOT_RESULT]))
     return NULL;
   return convert_result(env, fn, &r, true);
@@ -863,7 +867,7 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   }
   fn->fast_nint = (uint8_t)nint;
   fn->fast_small = nint <= 2 && nsse <= 2;
-  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0;
+  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0 && !fn->calls_back;
   fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
   fn->fast = true;
   return true;
@@ -972,6 +976,7 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     fn->args[fn->nargs++] = t;
     fn->ffi_args[i] = t->ffi;
     fn->ref_index[i] = ak_kind_is_ref(t->kind) ? (int32_t)fn->nref++ : -1;
+    fn->calls_back |= t->kind == AK_PTR;
   }
   if ((fn->ret = ak_type_from_js(env, argv[3])) == NULL) goto fail;
   fn->ret_kind = fn->ret->kind;

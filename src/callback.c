@@ -84,6 +84,7 @@ struct ak_cb {
   pthread_mutex_t lock;
   bool threadsafe;
   bool blocking;
+  bool plain;     /* arguments and result all plain numbers: no Node-API values but the call */
   bool published; /* C may have the code: the record is never freed (see the invariant above) */
   atomic_bool closed;
   atomic_bool warned; /* the off-thread misuse warning was printed */
@@ -128,8 +129,9 @@ static void report(napi_env env, const char *code, const char *msg) {
 
 /* Argument i as the dispatcher reads it: a number in its slot, or refs[r] (undefined when the
  * slot holds it). */
-static bool arg_to_js(napi_env env, const ak_cb *cb, uint32_t i, const void *p, double *slot,
-                      napi_value *ref, napi_value undefined) {
+static inline __attribute__((always_inline)) bool arg_to_js(napi_env env, const ak_cb *cb,
+                                                            uint32_t i, const void *p, double *slot,
+                                                            napi_value *ref, napi_value undefined) {
   napi_status status = napi_ok;
   switch ((ak_kind)cb->kinds[i]) {
   /* A bool is read as its byte: C may pass any non-zero value for true. */
@@ -280,15 +282,45 @@ static bool result_from_js(napi_env env, const ak_cb *cb, napi_value value, void
 }
 
 /* Runs the dispatcher on the JS thread and stores its answer in `ret` (zero if there is none). */
+/* Calls the dispatcher with the arguments in place (slots, and `refs` for the cb->nref reference
+ * arguments) and stores its answer as the C result. False, with the failure reported, if any
+ * step fails. */
+static bool call_dispatcher(ak_cb *cb, napi_env env, napi_value *refs, void *ret) {
+  napi_value fn, result;
+  /* The receiver is the dispatcher itself: it ignores `this`, and this saves a lookup. */
+  if (napi_get_reference_value(env, cb->dispatch, &fn) != napi_ok || fn == NULL) return false;
+  if (napi_call_function(env, fn, fn, cb->nref, refs, &result) != napi_ok) {
+    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
+    return false;
+  }
+  if (!result_from_js(env, cb, result, ret)) {
+    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
+    return false;
+  }
+  return true;
+}
+
+/* Whether this call of cb may leave its handles (the dispatcher, its result, one per reference
+ * argument) in the scope it runs in, within the allowance of the current call (ak_calls_back);
+ * if so, they are counted against it. */
+static bool scope_spared(const ak_cb *cb) {
+  uint32_t handles = 2 + cb->nref;
+  ak_state *st = cb->state;
+  if (ak_thread_state != st || st->cb_handles < handles) return false;
+  st->cb_handles -= handles;
+  return true;
+}
+
 static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
-  /* Every invocation gets its own scope: C may call back thousands of times during one foreign
-   * call, and the handles would otherwise pile up in the caller's scope until it returns. */
+  /* C may call back thousands of times during one foreign call: past the call's allowance, every
+   * invocation gets its own scope, or the handles would pile up until the call returns. */
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+  bool scoped = !scope_spared(cb);
+  if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
     zero_result(cb, ret);
     return;
   }
-  napi_value stack_refs[AK_STACK_ARGS], fn, undefined = NULL, result = NULL;
+  napi_value stack_refs[AK_STACK_ARGS], undefined = NULL;
   napi_value *refs = cb->nref <= AK_STACK_ARGS ? stack_refs : malloc(cb->nref * sizeof *refs);
   bool ok = refs != NULL;
   if (!ok) report(env, "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
@@ -300,19 +332,26 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   }
   if (!ok && refs != NULL)
     report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the arguments");
-  /* The receiver is the dispatcher itself: it ignores `this`, and this saves a lookup. */
-  if (ok) ok = napi_get_reference_value(env, cb->dispatch, &fn) == napi_ok && fn != NULL;
-  if (ok && napi_call_function(env, fn, fn, cb->nref, refs, &result) != napi_ok) {
-    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
-    ok = false;
-  }
-  if (ok && !result_from_js(env, cb, result, ret)) {
-    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
-    ok = false;
-  }
-  if (!ok) zero_result(cb, ret);
+  if (!ok || !call_dispatcher(cb, env, refs, ret)) zero_result(cb, ret);
   if (refs != stack_refs) free(refs);
-  napi_close_handle_scope(env, scope);
+  if (scoped) napi_close_handle_scope(env, scope);
+}
+
+/* run_js for a callback whose arguments and result are all plain numbers (cb->plain), called by
+ * a trampoline: each argument goes from its register image straight to its slot. */
+static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
+  napi_env env = cb->env;
+  napi_handle_scope scope;
+  bool scoped = !scope_spared(cb);
+  if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
+    zero_result(cb, ret);
+    return;
+  }
+  double *slots = &cb->state->slots[AK_SLOT_ARGS];
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    arg_to_js(env, cb, i, &regs[cb->fast_reg[i]], &slots[i], NULL, NULL);
+  if (!call_dispatcher(cb, env, NULL, ret)) zero_result(cb, ret);
+  if (scoped) napi_close_handle_scope(env, scope);
 }
 
 /* Hands `data` to the JS thread; false once the callback is closed or its environment gone. */
@@ -466,6 +505,13 @@ static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *re
   /* Only a published trampoline's address ever leaves callbackCreate, and its slot is never
    * cleared. */
   assert(cb != NULL && cb->fast_slot == slot);
+  /* The common case, a plain callback on its JS thread, straight from the register images. */
+  if (cb->plain && ak_thread_state == cb->state && !is_closed(cb)) {
+    int saved_errno = *cb->state->errno_ptr; /* as dispatch_call keeps it */
+    run_plain(cb, regs, ret);
+    *cb->state->errno_ptr = saved_errno;
+    return;
+  }
   void *args[AK_CB_NREGS];
   for (uint32_t i = 0; i < cb->nargs; i++)
     args[i] = &regs[cb->fast_reg[i]];
@@ -641,6 +687,7 @@ static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value re
   }
   if ((cb->ret = ak_type_from_js(env, returns)) == NULL) return false;
   cb->ret_kind = cb->ret->kind;
+  cb->plain = cb->nref == 0 && !ak_kind_is_ref(cb->ret_kind);
   if (ffi_prep_cif(&cb->cif, FFI_DEFAULT_ABI, nargs, cb->ret->ffi, cb->ffi_args) != FFI_OK) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
              "JSCallback: libffi cannot build this signature");

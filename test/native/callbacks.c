@@ -299,41 +299,6 @@ EXPORT int32_t cb_later_result(void) {
   return atomic_load(&later_result);
 }
 
-/* Times n calls of `cb` from a new thread and reports the nanoseconds per call through `done`. */
-typedef struct {
-  cb_i32_fn cb;
-  int32_t n;
-  void (*done)(double);
-} cb_timing;
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static void *timing_main(void *p) {
-  cb_timing *job = p;
-  double start = now_ns();
-  for (int32_t i = 0; i < job->n; i++)
-    job->cb(i);
-  job->done((now_ns() - start) / job->n);
-  free(job);
-  return NULL;
-}
-
-EXPORT int32_t cb_time_thread(cb_i32_fn cb, int32_t n, void (*done)(double)) {
-  cb_timing *job = malloc(sizeof *job);
-  if (job == NULL || n < 1) {
-    free(job);
-    return -1;
-  }
-  *job = (cb_timing){cb, n, done};
-  if (start_detached(timing_main, job)) return 0;
-  free(job);
-  return -1;
-}
-
 /* Waits on a new thread for one byte on `go_fd`, then calls cb(value) and writes "late call
  * returned <result>" to `out_fd`. The process's parent picks the moment, whatever has happened to
  * the callback's JS side by then (closed, its worker gone, the addon unloaded by Node.js). */
