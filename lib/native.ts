@@ -25,6 +25,10 @@ export type NativeEntry = (...refs: unknown[]) => unknown;
 export interface NativeLayout {
   readonly slotResult: number;
   readonly slotFn: number;
+  readonly defId: number;
+  readonly defName: number;
+  readonly defEntry: number;
+  readonly defSlots: number;
   readonly slotArgs: number;
   readonly slotArena: number;
   readonly slotCount: number;
@@ -35,15 +39,15 @@ export interface NativeLayout {
 }
 
 /**
- * What define() reports: the table id, the definition's name (the number whose bits are its
- * address, which a wrapper writes to slot slotFn), and each argument's register slot on the fast
- * path.
+ * What define() reports (in the slot buffer, see src/call.c describe_fn): the table id, the
+ * definition's name (the number whose bits are its address, which a wrapper writes to slot
+ * slotFn), and on the fast path the entry a wrapper calls when it passes no references (an index
+ * into the fast entries) and each argument's register slot.
  */
 export interface NativeDefinition {
   readonly id: number;
   readonly address: number;
-  /** The native entry a fast wrapper calls when it passes no references (src/call.c). */
-  readonly entry: string;
+  readonly entry: number;
   readonly fastSlots: readonly number[] | null;
 }
 
@@ -73,12 +77,12 @@ export interface NativeAddon {
     returns: NativeTypeDesc,
     fixedCount: number,
     name: string,
-  ): NativeDefinition;
+  ): void;
   adopt(wrapper: object, id: number): void;
   invoke: NativeEntry;
   invokeFast: NativeEntry;
   invokeFastRefs: NativeEntry;
-  readonly plainEntries: Readonly<Record<string, NativeEntry>>;
+  readonly plainEntries: readonly NativeEntry[];
   invokeAsync: NativeEntry;
   errno(): number;
   callbackCreate(

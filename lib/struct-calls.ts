@@ -216,13 +216,13 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
   if (sig.structReturn !== undefined && returns === null) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: structReturn needs a StructSchema as the return type`);
   }
+  if (returns === null && !sig.args.some((t) => t instanceof StructSchema)) return call;
   const structs = sig.args.flatMap((t, i) => {
     if (!(t instanceof StructSchema)) return [];
     const buffer = new ArrayBuffer(t.size);
     const scratch = { view: new DataView(buffer), at: new StructBytesAt(native.ptr(buffer)), write: structWriter(t) };
     return [{ i, schema: t, scratch }];
   });
-  if (structs.length === 0 && returns === null) return call;
   const result = returns === null ? null : resultOf(returns, mode);
   // The native side copies struct bytes before the call returns, asynchronous calls included,
   // so both forms can share the scratch memory.

@@ -47,7 +47,7 @@ const env = Object.freeze({
   CB: JSCallback,
   invoke: native.invoke,
   // The entry a fast wrapper calls when it passes no references: the one define() names.
-  fastEntries: Object.freeze({ invokeFast: native.invokeFast, ...native.plainEntries }),
+  fastEntries: Object.freeze([native.invokeFast, ...native.plainEntries]),
   fastRefs: native.invokeFastRefs,
   invokeAsync: native.invokeAsync,
 });
@@ -371,7 +371,7 @@ function generate(
   // name, guard and address. Compiling is what makes defining slow, so this keeps dlopen cheap.
   const fastSlots = async ? null : def.fastSlots;
   const kinds = args.map((t) => t.info.kind).join();
-  const shape = async ? 'async' : fastSlots === null ? 'general' : `${def.entry}:${fastSlots}`;
+  const shape = async ? 'async' : fastSlots === null ? 'general' : `${def.entry}:${fastSlots.join()}`;
   const key = `${shape}|${guard !== null}|${ret.info.kind}|${kinds}`;
   let factory = factories.get(key);
   if (factory === undefined) {
@@ -389,7 +389,7 @@ function compile(
   args: readonly ResolvedType[],
   ret: ResolvedType,
   fastSlots: readonly number[] | null,
-  entry: string,
+  entry: number,
   guarded: boolean,
   async: boolean,
 ): Factory {
@@ -461,7 +461,7 @@ function compile(
   const source =
     `const { E, F, I32, AT, A, B, P, CB, invoke, fastRefs, invokeAsync } = env;\n` +
     `const K = ${JSON.stringify(args.map((t) => t.info.kind))};\n` +
-    `const fast = env.fastEntries.${fastSlots === null ? 'invokeFast' : entry};\n` +
+    `const fast = env.fastEntries[${fastSlots === null ? 0 : entry}];\n` +
     `let L;\n` +
     `return function (${params.join(', ')}) {\n  ${text}\n};`;
   return new Function('env', 'N', 'G', 'FN', 'S', source) as Factory;
@@ -473,6 +473,17 @@ export type Callable = ((...args: unknown[]) => unknown) & {
   readonly async: (...args: unknown[]) => Promise<unknown>;
 };
 
+/** What the define() just made reported in the slot buffer (see NativeDefinition). */
+function definition(nargs: number): NativeDefinition {
+  const entry = F[L.defEntry];
+  let fastSlots: number[] | null = null;
+  if (entry >= 0) {
+    fastSlots = new Array<number>(nargs);
+    for (let i = 0; i < nargs; i++) fastSlots[i] = F[L.defSlots + i];
+  }
+  return { id: F[L.defId], address: F[L.defName], entry, fastSlots };
+}
+
 /** Defines the native side and generates the wrappers, whose lifetimes then own the definition. */
 function build(
   sig: Signature,
@@ -483,15 +494,24 @@ function build(
   fixedCount: number,
   guard: CallGuard | null,
 ): Callable {
-  const def = native.define(address, lib, args.map((t) => t.desc), ret.desc, fixedCount, sig.name);
+  native.define(address, lib, args.map((t) => t.desc), ret.desc, fixedCount, sig.name);
+  const def = definition(args.length);
   const size = ret.info.size;
   const readStruct = ret.info.kind !== 'struct' ? undefined
     : sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? U8.slice(0, size).buffer);
   const fn = generate(sig.name, args, ret, def, guard, readStruct);
-  const async = generate(sig.name, args, ret, def, guard, undefined, true);
   native.adopt(fn, def.id);
-  native.adopt(async, def.id);
-  Object.defineProperty(fn, 'async', { value: async });
+  // The `.async` form is made on first use: most programs call most functions synchronously,
+  // and making it would double the cost of defining a function.
+  Object.defineProperty(fn, 'async', {
+    configurable: true,
+    get() {
+      const async = generate(sig.name, args, ret, def, guard, undefined, true);
+      native.adopt(async, def.id);
+      Object.defineProperty(fn, 'async', { value: async });
+      return async;
+    },
+  });
   return fn as Callable;
 }
 

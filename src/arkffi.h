@@ -38,7 +38,14 @@
 #define AK_SLOT_ARGS   2 /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
 #define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top; [1]: the call's mark */
 #define AK_MAX_ARGS    (AK_SLOT_ARENA - AK_SLOT_ARGS)
-#define AK_ARENA_SIZE  65536
+/* What define() reports, in the slots (call.c, describe_fn): the id, the name a wrapper writes
+ * to AK_SLOT_FN, the fast entry (-1: none, 0: invokeFast, k: invokePlain k - 1) and, on the fast
+ * path, each argument's register slot. */
+#define AK_DEF_ID     0
+#define AK_DEF_NAME   1
+#define AK_DEF_ENTRY  2
+#define AK_DEF_SLOTS  3
+#define AK_ARENA_SIZE 65536
 /* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
 #define AK_SAFE_INT 9007199254740991LL
 
@@ -187,8 +194,8 @@ struct ak_fn {
   uint32_t nargs;
   uint32_t nref;
   uint32_t id;
-  bool closed;     /* its library is closed (ak_fns_close): calls throw ERR_ARKFFI_CLOSED */
-  bool calls_back; /* it takes a pointer, so it may call a JSCallback (ak_calls_back) */
+  const bool *closed; /* its library's `closed` (one load on the call path), or a false */
+  bool calls_back;    /* it takes a pointer, so it may call a JSCallback (ak_calls_back) */
   bool fast;
   bool ret_in_sse;       /* fast path: the result comes back in a vector register */
   bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
@@ -272,8 +279,6 @@ napi_value ak_plain_entries(napi_env env);
 extern const int ak_fast_int_regs;
 extern const int ak_fast_sse_regs;
 void ak_fns_free(ak_state *st);
-/* Marks every definition from `lib` closed, so that a call tests one flag of its own record. */
-void ak_fns_close(ak_state *st, const ak_lib *lib);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
 
 /* async.c */

@@ -120,11 +120,6 @@ void ak_fns_free(ak_state *st) {
   st->nfns = 0;
 }
 
-void ak_fns_close(ak_state *st, const ak_lib *lib) {
-  for (uint32_t i = 0; i < st->nfns; i++)
-    if (st->fns[i] != NULL && st->fns[i]->lib == lib) st->fns[i]->closed = true;
-}
-
 /* Files `fn` under the lowest free id. */
 static bool fns_add(ak_state *st, ak_fn *fn) {
   uint32_t id = st->fns_free;
@@ -157,8 +152,7 @@ ak_fn *ak_fn_called(const ak_state *st) {
 
 /* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
 bool ak_fn_open(napi_env env, const ak_fn *fn) {
-  assert(fn->closed == (fn->lib != NULL && fn->lib->closed));
-  if (!fn->closed) return true;
+  if (!*fn->closed) return true;
   ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "%s(): the library is closed", fn->name);
   return false;
 }
@@ -710,21 +704,23 @@ static const struct {
     {"invokePlainU64", invoke_plain_u64, AK_U64},
 };
 
-/* The native entry a fast wrapper calls when it passes no references. */
-static const char *fast_entry_name(const ak_fn *fn) {
+/* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
+ * the index of its specialised copy in plain_entries (see ak_plain_entries). */
+static int fast_entry_index(const ak_fn *fn) {
   for (size_t i = 0; fn->fast_plain && i < sizeof plain_entries / sizeof plain_entries[0]; i++)
-    if (plain_entries[i].kind == fn->ret_kind) return plain_entries[i].name;
-  return "invokeFast";
+    if (plain_entries[i].kind == fn->ret_kind) return 1 + (int)i;
+  return 0;
 }
 
 /* The specialised entries, for the module's exports. */
 napi_value ak_plain_entries(napi_env env) {
+  size_t n = sizeof plain_entries / sizeof plain_entries[0];
   napi_value out, fn;
-  if (ak_failed(env, napi_create_object(env, &out))) return NULL;
-  for (size_t i = 0; i < sizeof plain_entries / sizeof plain_entries[0]; i++) {
+  if (ak_failed(env, napi_create_array_with_length(env, n, &out))) return NULL;
+  for (size_t i = 0; i < n; i++) {
     if (ak_failed(env, napi_create_function(env, plain_entries[i].name, NAPI_AUTO_LENGTH,
                                             plain_entries[i].entry, NULL, &fn)) ||
-        ak_failed(env, napi_set_named_property(env, out, plain_entries[i].name, fn)))
+        ak_failed(env, napi_set_element(env, out, (uint32_t)i, fn)))
       return NULL;
   }
   return out;
@@ -792,13 +788,13 @@ release:
   return result;
 }
 #else
-static const char *fast_entry_name(const ak_fn *fn) {
-  return "invokeFast";
+static int fast_entry_index(const ak_fn *fn) {
+  return 0;
 }
 
 napi_value ak_plain_entries(napi_env env) {
   napi_value out = NULL;
-  ak_failed(env, napi_create_object(env, &out));
+  ak_failed(env, napi_create_array(env, &out));
   return out;
 }
 
@@ -884,28 +880,16 @@ static double fn_name(const ak_fn *fn) {
   return name;
 }
 
-/* { id, address, entry, fastSlots: number[] | null }: what the wrapper generator needs. */
-static napi_value describe_fn(napi_env env, const ak_fn *fn) {
-  napi_value out, id, address, entry, slots;
-  napi_create_object(env, &out);
-  napi_create_uint32(env, fn->id, &id);
-  napi_set_named_property(env, out, "id", id);
-  napi_create_double(env, fn_name(fn), &address);
-  napi_set_named_property(env, out, "address", address);
-  napi_create_string_utf8(env, fn->fast ? fast_entry_name(fn) : "invoke", NAPI_AUTO_LENGTH, &entry);
-  napi_set_named_property(env, out, "entry", entry);
-  if (fn->fast) {
-    napi_create_array_with_length(env, fn->nargs, &slots);
-    for (uint32_t i = 0; i < fn->nargs; i++) {
-      napi_value v;
-      napi_create_uint32(env, fn->fast_slot[i], &v);
-      napi_set_element(env, slots, i, v);
-    }
-  } else {
-    napi_get_null(env, &slots);
-  }
-  napi_set_named_property(env, out, "fastSlots", slots);
-  return out;
+/* What the wrapper generator needs, written to the start of the slot buffer (free between
+ * calls, and a nested call never reads what this writes): a plain object made here would cost
+ * more than the rest of define(). See lib/native.ts, NativeDefinition. */
+static void describe_fn(const ak_fn *fn) {
+  double *out = fn->state->slots;
+  out[AK_DEF_ID] = fn->id;
+  out[AK_DEF_NAME] = fn_name(fn);
+  out[AK_DEF_ENTRY] = fn->fast ? fast_entry_index(fn) : -1;
+  for (uint32_t i = 0; fn->fast && i < fn->nargs; i++)
+    out[AK_DEF_SLOTS + i] = fn->fast_slot[i];
 }
 
 /* define(address, library | null, argTypes[], returnType, fixedCount, name) -> { id, address,
@@ -925,6 +909,8 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     return NULL;
   }
+  static const bool never_closed = false; /* a bare function pointer has no library to close */
+  fn->closed = &never_closed;
   /* User-space addresses are far below the NaN patterns that fn_name must avoid. */
   assert(!isnan(fn_name(fn)));
   fn->state = ak_state_get(env);
@@ -934,7 +920,7 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
   if (lib_type != napi_null) {
     if ((fn->lib = ak_lib_unwrap(env, argv[1])) == NULL) goto fail;
     ak_lib_retain(fn->lib);
-    fn->closed = fn->lib->closed; /* a variadic call shape may be defined after close() */
+    fn->closed = &fn->lib->closed;
   }
   if ((fn->name = ak_string_dup(env, argv[5], "the function name")) == NULL) goto fail;
 
@@ -1001,7 +987,8 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     goto fail;
   }
-  return describe_fn(env, fn);
+  describe_fn(fn);
+  return NULL;
 fail:
   fn_free(fn);
   return NULL;

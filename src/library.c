@@ -112,7 +112,6 @@ napi_value ak_js_close(napi_env env, napi_callback_info info) {
 
   bool closed_now = !lib->closed;
   lib->closed = true;
-  ak_fns_close(ak_state_get(env), lib);
   if (closed_now && lib->inflight == 0) {
     dlclose(lib->handle);
     lib->handle = NULL;

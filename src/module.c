@@ -140,6 +140,10 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
   } fields[] = {
       {"slotResult", AK_SLOT_RESULT},
       {"slotFn", AK_SLOT_FN},
+      {"defId", AK_DEF_ID},
+      {"defName", AK_DEF_NAME},
+      {"defEntry", AK_DEF_ENTRY},
+      {"defSlots", AK_DEF_SLOTS},
       {"slotArgs", AK_SLOT_ARGS},
       {"slotArena", AK_SLOT_ARENA},
       {"slotCount", AK_SLOT_COUNT},
