@@ -591,6 +591,12 @@ static inline uint64_t int_image(const ak_fn *fn, const double *slots, int k) {
   return k < fn->fast_nint ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
 }
 
+/* int_image, for a number of integer arguments known when compiling (>= 0), or not (-1). */
+static inline uint64_t plain_int_image(const ak_fn *fn, const double *slots, int k, int nint) {
+  if (nint < 0) return int_image(fn, slots, k);
+  return k < nint ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
+}
+
 /* The image of vector argument register k: the double as written, or for a float argument the
  * float in the low half of the register. */
 static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
@@ -607,20 +613,20 @@ static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
  * invokeFastRefs converted from Node-API values), or NULL when they all come from the slots.
  * Passing more arguments than the callee declares is harmless in these ABIs: the extra
  * registers are simply not read. Inlined into every fast entry, so that a call is one straight
- * run of loads, the call, and a store of the result; `plain` and `ret` are constants there (see
- * FAST_ENTRY). */
+ * run of loads, the call, and a store of the result; `plain`, `ret` and `nint` (the integer
+ * arguments, -1 when not known here) are constants there (see FAST_ENTRY). */
 static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, ak_state *st,
                                                                   const ak_fn *fn,
                                                                   const uint64_t *ints, bool plain,
-                                                                  ak_kind ret) {
+                                                                  ak_kind ret, int nint) {
   const double *slots = st->slots;
   ak_value r;
   int *err = st->errno_ptr;
-  assert(!plain || fn->fast_plain);
+  assert(!plain || (fn->fast_plain && fn->fast_nint == nint));
   uint32_t caller = plain ? 0 : ak_calls_back(st, fn); /* plain: no pointer to call back */
   if (plain || fn->fast_small) {
-    uint64_t i0 = ints ? ints[0] : int_image(fn, slots, 0);
-    uint64_t i1 = ints ? ints[1] : int_image(fn, slots, 1);
+    uint64_t i0 = ints ? ints[0] : plain_int_image(fn, slots, 0, nint);
+    uint64_t i1 = ints ? ints[1] : plain_int_image(fn, slots, 1, nint);
     double d0 = slots[AK_SLOT_FAST_SSE], d1 = slots[AK_SLOT_FAST_SSE + 1];
     if (!plain) {
       d0 = sse_image(fn, slots, 0);
@@ -666,49 +672,52 @@ static void arena_release(ak_state *st, int32_t mark) {
 
 /* invokeFast(): every argument is in its slot. */
 static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env, bool plain,
-                                                                   ak_kind ret) {
+                                                                   ak_kind ret, int nint) {
   ak_state *st = ak_state_get(env);
   ak_fn *fn = ak_fn_called(st);
   assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
-  int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
+  bool arena = !plain && fn->uses_arena;
+  int32_t mark = arena ? arena_mark(st) : 0;
   napi_value result = NULL;
-  if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, plain, ret);
-  if (fn->uses_arena) arena_release(st, mark);
+  if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, plain, ret, nint);
+  if (arena) arena_release(st, mark);
   return result;
 }
 
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
-  return fast_entry(env, false, AK_KIND_COUNT);
+  return fast_entry(env, false, AK_KIND_COUNT, -1);
 }
 
-/* The same entry specialised for the commonest signatures (fn->fast_plain) returning one kind,
- * so that the compiler drops the tests for what they cannot be. describe_fn names the entry a
- * wrapper calls. */
-#define FAST_ENTRY(name, kind)                                                                     \
-  static napi_value name(napi_env env, napi_callback_info info) {                                  \
-    return fast_entry(env, true, kind);                                                            \
+/* The same entry specialised for the commonest signatures (fn->fast_plain), by result kind and
+ * number of integer arguments, so that the compiler drops the tests for what they cannot be.
+ * describe_fn names the entry a wrapper calls. */
+#define FAST_ENTRY(kind, nint)                                                                     \
+  static napi_value invoke_plain_##kind##_##nint(napi_env env, napi_callback_info info) {          \
+    return fast_entry(env, true, kind, nint);                                                      \
   }
-FAST_ENTRY(invoke_plain_void, AK_VOID)
-FAST_ENTRY(invoke_plain_i32, AK_I32)
-FAST_ENTRY(invoke_plain_f64, AK_F64)
-FAST_ENTRY(invoke_plain_u64, AK_U64)
+#define FAST_ENTRIES(kind) FAST_ENTRY(kind, 0) FAST_ENTRY(kind, 1) FAST_ENTRY(kind, 2)
+FAST_ENTRIES(AK_VOID)
+FAST_ENTRIES(AK_I32)
+FAST_ENTRIES(AK_F64)
+FAST_ENTRIES(AK_U64)
 
+#define PLAIN_ENTRY(kind, nint)                                                                    \
+  {"invokePlain_" #kind "_" #nint, invoke_plain_##kind##_##nint, kind, nint},
+#define PLAIN_ENTRIES(kind) PLAIN_ENTRY(kind, 0) PLAIN_ENTRY(kind, 1) PLAIN_ENTRY(kind, 2)
 static const struct {
   const char *name;
   napi_callback entry;
   ak_kind kind;
-} plain_entries[] = {
-    {"invokePlainVoid", invoke_plain_void, AK_VOID},
-    {"invokePlainI32", invoke_plain_i32, AK_I32},
-    {"invokePlainF64", invoke_plain_f64, AK_F64},
-    {"invokePlainU64", invoke_plain_u64, AK_U64},
-};
+  int nint;
+} plain_entries[] = {PLAIN_ENTRIES(AK_VOID) PLAIN_ENTRIES(AK_I32) PLAIN_ENTRIES(AK_F64)
+                         PLAIN_ENTRIES(AK_U64)};
 
 /* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
  * the index of its specialised copy in plain_entries (see ak_plain_entries). */
 static int fast_entry_index(const ak_fn *fn) {
   for (size_t i = 0; fn->fast_plain && i < sizeof plain_entries / sizeof plain_entries[0]; i++)
-    if (plain_entries[i].kind == fn->ret_kind) return 1 + (int)i;
+    if (plain_entries[i].kind == fn->ret_kind && plain_entries[i].nint == fn->fast_nint)
+      return 1 + (int)i;
   return 0;
 }
 
@@ -781,7 +790,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
       *image = frame.vals[i].u64;
     }
   }
-  result = fast_call(env, st, fn, ints, false, AK_KIND_COUNT);
+  result = fast_call(env, st, fn, ints, false, AK_KIND_COUNT, -1);
 release:
   if (framed) ak_frame_release(&frame);
   if (fn->uses_arena) arena_release(st, mark);
@@ -863,7 +872,7 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   }
   fn->fast_nint = (uint8_t)nint;
   fn->fast_small = nint <= 2 && nsse <= 2;
-  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0 && !fn->calls_back;
+  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0 && !fn->calls_back && !fn->uses_arena;
   fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
   fn->fast = true;
   return true;
