@@ -7,7 +7,7 @@
  * Errors, including bad arguments and closed libraries, reject the Promise.
  */
 import { ffi } from './bridge';
-import { CFunction } from './library';
+import { functionAt } from './library';
 import type { AsyncCallOf, FFIFunction, FFIFunctionAt } from './typing';
 
 /**
@@ -27,7 +27,7 @@ export type AsyncCFunctionCallable<D extends FFIFunction = FFIFunctionAt> = Asyn
  */
 export function AsyncCFunction<const D extends FFIFunctionAt>(def: D): AsyncCFunctionCallable<D> {
   // Untyped inside: the arguments pass through unchanged, checked by the call itself.
-  const sync = CFunction<FFIFunctionAt>(def);
+  const sync = functionAt('AsyncCFunction', def);
   const fn = (...args: unknown[]): Promise<unknown> => sync.async(...args);
   Object.defineProperties(fn, {
     ptr: { value: sync.ptr, enumerable: true },

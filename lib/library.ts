@@ -221,15 +221,20 @@ export type CFunctionCallable<D extends FFIFunction = FFIFunctionAt> = FFICallab
  * @param def the signature, as for dlopen(), and `ptr`, the address to call.
  */
 export function CFunction<const D extends FFIFunctionAt>(def: D): CFunctionCallable<D> {
-  const checked = checkDefinition('CFunction', def);
-  const address = functionAddress('CFunction(): ptr', checked.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
+  return functionAt('CFunction', def) as unknown as CFunctionCallable<D>;
+}
+
+/** CFunction(), its errors naming `caller`, the API that makes it. Internal. */
+export function functionAt(caller: string, def: unknown): CFunctionCallable<FFIFunctionAt> {
+  const checked = checkDefinition(caller, def);
+  const address = functionAddress(`${caller}(): ptr`, checked.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
   const guard: CallGuard = { closed: false };
-  const fn = defineCallable('CFunction', checked, address, null, guard);
+  const fn = defineCallable(caller, checked, address, null, guard);
   Object.defineProperties(fn, {
     ptr: { value: address, enumerable: true },
     close: { value: () => void (guard.closed = true) },
   });
-  return fn as unknown as CFunctionCallable<D>;
+  return fn as unknown as CFunctionCallable<FFIFunctionAt>;
 }
 
 /** What linkSymbols() returns. */
