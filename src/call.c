@@ -640,7 +640,7 @@ static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, 
   } else {
     uint64_t i[AK_FAST_INT] = {0};
     for (int k = 0; k < fn->fast_nint; k++)
-      i[k] = ints ? ints[k] : int_image(fn, slots, k);
+      i[k] = ints ? ints[k] : (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k];
     /* The vector images are the slots themselves: a float argument's image replaces its
      * double there, the slots being this call's scratch until the target runs. */
     double *d = &st->slots[AK_SLOT_FAST_SSE];
