@@ -2,7 +2,7 @@
 // process: a hand-written Node-API addon (the baseline), koffi, and ArkFFI.
 //
 // Method (see bench/README.md): check one call's result, warm up at least 300 ms, then 5 timed
-// repetitions of n calls, the contenders interleaved within each repetition so that machine
+// repetitions of n calls, the contenders taking turns in slices within each repetition so that machine
 // drift hits them alike; report the median ns per call (per callback invocation for `callback`
 // and `callback_thread`). An `async` workload's calls return Promises, each awaited in turn.
 // Then the time to bind a 100-function library, and ArkFFI's memory use over 10M calls.
@@ -23,6 +23,7 @@ const ark = require('../dist/index.js');
 const scale = process.env.BENCH_QUICK === '1' ? 20 : 1;
 const WARMUP_MS = 300;
 const REPETITIONS = 5;
+const SLICES = 20;
 const CONTENDERS = ['handwritten', 'koffi', 'arkffi'];
 const TITLES = { handwritten: 'hand-written', koffi: 'koffi', arkffi: 'ArkFFI' };
 
@@ -178,17 +179,25 @@ async function warmUp(loop, iterations) {
   while (performance.now() < end) await loop(chunk);
 }
 
-/** Median ns per unit of each loop, the loops interleaved (in rotating order) per repetition. */
+/** Median ns per unit of each loop, the loops taking turns (in rotating order) slice by slice. */
 async function measure(loops, iterations, unitsPerIteration) {
   for (const loop of loops) await warmUp(loop, iterations);
   const samples = loops.map(() => []);
+  // Each repetition's n calls run in SLICES slices, the contenders taking turns slice by slice,
+  // so that a burst of machine noise (tens of milliseconds here) falls on all of them alike.
+  const slices = Math.min(SLICES, iterations);
   for (let rep = 0; rep < REPETITIONS; rep++) {
-    for (let k = 0; k < loops.length; k++) {
-      const j = (k + rep) % loops.length;
-      const start = process.hrtime.bigint();
-      await loops[j](iterations);
-      samples[j].push(Number(process.hrtime.bigint() - start) / (iterations * unitsPerIteration));
+    const ns = loops.map(() => 0n);
+    for (let s = 0; s < slices; s++) {
+      const part = Math.floor(iterations / slices) + (s < iterations % slices ? 1 : 0);
+      for (let k = 0; k < loops.length; k++) {
+        const j = (k + rep + s) % loops.length;
+        const start = process.hrtime.bigint();
+        await loops[j](part);
+        ns[j] += process.hrtime.bigint() - start;
+      }
     }
+    ns.forEach((t, j) => samples[j].push(Number(t) / (iterations * unitsPerIteration)));
   }
   return samples.map(median);
 }

@@ -676,7 +676,7 @@ static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env,
   ak_state *st = ak_state_get(env);
   ak_fn *fn = ak_fn_called(st);
   assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
-  bool arena = !plain && fn->uses_arena;
+  bool arena = (!plain || nint > 0) && fn->uses_arena; /* strings are integer arguments */
   int32_t mark = arena ? arena_mark(st) : 0;
   napi_value result = NULL;
   if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, plain, ret, nint);
@@ -767,11 +767,10 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
     uint32_t i = fn->fast_ref_arg[r];
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
     void *data;
-    /* A view: most often a TypedArray, whose info call is the whole conversion. */
-    napi_typedarray_type type;
-    size_t count;
+    /* A view: most often a TypedArray, whose info call is the whole conversion (asked for the
+     * address alone: Node-API then skips telling the element type). */
     if (what == AK_REF_OBJECT &&
-        (napi_get_typedarray_info(env, argv[r], &type, &count, &data, NULL, NULL) == napi_ok ||
+        (napi_get_typedarray_info(env, argv[r], NULL, NULL, &data, NULL, NULL) == napi_ok ||
          ak_view_address(env, argv[r], &data, NULL))) {
       *image = (uint64_t)(uintptr_t)data;
       continue;
@@ -872,7 +871,7 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   }
   fn->fast_nint = (uint8_t)nint;
   fn->fast_small = nint <= 2 && nsse <= 2;
-  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0 && !fn->calls_back && !fn->uses_arena;
+  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0 && !fn->calls_back;
   fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
   fn->fast = true;
   return true;
