@@ -200,7 +200,7 @@ struct ak_fn {
   bool ret_in_sse;       /* fast path: the result comes back in a vector register */
   bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
   bool fast_small;       /* fast path: at most 2 integer and 2 vector registers used */
-  bool fast_plain;       /* fast path: small, and no float argument */
+  uint8_t fast_shape;    /* fast path: what a specialised entry may take it as (call.c, ak_shape) */
   uint8_t fast_nint;     /* fast path: integer registers used */
   uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */
   uint32_t refs;         /* one per adopting wrapper and per asynchronous call in flight */

@@ -609,22 +609,30 @@ static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
   return d;
 }
 
+/* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
+ * Plain signatures take no pointer, so their calls cannot call back (ak_calls_back). */
+typedef enum {
+  AK_SHAPE_ANY,   /* any fast signature: the rest is tested at run time */
+  AK_SHAPE_SMALL, /* plain, at most 2 integer and 2 vector arguments, none a float */
+  AK_SHAPE_FULL,  /* plain, more than the small shape takes */
+} ak_shape;
+
 /* Calls fn with its argument registers loaded: `ints` holds the integer images (those that
  * invokeFastRefs converted from Node-API values), or NULL when they all come from the slots.
  * Passing more arguments than the callee declares is harmless in these ABIs: the extra
  * registers are simply not read. Inlined into every fast entry, so that a call is one straight
- * run of loads, the call, and a store of the result; `plain`, `ret` and `nint` (the integer
+ * run of loads, the call, and a store of the result; `shape`, `ret` and `nint` (the integer
  * arguments, -1 when not known here) are constants there (see FAST_ENTRY). */
-static inline __attribute__((always_inline)) napi_value fast_call(napi_env env, ak_state *st,
-                                                                  const ak_fn *fn,
-                                                                  const uint64_t *ints, bool plain,
-                                                                  ak_kind ret, int nint) {
+static inline __attribute__((always_inline)) napi_value
+fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_shape shape,
+          ak_kind ret, int nint) {
   const double *slots = st->slots;
   ak_value r;
   int *err = st->errno_ptr;
-  assert(!plain || (fn->fast_plain && fn->fast_nint == nint));
-  uint32_t caller = plain ? 0 : ak_calls_back(st, fn); /* plain: no pointer to call back */
-  if (plain || fn->fast_small) {
+  assert(shape == AK_SHAPE_ANY || (shape == fn->fast_shape && (nint < 0 || nint == fn->fast_nint)));
+  bool plain = shape != AK_SHAPE_ANY;
+  uint32_t caller = plain ? 0 : ak_calls_back(st, fn);
+  if (shape == AK_SHAPE_SMALL || (shape == AK_SHAPE_ANY && fn->fast_small)) {
     uint64_t i0 = ints ? ints[0] : plain_int_image(fn, slots, 0, nint);
     uint64_t i1 = ints ? ints[1] : plain_int_image(fn, slots, 1, nint);
     double d0 = slots[AK_SLOT_FAST_SSE], d1 = slots[AK_SLOT_FAST_SSE + 1];
@@ -671,29 +679,33 @@ static void arena_release(ak_state *st, int32_t mark) {
 }
 
 /* invokeFast(): every argument is in its slot. */
-static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env, bool plain,
+static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env, ak_shape shape,
                                                                    ak_kind ret, int nint) {
   ak_state *st = ak_state_get(env);
   ak_fn *fn = ak_fn_called(st);
   assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
-  bool arena = (!plain || nint > 0) && fn->uses_arena; /* strings are integer arguments */
+  bool arena = nint != 0 && fn->uses_arena; /* strings are integer arguments */
   int32_t mark = arena ? arena_mark(st) : 0;
   napi_value result = NULL;
-  if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, plain, ret, nint);
+  if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, shape, ret, nint);
   if (arena) arena_release(st, mark);
   return result;
 }
 
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
-  return fast_entry(env, false, AK_KIND_COUNT, -1);
+  return fast_entry(env, AK_SHAPE_ANY, AK_KIND_COUNT, -1);
 }
 
-/* The same entry specialised for the commonest signatures (fn->fast_plain), by result kind and
- * number of integer arguments, so that the compiler drops the tests for what they cannot be.
- * describe_fn names the entry a wrapper calls. */
+static napi_value invoke_full(napi_env env, napi_callback_info info) {
+  return fast_entry(env, AK_SHAPE_FULL, AK_KIND_COUNT, -1);
+}
+
+/* The same entry specialised for the commonest signatures, so that the compiler drops the tests
+ * for what they cannot be: small plain ones by result kind and number of integer arguments, and
+ * (invoke_full) the larger plain ones. describe_fn names the entry a wrapper calls. */
 #define FAST_ENTRY(kind, nint)                                                                     \
   static napi_value invoke_plain_##kind##_##nint(napi_env env, napi_callback_info info) {          \
-    return fast_entry(env, true, kind, nint);                                                      \
+    return fast_entry(env, AK_SHAPE_SMALL, kind, nint);                                            \
   }
 #define FAST_ENTRIES(kind) FAST_ENTRY(kind, 0) FAST_ENTRY(kind, 1) FAST_ENTRY(kind, 2)
 FAST_ENTRIES(AK_VOID)
@@ -702,21 +714,24 @@ FAST_ENTRIES(AK_F64)
 FAST_ENTRIES(AK_U64)
 
 #define PLAIN_ENTRY(kind, nint)                                                                    \
-  {"invokePlain_" #kind "_" #nint, invoke_plain_##kind##_##nint, kind, nint},
+  {"invokePlain_" #kind "_" #nint, invoke_plain_##kind##_##nint, AK_SHAPE_SMALL, kind, nint},
 #define PLAIN_ENTRIES(kind) PLAIN_ENTRY(kind, 0) PLAIN_ENTRY(kind, 1) PLAIN_ENTRY(kind, 2)
 static const struct {
   const char *name;
   napi_callback entry;
-  ak_kind kind;
-  int nint;
-} plain_entries[] = {PLAIN_ENTRIES(AK_VOID) PLAIN_ENTRIES(AK_I32) PLAIN_ENTRIES(AK_F64)
-                         PLAIN_ENTRIES(AK_U64)};
+  ak_shape shape;
+  ak_kind kind; /* AK_KIND_COUNT: any */
+  int nint;     /* -1: any */
+} plain_entries[] = {PLAIN_ENTRIES(AK_VOID) PLAIN_ENTRIES(AK_I32) PLAIN_ENTRIES(
+    AK_F64) PLAIN_ENTRIES(AK_U64){"invokeFull", invoke_full, AK_SHAPE_FULL, AK_KIND_COUNT, -1}};
 
 /* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
  * the index of its specialised copy in plain_entries (see ak_plain_entries). */
 static int fast_entry_index(const ak_fn *fn) {
-  for (size_t i = 0; fn->fast_plain && i < sizeof plain_entries / sizeof plain_entries[0]; i++)
-    if (plain_entries[i].kind == fn->ret_kind && plain_entries[i].nint == fn->fast_nint)
+  for (size_t i = 0; i < sizeof plain_entries / sizeof plain_entries[0]; i++)
+    if (plain_entries[i].shape == fn->fast_shape &&
+        (plain_entries[i].kind == AK_KIND_COUNT || plain_entries[i].kind == fn->ret_kind) &&
+        (plain_entries[i].nint < 0 || plain_entries[i].nint == fn->fast_nint))
       return 1 + (int)i;
   return 0;
 }
@@ -789,7 +804,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
       *image = frame.vals[i].u64;
     }
   }
-  result = fast_call(env, st, fn, ints, false, AK_KIND_COUNT, -1);
+  result = fast_call(env, st, fn, ints, AK_SHAPE_ANY, AK_KIND_COUNT, -1);
 release:
   if (framed) ak_frame_release(&frame);
   if (fn->uses_arena) arena_release(st, mark);
@@ -871,7 +886,10 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   }
   fn->fast_nint = (uint8_t)nint;
   fn->fast_small = nint <= 2 && nsse <= 2;
-  fn->fast_plain = fn->fast_small && fn->fast_f32_mask == 0 && !fn->calls_back;
+  fn->fast_shape = fn->calls_back           ? AK_SHAPE_ANY
+                   : !fn->fast_small        ? AK_SHAPE_FULL
+                   : fn->fast_f32_mask == 0 ? AK_SHAPE_SMALL
+                                            : AK_SHAPE_ANY;
   fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
   fn->fast = true;
   return true;

@@ -85,7 +85,7 @@ test('a NULL function address is refused when the function is defined, naming it
   const cases = [
     [() => CFunction({ args: [], returns: 'i32', ptr: 0 }), 'CFunction(): ptr is NULL (0): there is no function to call'],
     [() => CFunction({ args: [], returns: 'i32', ptr: 0n }), 'CFunction(): ptr is NULL (0): there is no function to call'],
-    [() => AsyncCFunction({ args: [], returns: 'i32', ptr: 0 }), 'CFunction(): ptr is NULL (0): there is no function to call'],
+    [() => AsyncCFunction({ args: [], returns: 'i32', ptr: 0 }), 'AsyncCFunction(): ptr is NULL (0): there is no function to call'],
     [() => linkSymbols({ add: { args: ['i32', 'i32'], returns: 'i32', ptr: 0 } }),
       'linkSymbols(): add.ptr is NULL (0): there is no function to call'],
     [() => dlopen(testlib, { add_i32: { args: ['i32', 'i32'], returns: 'i32', ptr: 0 } }),
