@@ -597,16 +597,19 @@ static inline uint64_t plain_int_image(const ak_fn *fn, const double *slots, int
   return k < nint ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
 }
 
-/* The image of vector argument register k: the double as written, or for a float argument the
- * float in the low half of the register. */
-static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
-  double d = slots[AK_SLOT_FAST_SSE + k];
-  if (!(fn->fast_f32_mask >> k & 1)) return d;
+/* The register image of a float argument written as the double d: the float in the low half. */
+static inline double float_image(double d) {
   float f = (float)d;
   uint64_t bits = 0;
   memcpy(&bits, &f, sizeof f);
   memcpy(&d, &bits, sizeof d);
   return d;
+}
+
+/* The image of vector argument register k: the double as written, or a float's image. */
+static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
+  double d = slots[AK_SLOT_FAST_SSE + k];
+  return fn->fast_f32_mask >> k & 1 ? float_image(d) : d;
 }
 
 /* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
@@ -653,7 +656,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
      * double there, the slots being this call's scratch until the target runs. */
     double *d = &st->slots[AK_SLOT_FAST_SSE];
     for (unsigned m = fn->fast_f32_mask; m != 0; m &= m - 1)
-      d[__builtin_ctz(m)] = sse_image(fn, slots, __builtin_ctz(m));
+      d[__builtin_ctz(m)] = float_image(d[__builtin_ctz(m)]);
     *err = 0;
     if (fn->ret_in_sse)
       r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
@@ -696,10 +699,6 @@ napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info) {
   return fast_entry(env, AK_SHAPE_ANY, AK_KIND_COUNT, -1);
 }
 
-static napi_value invoke_full(napi_env env, napi_callback_info info) {
-  return fast_entry(env, AK_SHAPE_FULL, AK_KIND_COUNT, -1);
-}
-
 /* The same entry specialised for the commonest signatures, so that the compiler drops the tests
  * for what they cannot be: small plain ones by result kind and number of integer arguments, and
  * (invoke_full) the larger plain ones. describe_fn names the entry a wrapper calls. */
@@ -707,23 +706,33 @@ static napi_value invoke_full(napi_env env, napi_callback_info info) {
   static napi_value invoke_plain_##kind##_##nint(napi_env env, napi_callback_info info) {          \
     return fast_entry(env, AK_SHAPE_SMALL, kind, nint);                                            \
   }
-#define FAST_ENTRIES(kind) FAST_ENTRY(kind, 0) FAST_ENTRY(kind, 1) FAST_ENTRY(kind, 2)
+#define FULL_ENTRY(kind)                                                                           \
+  static napi_value invoke_full_##kind(napi_env env, napi_callback_info info) {                    \
+    return fast_entry(env, AK_SHAPE_FULL, kind, -1);                                               \
+  }
+#define FAST_ENTRIES(kind)                                                                         \
+  FAST_ENTRY(kind, 0) FAST_ENTRY(kind, 1) FAST_ENTRY(kind, 2) FULL_ENTRY(kind)
 FAST_ENTRIES(AK_VOID)
 FAST_ENTRIES(AK_I32)
 FAST_ENTRIES(AK_F64)
 FAST_ENTRIES(AK_U64)
+FULL_ENTRY(AK_KIND_COUNT) /* any other result */
 
 #define PLAIN_ENTRY(kind, nint)                                                                    \
   {"invokePlain_" #kind "_" #nint, invoke_plain_##kind##_##nint, AK_SHAPE_SMALL, kind, nint},
-#define PLAIN_ENTRIES(kind) PLAIN_ENTRY(kind, 0) PLAIN_ENTRY(kind, 1) PLAIN_ENTRY(kind, 2)
+#define PLAIN_ENTRIES(kind)                                                                        \
+  PLAIN_ENTRY(kind, 0)                                                                             \
+  PLAIN_ENTRY(kind, 1)                                                                             \
+      PLAIN_ENTRY(kind, 2){"invokeFull_" #kind, invoke_full_##kind, AK_SHAPE_FULL, kind, -1},
 static const struct {
   const char *name;
   napi_callback entry;
   ak_shape shape;
   ak_kind kind; /* AK_KIND_COUNT: any */
   int nint;     /* -1: any */
-} plain_entries[] = {PLAIN_ENTRIES(AK_VOID) PLAIN_ENTRIES(AK_I32) PLAIN_ENTRIES(
-    AK_F64) PLAIN_ENTRIES(AK_U64){"invokeFull", invoke_full, AK_SHAPE_FULL, AK_KIND_COUNT, -1}};
+} plain_entries[] = {PLAIN_ENTRIES(AK_VOID) PLAIN_ENTRIES(AK_I32) PLAIN_ENTRIES(AK_F64)
+                         PLAIN_ENTRIES(AK_U64){"invokeFull", invoke_full_AK_KIND_COUNT,
+                                               AK_SHAPE_FULL, AK_KIND_COUNT, -1}};
 
 /* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
  * the index of its specialised copy in plain_entries (see ak_plain_entries). */
