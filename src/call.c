@@ -15,11 +15,11 @@
  *    a Node-API argument, in parameter order: `undefined` when the slot holds the value, otherwise
  *    the JS value itself (BigInt, string, buffer), converted here.
  *  - invokeFast(), for signatures whose arguments all travel in registers (fast_plan). The wrapper
- *    writes each argument as the exact 64-bit image of its register (integers sign- or
- *    zero-extended, a float in the low half of its vector register) into the slot define()
- *    assigned to it, and the target is called through a cast to a prototype that loads every
- *    argument register unconditionally. No libffi, no per-argument work in C. For the commonest
- *    signatures the wrapper calls a copy of this entry specialised to them (invokePlain*).
+ *    writes each argument as a double into the slot define() assigned to its register; C makes
+ *    the register images from them (an integer converted exactly, a float rounded into the low
+ *    half of its vector register) and calls the target through a cast to a prototype that loads
+ *    the argument registers. No libffi. For pointer-free signatures the wrapper calls a copy of
+ *    this entry specialised to their shape and result (invokePlain_*, invokeFull_*).
  *  - invokeFastRefs(...refs), the same when some pointer or string arguments need the engine
  *    (buffers, strings the wrapper did not copy itself); refs are as for invoke().
  *
