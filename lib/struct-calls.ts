@@ -96,7 +96,7 @@ const slotViews = viewsOf(structResultBytes.buffer);
 /** A reader of a number struct at the start of the slot buffer, as the schema's own would read it. */
 function inlineReader(layout: readonly NumberField[]): () => unknown {
   const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, 0)}`).join(', ');
-  return new Function('V', `const { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(slotViews) as () => unknown;
+  return new Function('V', `'use strict';\nconst { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(slotViews) as () => unknown;
 }
 
 interface StructPosition {
@@ -151,7 +151,9 @@ function inlineFront(nargs: number, structs: readonly StructPosition[], call: Ca
   });
   // The prototypes are asked right after the reads, when the engine knows the objects' shapes
   // and answers at once; the keys are counted last, to refuse unknown fields.
-  const source = `const { ${VIEW_NAMES} } = V;
+  // Strict, as the call wrappers are (lib/wrapper.ts): `arguments` must not alias the parameters.
+  const source = `'use strict';
+const { ${VIEW_NAMES} } = V;
 const [${at.map((_, s) => `A${s}`).join(', ')}] = AT;
 const OP = Object.prototype, proto = Object.getPrototypeOf;
 return function (${params.join(', ')}) {

@@ -458,7 +458,10 @@ function compile(
     body.push(returnCode(ret.info.kind, call));
     text = [...head, ...body].join('\n  ');
   }
+  // Strict: a sloppy function that reads `arguments` aliases its parameters to it, which keeps
+  // the engine from knowing what they hold.
   const source =
+    `'use strict';\n` +
     `const { E, F, I32, AT, A, B, P, CB, invoke, fastRefs, invokeAsync } = env;\n` +
     `const K = ${JSON.stringify(args.map((t) => t.info.kind))};\n` +
     `const fast = env.fastEntries[${fastSlots === null ? 0 : entry}];\n` +
