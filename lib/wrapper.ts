@@ -378,10 +378,7 @@ function generate(
     factory = compile(args, ret, fastSlots, def.entry, guard !== null, async);
     factories.set(key, factory);
   }
-  const fn = factory(env, name, guard, def.address, readStruct);
-  // V8 names stack frames after the `name` property, so traces show the C function's name.
-  Object.defineProperty(fn, 'name', { value: name });
-  return fn;
+  return factory(env, name, guard, def.address, readStruct);
 }
 
 /** Compiles the factory of wrappers for one shape of definition (see generate). */
@@ -466,7 +463,9 @@ function compile(
     `const K = ${JSON.stringify(args.map((t) => t.info.kind))};\n` +
     `const fast = env.fastEntries[${fastSlots === null ? 0 : entry}];\n` +
     `let L;\n` +
-    `return function (${params.join(', ')}) {\n  ${text}\n};`;
+    // A computed key names each wrapper after its C function (stack traces show it) as it is
+    // made, where redefining `name` afterwards would cost more than making the wrapper.
+    `return { [N]: function (${params.join(', ')}) {\n  ${text}\n} }[N];`;
   return new Function('env', 'N', 'G', 'FN', 'S', source) as Factory;
 }
 
@@ -502,20 +501,19 @@ function build(
   const size = ret.info.size;
   const readStruct = ret.info.kind !== 'struct' ? undefined
     : sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? U8.slice(0, size).buffer);
-  const fn = generate(sig.name, args, ret, def, guard, readStruct);
+  const fn = generate(sig.name, args, ret, def, guard, readStruct) as Callable;
   native.adopt(fn, def.id);
-  // The `.async` form is made on first use: most programs call most functions synchronously,
-  // and making it would double the cost of defining a function.
-  Object.defineProperty(fn, 'async', {
-    configurable: true,
-    get() {
-      const async = generate(sig.name, args, ret, def, guard, undefined, true);
-      native.adopt(async, def.id);
-      Object.defineProperty(fn, 'async', { value: async });
-      return async;
-    },
-  });
-  return fn as Callable;
+  // The `.async` wrapper is made on the first asynchronous call: most programs call most
+  // functions synchronously, and making it up front would double the cost of defining one.
+  let onPool: ((...values: unknown[]) => unknown) | undefined;
+  (fn as { async: Callable['async'] }).async = (...values) => {
+    if (onPool === undefined) {
+      onPool = generate(sig.name, args, ret, def, guard, undefined, true);
+      native.adopt(onPool, def.id);
+    }
+    return onPool(...values) as Promise<unknown>;
+  };
+  return fn;
 }
 
 function resolveAll(sig: Signature): { args: ResolvedType[]; ret: ResolvedType } {
