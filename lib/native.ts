@@ -34,6 +34,7 @@ export interface NativeLayout {
   readonly slotCount: number;
   readonly arenaOffset: number;
   readonly arenaSize: number;
+  readonly arenaString: number;
   readonly fastIntRegs: number;
   readonly fastSseRegs: number;
 }

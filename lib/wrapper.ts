@@ -56,8 +56,6 @@ const env = Object.freeze({
 const REF_STRING = 1;
 const REF_OBJECT = 2;
 const REF_OTHER = 3;
-// Arena strings longer than this go to the native UTF-8 conversion, which is faster for them.
-const ARENA_MAX_STRING = 128;
 const ARENA_BASE = native.ptr(native.slots) + L.arenaOffset;
 
 /*
@@ -67,6 +65,11 @@ const ARENA_BASE = native.ptr(native.slots) + L.arenaOffset;
  * only the common case of each argument inline, and these shared helpers, small enough to be
  * inlined themselves, take the rest.
  */
+
+// What a fast wrapper did with each string argument, 2 bits each from bit 16 of the result slot
+// (src/call.c, arena_strings): copied a new string, or made room for the last one again.
+const STRING_NEW = 1 << 16;
+const STRING_AGAIN = 2 << 16;
 
 // What pointerArg answers for a function with an address (a CFunction): pass its `ptr`.
 const REF_FUNCTION = 4;
@@ -96,7 +99,8 @@ function pointerArg(a: unknown, slot: number): number {
  */
 function arenaString(s: string, top: number, slot: number): number {
   const n = s.length;
-  if (n > ARENA_MAX_STRING || top + n >= L.arenaSize) return -1;
+  // Longer strings go to the native UTF-8 conversion, which is faster for them.
+  if (n > L.arenaString || top + n >= L.arenaSize) return -1;
   const at = L.arenaOffset + top;
   for (let k = 0; k < n; k++) {
     const c = charCodeAt(s, k);
@@ -265,7 +269,7 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
  * it once none failed; any other argument's `code` tests, stores and flags a refusal in `bad`
  * itself. Either way the wrapper throws for a refused argument after the tests (throwBadArg).
  */
-function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[]): { bad?: string; code: string } {
+function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[], string: number): { bad?: string; code: string } {
   const out = `F[${slot}]`;
   // Each reference argument tells the native side what it is, 2 bits per reference in the mask
   // `m`, so C needs no Node-API call to find out (src/call.c, REF_*).
@@ -305,10 +309,16 @@ function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[]
     }
     case 'ptr':
     case 'cstring': {
+      // A string: the same one as last time needs only room in the arena (the native side has
+      // its bytes, src/call.c arena_strings); a new one is copied there and remembered (S, N)
+      // once the call is sure to reach the native side.
+      const j = string;
       const str =
         kind === 'cstring'
-          ? `if (typeof ${a} === 'string') { const t = A(${a}, top, ${slot}); ` +
-            `if (t < 0) ${asRef(REF_STRING)} else top = t; } else `
+          ? `if (typeof ${a} === 'string') { ` +
+            `if (${a} === S${j} && top + N${j} <= ${L.arenaSize}) { ${out} = ${ARENA_BASE} + top; top += N${j}; sf |= ${STRING_AGAIN << (2 * j)}; } ` +
+            `else { const t = A(${a}, top, ${slot}); if (t < 0) ${asRef(REF_STRING)} ` +
+            `else { s${j} = ${a}; n${j} = t - top; top = t; sf |= ${STRING_NEW << (2 * j)}; } } } else `
           : '';
       return {
         code:
@@ -400,6 +410,7 @@ function compile(
   if (fastSlots === null) head.push(`if (${countWrong}) E.count(N, '${argCount(args.length)}', arguments.length);`);
   const tests = [countWrong];
   const stores: string[] = [];
+  let strings = 0;
   args.forEach((t, i) => {
     const arg: Arg = {
       a: `a${i}`,
@@ -413,7 +424,7 @@ function compile(
       body.push(generalArg(i, t.info.kind, arg));
       return;
     }
-    const { bad, code } = fastArg(fastSlots[i], t.info.kind, arg, refOrder);
+    const { bad, code } = fastArg(fastSlots[i], t.info.kind, arg, refOrder, t.info.kind === 'cstring' ? strings++ : -1);
     if (bad === undefined) {
       body.push(code);
     } else {
@@ -424,6 +435,10 @@ function compile(
   // Fast shapes test every argument before they store any (see fastArg).
   if (fastSlots !== null) body.unshift(`let bad = ${tests.join(' || ')};`);
   if (fastSlots !== null) body.push(`if (bad) B(N, K, arguments);`, ...stores);
+  // The new strings are remembered only now that the call cannot fail before the native side
+  // remembers their bytes too.
+  for (let j = 0; j < strings; j++) body.push(`if (s${j} !== undefined) { S${j} = s${j}; N${j} = n${j}; }`);
+  if (strings > 0) body.unshift(`let sf = 0${Array.from({ length: strings }, (_, j) => `, s${j}, n${j}`).join('')};`);
   body.unshift(...refs.map((r) => `let ${r};`));
   // Strings copied into the arena: publish the new top and the mark to return to (src/arkffi.h).
   const usesArena = fastSlots !== null && args.some((t) => t.info.kind === 'cstring');
@@ -446,6 +461,11 @@ function compile(
     let call: string;
     if (fastSlots === null) {
       call = `invoke(${refs.join(', ')})`;
+    } else if (strings > 0) {
+      // The reference mask and the string flags go to the result slot together.
+      body.unshift('let m = 0;');
+      body.push(`F[${L.slotResult}] = m | sf;`);
+      call = `(m !== 0 ? fastRefs(${refs.join(', ')}) : fast())`;
     } else if (refs.length === 0) {
       call = 'fast()';
     } else {
@@ -462,7 +482,7 @@ function compile(
     `const { E, F, I32, AT, A, B, P, CB, invoke, fastRefs, invokeAsync } = env;\n` +
     `const K = ${JSON.stringify(args.map((t) => t.info.kind))};\n` +
     `const fast = env.fastEntries[${fastSlots === null ? 0 : entry}];\n` +
-    `let L;\n` +
+    `let L${Array.from({ length: strings }, (_, j) => `, S${j}, N${j}`).join('')};\n` +
     // A computed key names each wrapper after its C function (stack traces show it) as it is
     // made, where redefining `name` afterwards would cost more than making the wrapper.
     `return { [N]: function (${params.join(', ')}) {\n  ${text}\n} }[N];`;

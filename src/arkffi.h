@@ -46,6 +46,9 @@
 #define AK_DEF_ENTRY  2
 #define AK_DEF_SLOTS  3
 #define AK_ARENA_SIZE 65536
+/* Strings up to this many bytes are copied into the arena by the wrappers themselves; each
+ * string argument of a fast function also keeps the last one it took (call.c, arena_strings). */
+#define AK_ARENA_STRING 128
 /* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
 #define AK_SAFE_INT 9007199254740991LL
 
@@ -197,9 +200,10 @@ struct ak_fn {
   const bool *closed; /* its library's `closed` (one load on the call path), or a false */
   bool calls_back;    /* it takes a pointer, so it may call a JSCallback (ak_calls_back) */
   bool fast;
-  bool ret_in_sse;       /* fast path: the result comes back in a vector register */
-  bool uses_arena;       /* fast path: the wrapper may copy strings into the arena */
-  bool fast_small;       /* fast path: at most 2 integer and 2 vector registers used */
+  bool ret_in_sse;                 /* fast path: the result comes back in a vector register */
+  bool uses_arena;                 /* fast path: the wrapper may copy strings into the arena */
+  struct ak_arena_string *strings; /* fast path: per string argument, its last string's bytes */
+  bool fast_small;                 /* fast path: at most 2 integer and 2 vector registers used */
   uint8_t fast_shape;    /* fast path: what a specialised entry may take it as (call.c, ak_shape) */
   uint8_t fast_nint;     /* fast path: integer registers used */
   uint8_t fast_f32_mask; /* fast path: vector registers that carry a float, by bit */

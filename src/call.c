@@ -75,6 +75,15 @@ typedef struct ak_last_string {
   char bytes[AK_LAST_STRING];
 } ak_last_string;
 
+/* The bytes of the last arena string a fast function took at one string argument, so that a
+ * wrapper given the same string again copies nothing: the native entry copies these bytes into
+ * the arena instead (a string is copied for each call all the same: C may write into it). */
+typedef struct ak_arena_string {
+  uint8_t slot; /* the argument's register slot, which holds the string's arena address */
+  uint8_t len;  /* bytes, NUL included */
+  char bytes[AK_ARENA_STRING + 1];
+} ak_arena_string;
+
 static void fn_free(ak_fn *fn) {
   if (fn->args != NULL)
     for (uint32_t i = 0; i < fn->nargs; i++)
@@ -86,6 +95,7 @@ static void fn_free(ak_fn *fn) {
   free(fn->ref_index);
   free(fn->fast_slot);
   free(fn->last_string);
+  free(fn->strings);
   free(fn->name);
   free(fn);
 }
@@ -670,6 +680,32 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
   return convert_result(env, fn, &r, true);
 }
 
+/* What a fast wrapper did with each string argument (lib/wrapper.ts), 2 bits each from bit 16 of
+ * the result slot: copied a new string into the arena, or only made room there for the string
+ * the argument took last time. */
+enum { AK_STRING_NONE, AK_STRING_NEW, AK_STRING_AGAIN };
+#define AK_STRING_FLAGS_SHIFT 16
+
+/* First thing in a call that takes strings: remembers each new string's bytes, and copies each
+ * repeated one into the room its wrapper made for it. Nothing may fail before this runs: the
+ * wrapper counts the new strings as remembered already. */
+static void arena_strings(const ak_state *st, ak_fn *fn) {
+  uint32_t flags = (uint32_t)st->slots[AK_SLOT_RESULT] >> AK_STRING_FLAGS_SHIFT;
+  for (ak_arena_string *s = fn->strings; flags != 0; s++, flags >>= 2) {
+    assert(s < fn->strings + ak_fast_int_regs);
+    char *at = (char *)(uintptr_t)(int64_t)st->slots[s->slot];
+    if ((flags & 3) == AK_STRING_NEW) {
+      s->len = (uint8_t)(strnlen(at, AK_ARENA_STRING) + 1);
+      memcpy(s->bytes, at, s->len);
+    } else if ((flags & 3) == AK_STRING_AGAIN && memcmp(at, s->bytes, s->len) != 0) {
+      /* Most often the last call left the same bytes in the same place. Writing them anyway
+       * would cost more than comparing: C reading them right after, wider than they were
+       * written, would wait for the writes to land. */
+      memcpy(at, s->bytes, s->len);
+    }
+  }
+}
+
 /* The arena top as the wrapper left it before copying this call's strings. */
 static int32_t arena_mark(const ak_state *st) {
   int32_t mark;
@@ -688,6 +724,7 @@ static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env,
   ak_fn *fn = ak_fn_called(st);
   assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
   bool arena = nint != 0 && fn->uses_arena; /* strings are integer arguments */
+  if (arena) arena_strings(st, fn);
   int32_t mark = arena ? arena_mark(st) : 0;
   napi_value result = NULL;
   if (ak_fn_open(env, fn)) result = fast_call(env, st, fn, NULL, shape, ret, nint);
@@ -723,7 +760,7 @@ FULL_ENTRY(AK_KIND_COUNT) /* any other result */
 #define PLAIN_ENTRIES(kind)                                                                        \
   PLAIN_ENTRY(kind, 0)                                                                             \
   PLAIN_ENTRY(kind, 1)                                                                             \
-      PLAIN_ENTRY(kind, 2){"invokeFull_" #kind, invoke_full_##kind, AK_SHAPE_FULL, kind, -1},
+  PLAIN_ENTRY(kind, 2){"invokeFull_" #kind, invoke_full_##kind, AK_SHAPE_FULL, kind, -1},
 static const struct {
   const char *name;
   napi_callback entry;
@@ -767,6 +804,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   /* Reference arguments are all integer-class (pointers, strings, 64-bit integers), so on the
    * fast path there are at most as many as integer registers. */
   assert(fn->fast && fn->nref <= AK_FAST_INT);
+  if (fn->uses_arena) arena_strings(st, fn);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
   napi_value argv[AK_FAST_INT], result = NULL;
   size_t argc = fn->nref; /* asking for no more spares Node-API filling the rest in */
@@ -784,7 +822,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   for (int k = 0; k < fn->fast_nint; k++)
     ints[k] = (uint64_t)(int64_t)st->slots[AK_SLOT_FAST_INT + k];
   /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
-  uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT];
+  uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT] & ((1u << AK_STRING_FLAGS_SHIFT) - 1);
   for (uint32_t r = 0; r < argc; r++) {
     unsigned what = (mask >> (2 * r)) & 3;
     if (what == AK_REF_NONE) continue;
@@ -883,15 +921,23 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   if (nint > ak_fast_int_regs || nsse > ak_fast_sse_regs) return true;
 
   fn->fast_slot = calloc(fn->nargs ? fn->nargs : 1, sizeof *fn->fast_slot);
-  if (fn->fast_slot == NULL) return false;
+  /* Strings are integer-class: at most one per integer register. */
+  fn->strings = calloc((size_t)ak_fast_int_regs, sizeof *fn->strings);
+  if (fn->fast_slot == NULL || fn->strings == NULL) return false;
   nint = nsse = 0;
+  uint32_t nstrings = 0;
   for (uint32_t i = 0; i < fn->nargs; i++) {
     ak_kind k = fn->args[i]->kind;
     if (k == AK_F32) fn->fast_f32_mask |= (uint8_t)(1u << nsse);
-    if (k == AK_CSTRING) fn->uses_arena = true;
     if (fn->ref_index[i] >= 0) fn->fast_ref_arg[fn->ref_index[i]] = (uint8_t)i;
     fn->fast_slot[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_SLOT_FAST_SSE + nsse++
                                                             : AK_SLOT_FAST_INT + nint++);
+    if (k == AK_CSTRING) fn->strings[nstrings++].slot = fn->fast_slot[i];
+  }
+  fn->uses_arena = nstrings > 0;
+  if (!fn->uses_arena) {
+    free(fn->strings);
+    fn->strings = NULL;
   }
   fn->fast_nint = (uint8_t)nint;
   fn->fast_small = nint <= 2 && nsse <= 2;

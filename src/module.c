@@ -149,6 +149,7 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
       {"slotCount", AK_SLOT_COUNT},
       {"arenaOffset", AK_SLOT_COUNT * (int32_t)sizeof(double)},
       {"arenaSize", AK_ARENA_SIZE},
+      {"arenaString", AK_ARENA_STRING},
       {"fastIntRegs", st->fast_enabled ? ak_fast_int_regs : 0},
       {"fastSseRegs", st->fast_enabled ? ak_fast_sse_regs : 0},
   };

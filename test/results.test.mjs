@@ -47,6 +47,41 @@ test('a string result made around a nested call of the same function is its own'
   lib.close();
 });
 
+test('a string argument is the string given at each call, whatever C did with the last one', () => {
+  const lib = dlopen(testlib, {
+    str_scribble: { args: ['cstring'], returns: 'i32' },
+    str_len: { args: ['cstring'], returns: 'usize' },
+    str_concat3: { args: ['cstring', 'cstring', 'cstring'], returns: 'cstring' },
+    first_char_after: { args: ['ptr', 'cstring'], returns: 'i32' },
+  });
+  const { str_scribble, str_len, str_concat3, first_char_after } = lib.symbols;
+  // C writes over the string it was given: the next call with the same string sees it whole.
+  for (let i = 0; i < 3; i++) assert.equal(str_scribble('abc'), 97);
+  // Another call's strings take the same place in between.
+  assert.equal(str_len('abc'), 3);
+  assert.equal(str_len('a much longer string'), 20);
+  assert.equal(str_len('abc'), 3);
+  assert.equal(str_scribble('abc'), 97);
+  assert.equal(str_len('abc'), 3);
+  // Several strings per call, repeated and not.
+  assert.equal(str_concat3('a', 'b', 'c'), 'a|b|c');
+  assert.equal(str_concat3('a', 'b', 'c'), 'a|b|c');
+  assert.equal(str_concat3('a', 'bb', 'c'), 'a|bb|c');
+  assert.equal(str_concat3('x', 'bb', 'c'), 'x|bb|c');
+  assert.equal(str_concat3('', 'é', 'c'), '|é|c');
+  assert.equal(str_concat3('', 'é', 'c'), '|é|c');
+  assert.equal(str_concat3('a\0b', 'c', 'd'), 'a|c|d');
+  // A nested call of the same function, with another string, while the outer one is running.
+  const seen = [];
+  const cb = new JSCallback(() => seen.push(first_char_after(null, 'xyz')), { args: [], returns: 'void' });
+  assert.equal(first_char_after(cb, 'abc'), 97);
+  assert.equal(first_char_after(cb, 'abc'), 97);
+  assert.equal(first_char_after(null, 'xyz'), 120);
+  assert.deepEqual(seen, [120, 120]);
+  cb.close();
+  lib.close();
+});
+
 test('results of every common kind, near their limits', () => {
   const lib = dlopen(testlib, {
     touch: { returns: 'void' },
