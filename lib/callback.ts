@@ -14,7 +14,7 @@
  * gets a value: the result, or zero after a reported error. How errors are reported, and what
  * happens with threads, event-loop liveness and close(), is described in docs/threads.md.
  */
-import { describe, ffiError } from './errors';
+import { describe, ffiError, INT_LIMITS } from './errors';
 import { native, type NativeCallback } from './native';
 import { resolveType, type ResolvedType } from './types';
 import type { CallbackArgsOf, CallbackFunction, CallbackReturnOf, CallbackSignature } from './typing';
@@ -149,12 +149,6 @@ function isBuffer(value: unknown): boolean {
     (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer);
 }
 
-/** The range of an integer type of at most 32 bits, as [min, max]. */
-function intRange(kind: string, size: number): string {
-  const bits = 8 * size;
-  return kind.startsWith('u') ? `[0, ${2 ** bits - 1}]` : `[${-(2 ** (bits - 1))}, ${2 ** (bits - 1) - 1}]`;
-}
-
 /** The error for a result the declared return type cannot take. */
 function resultError(ret: ResolvedType, value: unknown): Error {
   const { kind, size } = ret.info;
@@ -184,7 +178,7 @@ function resultError(ret: ResolvedType, value: unknown): Error {
       expected = `an ArrayBuffer or ArrayBufferView of at least ${size} bytes`;
       break;
     default:
-      expected = `an integer in ${intRange(kind, size)}`;
+      expected = `an integer in [${INT_LIMITS[kind].join(', ')}]`;
   }
   // A value of an accepted JS type that is out of range (or a buffer too short) is a RangeError.
   const wide = ['i64', 'u64', 'bigint64', 'biguint64', 'ptr', 'cstring'].includes(kind);

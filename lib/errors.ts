@@ -67,13 +67,14 @@ export function describe(value: unknown): string {
   }
 }
 
-const INT_RANGE: Record<string, string> = {
-  i8: '[-128, 127]',
-  u8: '[0, 255]',
-  i16: '[-32768, 32767]',
-  u16: '[0, 65535]',
-  i32: '[-2147483648, 2147483647]',
-  u32: '[0, 4294967295]',
+/** The range of each integer kind of at most 32 bits. */
+export const INT_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
+  i8: [-128, 127],
+  u8: [0, 255],
+  i16: [-32768, 32767],
+  u16: [0, 65535],
+  i32: [-2147483648, 2147483647],
+  u32: [0, 4294967295],
 };
 
 /** Why `value` is not acceptable for an argument of `kind`: [error class, code, problem]. */
@@ -88,7 +89,7 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
     case 'i32':
     case 'u32':
       return isNumber
-        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integer in ${INT_RANGE[kind]}, got ${got}`]
+        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integer in [${INT_LIMITS[kind].join(', ')}], got ${got}`]
         : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number, got ${got}`];
     case 'i64':
     case 'u64':

@@ -15,7 +15,7 @@
  *    the wrapper itself, so most calls make no per-argument Node-API call at all.
  */
 import { JSCallback } from './callback';
-import { throwArg, throwClosed, throwCount } from './errors';
+import { INT_LIMITS, throwArg, throwClosed, throwCount } from './errors';
 import { native, type NativeDefinition, type NativeLibrary } from './native';
 import { resolveType, type ResolvedType, type TypeSpec } from './types';
 
@@ -111,15 +111,6 @@ function arenaString(s: string, top: number, slot: number): number {
   F[slot] = ARENA_BASE + top;
   return top + n + 1;
 }
-
-const INT_LIMITS: Record<string, [number, number]> = {
-  i8: [-128, 127],
-  u8: [0, 255],
-  i16: [-32768, 32767],
-  u16: [0, 65535],
-  i32: [-2147483648, 2147483647],
-  u32: [0, 4294967295],
-};
 
 /** Whether a fast wrapper takes `v` for a parameter of kind `kind` (mirrors fastArg). */
 function takes(kind: string, v: unknown): boolean {

@@ -596,15 +596,11 @@ typedef double (*ak_small_sse_result_fn)(uint64_t, uint64_t, double, double);
 /* The image of integer argument register k. The wrapper wrote the argument as one double (a
  * single 8-byte store that this 8-byte load forwards from; building the image from halves in JS
  * stalls), exact because it was validated as a safe integer. C casts it to int64 exactly. Only
- * registers the signature uses are read: a stale slot may hold any double. */
-static inline uint64_t int_image(const ak_fn *fn, const double *slots, int k) {
-  return k < fn->fast_nint ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
-}
-
-/* int_image, for a number of integer arguments known when compiling (>= 0), or not (-1). */
-static inline uint64_t plain_int_image(const ak_fn *fn, const double *slots, int k, int nint) {
-  if (nint < 0) return int_image(fn, slots, k);
-  return k < nint ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
+ * registers the signature uses are read, a stale slot may hold any double: `nint`, their number,
+ * when it is known where this is compiled, else -1 (fn's own count). */
+static inline uint64_t int_image(const ak_fn *fn, const double *slots, int k, int nint) {
+  int used = nint < 0 ? fn->fast_nint : nint;
+  return k < used ? (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k] : 0;
 }
 
 /* The register image of a float argument written as the double d: the float in the low half. */
@@ -646,8 +642,8 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
   bool plain = shape != AK_SHAPE_ANY;
   uint32_t caller = plain ? 0 : ak_calls_back(st, fn);
   if (shape == AK_SHAPE_SMALL || (shape == AK_SHAPE_ANY && fn->fast_small)) {
-    uint64_t i0 = ints ? ints[0] : plain_int_image(fn, slots, 0, nint);
-    uint64_t i1 = ints ? ints[1] : plain_int_image(fn, slots, 1, nint);
+    uint64_t i0 = ints ? ints[0] : int_image(fn, slots, 0, nint);
+    uint64_t i1 = ints ? ints[1] : int_image(fn, slots, 1, nint);
     double d0 = slots[AK_SLOT_FAST_SSE], d1 = slots[AK_SLOT_FAST_SSE + 1];
     if (!plain) {
       d0 = sse_image(fn, slots, 0);
@@ -661,7 +657,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
   } else {
     uint64_t i[AK_FAST_INT] = {0};
     for (int k = 0; k < fn->fast_nint; k++)
-      i[k] = ints ? ints[k] : (uint64_t)(int64_t)slots[AK_SLOT_FAST_INT + k];
+      i[k] = ints ? ints[k] : int_image(fn, slots, k, -1);
     /* The vector images are the slots themselves: a float argument's image replaces its
      * double there, the slots being this call's scratch until the target runs. */
     double *d = &st->slots[AK_SLOT_FAST_SSE];
@@ -820,7 +816,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
 
   uint64_t ints[AK_FAST_INT] = {0};
   for (int k = 0; k < fn->fast_nint; k++)
-    ints[k] = (uint64_t)(int64_t)st->slots[AK_SLOT_FAST_INT + k];
+    ints[k] = int_image(fn, st->slots, k, -1);
   /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
   uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT] & ((1u << AK_STRING_FLAGS_SHIFT) - 1);
   for (uint32_t r = 0; r < argc; r++) {
