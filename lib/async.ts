@@ -2,8 +2,10 @@
  * Asynchronous calls: AsyncCFunction and the package-root forms of ffi.callAsync/callPtrAsync.
  *
  * Every symbol of a library also has `.async(...)` (lib/wrapper.ts). The call runs on the libuv
- * thread pool; its arguments are converted (strings copied, buffers kept alive) before it leaves
- * the JS thread, and the Promise settles with the result converted as for a synchronous call.
+ * thread pool; its arguments are converted before it leaves the JS thread: strings copied,
+ * ArrayBuffers' bytes copied for C and C's changes put back when the call completes (so a buffer
+ * detached or shrunk meanwhile frees nothing C uses), SharedArrayBuffers kept alive and used in
+ * place. The Promise settles with the result converted as for a synchronous call.
  * Errors, including bad arguments and closed libraries, reject the Promise.
  */
 import { ffi } from './bridge';

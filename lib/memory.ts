@@ -2,7 +2,8 @@
  * Pointers and C memory: ptr(), read.*, toArrayBuffer(), toBuffer(), CString, errno().
  *
  * Pointers are JS numbers, or BigInts beyond 2^53. Reads go through the addon and refuse NULL;
- * any other address is trusted, as in C.
+ * any other numeric address is trusted, as in C. A JS buffer given as the address bounds every
+ * read and view by its length at that moment: offsets stay from 0 to its end, lengths within it.
  */
 import { constants } from 'node:buffer';
 import { describe, ffiError, reword, type ArkFFIError } from './errors';
@@ -43,7 +44,10 @@ function checkLength(fnName: string, index: number, byteLength: unknown): void {
   }
 }
 
-/** The address of a buffer's first byte (a view's byte offset included), plus `byteOffset`. */
+/**
+ * The address of a buffer's first byte (a view's byte offset included), plus `byteOffset`, which
+ * is from 0 to the buffer's byteLength (its end).
+ */
 export function ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset = 0): number {
   try {
     return native.ptr(view, byteOffset);
@@ -68,7 +72,7 @@ function reader<T>(name: string, kind = name): (address: PointerLike, byteOffset
 /**
  * Reads one value from C memory at `address + byteOffset` (bun:ffi's `read`). 64-bit integers
  * come back as BigInt, pointers as numbers (BigInts beyond 2^53). `byteOffset` is a safe integer,
- * negative to read before `address`.
+ * negative to read before a numeric `address`; in a JS buffer the value must lie within it.
  */
 export const read = Object.freeze({
   /** Reads an `int8_t`. */
@@ -99,7 +103,9 @@ export const read = Object.freeze({
 
 /**
  * An ArrayBuffer over C memory, without copying. Without `byteLength` the memory is read as a
- * NUL-terminated string and the buffer ends before the NUL. The memory stays owned by C.
+ * NUL-terminated string and the buffer ends before the NUL. The memory stays owned by C. Over a
+ * JS buffer the view stays within it (without `byteLength`, it ends at a NUL or the buffer's
+ * end) and keeps the buffer from being collected while the view lives.
  */
 export function toArrayBuffer(address: PointerLike, byteOffset = 0, byteLength?: number): ArrayBuffer {
   checkLength('toArrayBuffer', 2, byteLength);
@@ -120,7 +126,7 @@ export function toBuffer(address: PointerLike, byteOffset = 0, byteLength?: numb
   }
 }
 
-/** A copy of `byteLength` bytes of C memory, in a new ArrayBuffer. */
+/** A copy of `byteLength` bytes of C memory, or of a JS buffer that has them, in a new ArrayBuffer. */
 export function readMemory(address: PointerLike, byteLength: number): ArrayBuffer {
   checkLength('readMemory', 1, byteLength);
   try {
@@ -132,7 +138,8 @@ export function readMemory(address: PointerLike, byteLength: number): ArrayBuffe
 
 /**
  * The NUL-terminated UTF-8 string at `address + byteOffset`, at most `byteLength` bytes of it;
- * `''` for address 0 (whatever the offset).
+ * `''` for address 0 (whatever the offset). In a JS buffer the string also ends at the buffer's
+ * end, NUL or not, and a `byteLength` past that end is refused.
  */
 export function readCString(address: PointerLike, byteOffset = 0, byteLength?: number): string {
   try {

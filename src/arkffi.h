@@ -301,6 +301,9 @@ void ak_callbacks_free(ak_state *st);
  * its length in bytes unless `len` is NULL. Returns false, without throwing, if `value` is none
  * of them. */
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len);
+/* The ArrayBuffer or SharedArrayBuffer that holds the bytes of `value`, which ak_view_address
+ * took: `value` itself, or a view's buffer, with the view's byte offset in it. */
+bool ak_view_buffer(napi_env env, napi_value value, napi_value *buffer, size_t *offset);
 typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE } ak_ptr_status;
 /* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */
 ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out);

@@ -2,11 +2,13 @@
  * memory.c - pointers, C strings and raw memory.
  *
  * Pointers cross into JS as numbers, or as BigInts beyond 2^53 (MAP_FAILED, tagged pointers).
- * Everything here reads memory the caller names; ArkFFI cannot know whether an address is valid,
- * but it refuses the one it can recognise as invalid, NULL, instead of crashing.
+ * Everything here reads memory the caller names. A raw address (a number or BigInt) is trusted,
+ * as in C, except NULL, which is refused instead of crashing. A JS buffer as the address bounds
+ * every read and view by its current length: ArkFFI knows where that memory ends.
  */
 #include "arkffi.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,6 +79,21 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
    * for a SharedArrayBuffer too; older ones refuse one, which shared_buffer_address handles. */
   if (napi_get_arraybuffer_info(env, value, out, len) == napi_ok) return true;
   return shared_buffer_address(env, value, out, len);
+}
+
+bool ak_view_buffer(napi_env env, napi_value value, napi_value *buffer, size_t *offset) {
+  /* Every out-parameter gets a place: some hosts write them all (see ak_view_address). */
+  napi_typedarray_type type;
+  size_t count = 0;
+  void *data = NULL;
+  bool yes = false;
+  *offset = 0;
+  *buffer = value;
+  if (napi_is_typedarray(env, value, &yes) == napi_ok && yes)
+    return napi_get_typedarray_info(env, value, &type, &count, &data, buffer, offset) == napi_ok;
+  if (napi_is_dataview(env, value, &yes) == napi_ok && yes)
+    return napi_get_dataview_info(env, value, &count, &data, buffer, offset) == napi_ok;
+  return true;
 }
 
 /* Integers up to 2^53 - 1 in magnitude are exact as doubles; NaN fails every comparison. */
@@ -184,44 +201,100 @@ static bool offset_arg(napi_env env, napi_value value, uint32_t index, int64_t *
   return true;
 }
 
+/* What address_arg found: the address, and how many bytes from it are known to be there. */
+typedef struct {
+  unsigned char *p;
+  size_t room;  /* SIZE_MAX for a raw address, which is trusted */
+  bool buffer;  /* the address is a JS buffer's, bounded by `room` */
+  int64_t base; /* the byte offset applied, for messages */
+} ak_address;
+
 /* Reads the address (argument 1) and, when `with_offset`, adds the byte offset (argument 2). A
  * NULL address is refused when `nonnull`; otherwise it stays NULL whatever the offset, since NULL
- * plus an offset is the address of nothing. An offset that lands on NULL is refused as well. */
+ * plus an offset is the address of nothing. An offset that lands on NULL is refused as well. A JS
+ * buffer's offset must stay within it (its end included: zero bytes may be read there). */
 static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool nonnull,
-                        unsigned char **out) {
+                        ak_address *out) {
   void *p = NULL;
   int64_t offset = 0;
-  switch (ak_pointer_parse(env, argv[0], &p)) {
-  case AK_PTR_OK:
-    break;
-  case AK_PTR_BAD_RANGE:
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address",
-              "must be a safe integer or a BigInt of at most 64 bits");
-    return false;
-  case AK_PTR_BAD_TYPE:
-    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
-              "must be a pointer: a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or "
-              "ArrayBufferView");
-    return false;
+  size_t len = 0;
+  napi_valuetype type = napi_undefined;
+  if (ak_failed(env, napi_typeof(env, argv[0], &type))) return false;
+  out->buffer = type == napi_object && ak_view_address(env, argv[0], &p, &len);
+  if (!out->buffer) {
+    switch (ak_pointer_parse(env, argv[0], &p)) {
+    case AK_PTR_OK:
+      break;
+    case AK_PTR_BAD_RANGE:
+      throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address",
+                "must be a safe integer or a BigInt of at most 64 bits");
+      return false;
+    case AK_PTR_BAD_TYPE:
+      throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
+                "must be a pointer: a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or "
+                "ArrayBufferView");
+      return false;
+    }
   }
   if (with_offset && !offset_arg(env, argv[1], 1, &offset)) return false;
-  if (p == NULL && nonnull) {
+  out->base = offset;
+  out->room = SIZE_MAX;
+  if (out->buffer) {
+    if (offset < 0 || (uint64_t)offset > len) {
+      char problem[128];
+      snprintf(problem, sizeof problem, "must be from 0 to %zu, the buffer's byteLength", len);
+      throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
+      return false;
+    }
+    out->room = len - (size_t)offset;
+  }
+  /* A buffer's data is NULL only when it has no bytes: `room` refuses every read of it. */
+  if (p == NULL && nonnull && !out->buffer) {
     throw_null(env);
     return false;
   }
   if (p == NULL) {
-    *out = NULL;
+    out->p = NULL;
     return true;
   }
   /* In integers: the compiler may assume that pointer arithmetic never yields NULL. */
   uintptr_t address = (uintptr_t)p + (uintptr_t)offset;
-  *out = (unsigned char *)address;
+  out->p = (unsigned char *)address;
   if (address == 0) {
     throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 1, "byteOffset",
               "takes the address to NULL, where there is no memory to read");
     return false;
   }
   return true;
+}
+
+/* Refuses a read of `need` bytes at a buffer address that has fewer. */
+static bool read_fits(napi_env env, const ak_address *a, size_t need) {
+  if (need <= a->room) return true;
+  char problem[160];
+  size_t len = (size_t)a->base + a->room;
+  if (len < need) {
+    snprintf(problem, sizeof problem, "is a buffer of %zu bytes, fewer than the read takes (%zu)",
+             len, need);
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address", problem);
+  } else {
+    snprintf(problem, sizeof problem,
+             "must be at most %zu: the buffer has %zu bytes and the read takes %zu", len - need,
+             len, need);
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
+  }
+  return false;
+}
+
+/* Refuses a byte length (argument `index`) beyond the end of a buffer address. */
+static bool length_fits(napi_env env, const ak_address *a, size_t len, uint32_t index) {
+  if (len <= a->room) return true;
+  char problem[160];
+  snprintf(problem, sizeof problem,
+           "must be at most %zu, the bytes the buffer has from offset %lld", a->room,
+           (long long)a->base);
+  throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", index, "byteLength", problem);
+  return false;
 }
 
 /* A byte length (argument `index`): a number that is a non-negative safe integer. */
@@ -262,6 +335,13 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!offset_arg(env, argv[1], 1, &offset)) return NULL;
+  /* The address of a byte of the buffer, or of its end: anything else is not the buffer's. */
+  if (offset < 0 || (uint64_t)offset > len) {
+    char problem[128];
+    snprintf(problem, sizeof problem, "must be from 0 to %zu, the buffer's byteLength", len);
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
+    return NULL;
+  }
   if (ak_failed(env, napi_create_double(env, (double)((uintptr_t)data + (uintptr_t)offset), &out)))
     return NULL;
   return out;
@@ -271,11 +351,18 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
 napi_value ak_js_read(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], out = NULL;
-  unsigned char *p;
+  ak_address a;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argv, true, true, &p)) return NULL;
   int32_t kind = -1;
   napi_get_value_int32(env, argv[2], &kind);
+  if (kind < 0 || kind >= AK_KIND_COUNT || kind == AK_VOID || kind == AK_BOOL ||
+      kind == AK_CSTRING || kind == AK_STRUCT) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "read: unsupported type index %d", kind);
+    return NULL;
+  }
+  if (!address_arg(env, argv, true, true, &a) || !read_fits(env, &a, ak_scalar_type(kind)->size))
+    return NULL;
+  const unsigned char *p = a.p;
 
   /* memcpy: the address need not be aligned for the type. */
   ak_value v;
@@ -333,24 +420,30 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
     out = ak_make_u64(env, (uintptr_t)v.ptr);
     break;
   default:
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "read: unsupported type index %d", kind);
+    assert(!"unreachable read kind");
     break;
   }
   return out;
 }
 
 /* readCString(address, byteOffset?, byteLength?) -> string. NULL reads as '', whatever the offset.
- * The read stops at the first NUL or after byteLength bytes, whichever comes first. */
+ * The read stops at the first NUL or after byteLength bytes, whichever comes first; in a JS
+ * buffer, at its end too, and a byteLength beyond that end is refused. */
 napi_value ak_js_read_cstring(napi_env env, napi_callback_info info) {
   size_t argc = 3, len = 0;
   napi_value argv[3], out;
-  unsigned char *p;
+  ak_address a;
   bool bounded;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argv, true, false, &p) ||
-      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len))
+  if (!address_arg(env, argv, true, false, &a) ||
+      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len) ||
+      (bounded && !length_fits(env, &a, len, 2)))
     return NULL;
-  const char *text = p != NULL ? (const char *)p : "";
+  const char *text = a.p != NULL ? (const char *)a.p : "";
+  if (!bounded && a.buffer) {
+    bounded = true;
+    len = a.room;
+  }
   len = bounded ? strnlen(text, len) : strlen(text);
   if (ak_failed(env, napi_create_string_utf8(env, text, len, &out))) return NULL;
   return out;
@@ -360,11 +453,13 @@ napi_value ak_js_read_cstring(napi_env env, napi_callback_info info) {
 napi_value ak_js_read_memory(napi_env env, napi_callback_info info) {
   size_t argc = 2, len = 0;
   napi_value argv[2], out;
-  unsigned char *p;
+  ak_address a;
   void *data = NULL;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argv, false, false, &p) || !length_arg(env, argv[1], 1, "byteLength", &len))
+  if (!address_arg(env, argv, false, false, &a) ||
+      !length_arg(env, argv[1], 1, "byteLength", &len) || !length_fits(env, &a, len, 1))
     return NULL;
+  const unsigned char *p = a.p;
   /* Zero bytes at NULL is an empty copy, not a read. */
   if (p == NULL && len > 0) {
     throw_null(env);
@@ -375,19 +470,39 @@ napi_value ak_js_read_memory(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* An ArrayBuffer that views a JS buffer holds a reference to it until the view is collected, so
+ * the memory it shows is not collected under it. */
+static void release_viewed(napi_env env, void *data, void *hint) {
+  napi_delete_reference(env, hint);
+}
+
 /* toArrayBuffer(address, byteOffset?, byteLength?) -> an ArrayBuffer that views C memory in
  * place (no copy). Without byteLength the memory is taken to be a NUL-terminated string. The
- * memory stays C's: the caller keeps it alive while the view is used. */
+ * memory stays C's: the caller keeps it alive while the view is used. A view of a JS buffer stays
+ * within it and keeps it alive. */
 napi_value ak_js_to_arraybuffer(napi_env env, napi_callback_info info) {
   size_t argc = 3, len = 0;
   napi_value argv[3], out;
-  unsigned char *p;
+  ak_address a;
   bool bounded;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argv, true, true, &p) ||
-      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len))
+  if (!address_arg(env, argv, true, true, &a) ||
+      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len) ||
+      (bounded && !length_fits(env, &a, len, 2)))
     return NULL;
-  if (!bounded) len = strlen((const char *)p);
-  if (ak_failed(env, napi_create_external_arraybuffer(env, p, len, NULL, NULL, &out))) return NULL;
+  if (a.p == NULL) {
+    /* An empty buffer: nothing to view. */
+    void *none;
+    if (ak_failed(env, napi_create_arraybuffer(env, 0, &none, &out))) return NULL;
+    return out;
+  }
+  if (!bounded) len = a.buffer ? strnlen((const char *)a.p, a.room) : strlen((const char *)a.p);
+  napi_ref viewed = NULL;
+  if (a.buffer && ak_failed(env, napi_create_reference(env, argv[0], 1, &viewed))) return NULL;
+  if (ak_failed(env, napi_create_external_arraybuffer(
+                         env, a.p, len, viewed != NULL ? release_viewed : NULL, viewed, &out))) {
+    if (viewed != NULL) napi_delete_reference(env, viewed);
+    return NULL;
+  }
   return out;
 }

@@ -158,3 +158,27 @@ test("callCallbackThreadSafe calls a threadsafe callback with one int, with ArkF
   throwsCode(assert, () => ffi.callCallbackThreadSafe(123456, 1), Error, 'ERR_ARKFFI_CLOSED');
   assert.deepEqual(seen, [41, -7, 30]);
 });
+
+test('ffi.readMemory, ffi.readCString and ffi.ptr on a JS buffer stay within it', () => {
+  const buf16 = new Uint8Array(16).fill(0x41);
+  const err = throwsCode(assert, () => ffi.readMemory(buf16, 4096), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(err.argIndex, 1);
+  assert.equal(ffi.readMemory(buf16, 16).byteLength, 16);
+  assert.equal(ffi.readCString(buf16), 'A'.repeat(16));
+  assert.equal(ffi.ptr(buf16.subarray(16)), ffi.ptr(buf16) + 16);
+});
+
+test('ffi.callAsync takes a buffer it may not keep: a transfer during the call is harmless', async () => {
+  const h = ffi.load(testlib);
+  ffi.defineFunction(h, 'slow_fill', 'plci', 'p');
+  const bytes = new Uint8Array(4096);
+  const done = ffi.callAsync(h, 'slow_fill', ['p', 'l', 'u8', 'i'], 'p', [bytes, 4096, 5, 100], []);
+  const moved = new Uint8Array(structuredClone(bytes.buffer, { transfer: [bytes.buffer] }));
+  await done;
+  assert.equal(bytes.length, 0);
+  assert.ok(moved.every((x) => x === 0));
+  const kept = new Uint8Array(64);
+  assert.equal(await ffi.callAsync(h, 'slow_fill', ['p', 'l', 'u8', 'i'], 'p', [kept, 64, 5, 0], []), ffi.ptr(kept));
+  assert.ok(kept.every((x) => x === 5));
+  ffi.close(h);
+});

@@ -1,9 +1,12 @@
 // Pointers and C memory: pointer arguments of every JS form (SharedArrayBuffer included), ptr(),
-// read.*, toArrayBuffer(), readMemory(), and what they refuse: NULL, bad offsets and lengths.
+// read.*, toArrayBuffer(), readMemory(), and what they refuse: NULL, bad offsets and lengths, and
+// any read or view past the end of a JS buffer given as the address.
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
 import { test } from 'node:test';
-import { dlopen, ffi, ptr, read, readCString, readMemory, toArrayBuffer, toBuffer } from 'arkffi';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { CString, dlopen, ffi, ptr, read, readCString, readMemory, toArrayBuffer, toBuffer } from 'arkffi';
 import { testlib, throwsCode } from './helpers.mjs';
 
 const lib = dlopen(testlib, {
@@ -13,8 +16,13 @@ const lib = dlopen(testlib, {
   echo_ptr: { args: ['ptr'], returns: 'ptr' },
   scalar_block: { returns: 'ptr' },
   greeting: { returns: 'ptr' },
+  complex_add: { args: [['f64', 'f64'], ['f64', 'f64']], returns: ['f64', 'f64'] },
 });
 const s = lib.symbols;
+
+// node --test cannot pass --expose-gc to a test file; the flag can still be set at run time.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
 
 test('a pointer argument takes every buffer form at its data address, offset applied once', () => {
   const ab = new ArrayBuffer(64);
@@ -205,4 +213,138 @@ test('read.ptr gives a BigInt for an address beyond 2^53, as pointer results do'
   assert.equal(read.intptr(table, 16), 2n ** 53n);
   // MAP_FAILED from a function returning a pointer.
   assert.equal(s.echo_ptr(-1n), 2n ** 64n - 1n);
+});
+
+test('read.* on a JS buffer stays within it, a view\'s byte offset included', () => {
+  const ab = new ArrayBuffer(8);
+  new DataView(ab).setFloat64(0, 1.5, true);
+  assert.equal(read.f64(ab, 0), 1.5);
+  const past = throwsCode(assert, () => read.f64(ab, 8), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(past.argIndex, 1);
+  assert.equal(past.message, 'read.f64(): argument 2 (byteOffset) must be at most 0: the buffer has 8 bytes and the read takes 8, got the number 8');
+  throwsCode(assert, () => read.u32(ab, 5), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(read.u32(ab, 4), new DataView(ab).getUint32(4, true));
+  const short = throwsCode(assert, () => read.i64(new Uint8Array(4)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(short.argIndex, 0);
+  assert.equal(short.message, 'read.i64(): argument 1 (address) is a buffer of 4 bytes, fewer than the read takes (8), got an instance of Uint8Array');
+  // A view ends where it ends, not where its ArrayBuffer does.
+  const bytes = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const tail = bytes.subarray(12, 14);
+  assert.equal(read.u8(tail, 1), 13);
+  throwsCode(assert, () => read.u8(tail, 2), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => read.u16(new DataView(bytes.buffer, 12, 2), 1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => read.ptr(new SharedArrayBuffer(4)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => read.u8(new ArrayBuffer(0)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  // Before a JS buffer there is nothing of it: negative offsets are refused; a raw address may
+  // still take one, as in C.
+  for (const offset of [-1, -8, 17]) {
+    const err = throwsCode(assert, () => read.u8(bytes, offset), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.equal(err.message, `read.u8(): argument 2 (byteOffset) must be from 0 to 16, the buffer's byteLength, got the number ${offset}`);
+  }
+  assert.equal(read.u8(ptr(bytes, 4), -1), 3);
+});
+
+test('readMemory, toArrayBuffer and toBuffer on a JS buffer: lengths past its end are refused', () => {
+  const buf16 = new ArrayBuffer(16);
+  new Uint8Array(buf16).fill(4);
+  const over = throwsCode(assert, () => readMemory(buf16, 4096), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(over.argIndex, 1);
+  assert.equal(over.message, 'readMemory(): argument 2 (byteLength) must be at most 16, the bytes the buffer has from offset 0, got the number 4096');
+  assert.deepEqual([...new Uint8Array(readMemory(buf16, 16))], new Array(16).fill(4));
+  assert.equal(readMemory(new Uint8Array(buf16, 16), 0).byteLength, 0);
+  const view = throwsCode(assert, () => toArrayBuffer(buf16, 0, 4096), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(view.message, 'toArrayBuffer(): argument 3 (byteLength) must be at most 16, the bytes the buffer has from offset 0, got the number 4096');
+  throwsCode(assert, () => toArrayBuffer(buf16, 8, 9), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => toBuffer(new Uint8Array(buf16, 4, 4), 0, 5), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => toArrayBuffer(buf16, 17), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  // Within the buffer: a live view of its bytes.
+  const live = new Uint8Array(toArrayBuffer(buf16, 8, 8));
+  live[0] = 99;
+  assert.equal(new Uint8Array(buf16)[8], 99);
+  assert.equal(toBuffer(new Uint8Array(buf16, 4, 4), 1).length, 3);
+  // Without a length, the string ends at its NUL or at the end of the buffer.
+  assert.equal(toArrayBuffer(new Uint8Array([65, 66, 0, 67])).byteLength, 2);
+  assert.equal(toBuffer(new Uint8Array([65, 66, 67])).toString(), 'ABC');
+  assert.equal(toArrayBuffer(new ArrayBuffer(0)).byteLength, 0);
+});
+
+test('a view that toArrayBuffer makes of a JS buffer keeps that buffer alive', async () => {
+  const collected = [];
+  const registry = new FinalizationRegistry((what) => collected.push(what));
+  let source = new Uint8Array(1 << 16).fill(7);
+  registry.register(source, 'source');
+  let view = new Uint8Array(toArrayBuffer(source, 0, 1 << 16));
+  source = null;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const litter = Array.from({ length: 16 }, () => new Uint8Array(1 << 16).fill(0xee));
+  assert.deepEqual(collected, []);
+  assert.ok(view.every((x) => x === 7));
+  assert.equal(litter.length, 16);
+  view = null;
+  for (let i = 0; i < 6 && collected.length === 0; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.deepEqual(collected, ['source']);
+});
+
+test('readCString and CString on a JS buffer stop at its end when it holds no NUL', () => {
+  const abc = new Uint8Array([65, 66, 67]);
+  assert.equal(readCString(abc), 'ABC');
+  assert.equal(readCString(abc, 1), 'BC');
+  assert.equal(readCString(abc, 3), '');
+  assert.equal(readCString(new Uint8Array([65, 0, 66])), 'A');
+  assert.equal(readCString(Buffer.from('hello, world').subarray(0, 5)), 'hello');
+  const str = new CString(abc);
+  assert.equal(String(str), 'ABC');
+  assert.equal(str.byteLength, 3);
+  assert.equal(String(new CString(abc, 1, -1)), 'BC');
+  assert.equal(String(new CString(abc, 0, 2)), 'AB');
+  // A byteLength past the end of the buffer claims bytes it does not have.
+  const err = throwsCode(assert, () => readCString(abc, 1, 5), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(err.argIndex, 2);
+  assert.equal(err.message, 'readCString(): argument 3 (byteLength) must be at most 2, the bytes the buffer has from offset 1, got the number 5');
+  const named = throwsCode(assert, () => new CString(abc, 0, 4), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.match(named.message, /^new CString\(\): argument 3 \(byteLength\)/);
+  throwsCode(assert, () => readCString(abc, 4), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => readCString(abc, -1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(ffi.readCString(abc), 'ABC');
+});
+
+test('ptr(buffer, byteOffset) names a byte of the buffer or its end, nothing else', () => {
+  const bytes = new Uint8Array(new ArrayBuffer(32), 8, 16);
+  assert.equal(ptr(bytes, 16), ptr(bytes) + 16);
+  for (const offset of [17, -1, 2 ** 40]) {
+    const err = throwsCode(assert, () => ptr(bytes, offset), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.equal(err.argIndex, 1);
+    assert.equal(err.message, `ptr(): argument 2 (byteOffset) must be from 0 to 16, the buffer's byteLength, got the number ${offset}`);
+  }
+});
+
+test('a resizable buffer bounds reads and struct arguments by its length now', () => {
+  const ab = new ArrayBuffer(16, { maxByteLength: 64 });
+  const tracking = new Uint8Array(ab);
+  const dv = new DataView(ab);
+  dv.setFloat64(0, 1, true);
+  dv.setFloat64(8, 2, true);
+  assert.deepEqual([...new Float64Array(s.complex_add(ab, ab))], [2, 4]);
+  ab.resize(8);
+  for (const address of [ab, tracking, dv]) {
+    throwsCode(assert, () => read.u32(address, 5), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    throwsCode(assert, () => readMemory(address, 9), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+    assert.equal(read.f64(address), 1);
+  }
+  throwsCode(assert, () => s.complex_add(ab, ab), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  // A fixed-length view that the buffer no longer covers has no bytes.
+  const fixed = new Uint8Array(ab, 4, 4);
+  ab.resize(6);
+  throwsCode(assert, () => read.u8(fixed), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  ab.resize(64);
+  assert.equal(read.u8(tracking, 63), 0);
+  assert.equal(readMemory(ab, 64).byteLength, 64);
+  dv.setFloat64(0, 3, true);
+  assert.deepEqual([...new Float64Array(s.complex_add(ab, ab))], [6, 0]);
 });
