@@ -152,10 +152,12 @@ function contenders(paths) {
           return { fn: fn.async, args: [callback.ptr, ARGS[id][1]] };
         }
         case 'vec3_add_ptr': {
-          // The seed's path: read the result ArkFFI holds, then let it go.
+          // The seed's path: read the result ArkFFI holds, then let it go (releasePtr as an
+          // `import { releasePtr } from 'arkffi'` binds it, not a getter on the CommonJS exports).
+          const { releasePtr } = ark;
           const decode = (p) => {
             const v = VEC3.fromPtr(p);
-            ark.releasePtr(p);
+            releasePtr(p);
             return v;
           };
           return { fn, args: ARGS[id], decode };
