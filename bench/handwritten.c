@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* benchlib.c has no header of its own; these are its definitions, verbatim. */
 typedef struct {
@@ -185,6 +186,20 @@ static napi_value js_vec3_add(napi_env env, napi_callback_info info) {
   CHECK(env, napi_set_named_property(env, out, "x", x));
   CHECK(env, napi_set_named_property(env, out, "y", y));
   CHECK(env, napi_set_named_property(env, out, "z", z));
+  return out;
+}
+
+/* The vec3_add_buffer workload: the result's bytes in a new ArrayBuffer, as a hand binding hands
+ * back a struct it does not decode. */
+static napi_value js_vec3_add_buffer(napi_env env, napi_callback_info info) {
+  ARGS(env, info, 2);
+  Vec3 a, b;
+  if (!get_vec3(env, argv[0], &a) || !get_vec3(env, argv[1], &b)) return NULL;
+  Vec3 r = vec3_add(a, b);
+  void *data;
+  napi_value out;
+  CHECK(env, napi_create_arraybuffer(env, sizeof r, &data, &out));
+  memcpy(data, &r, sizeof r);
   return out;
 }
 
@@ -428,6 +443,7 @@ NAPI_MODULE_INIT() {
       EXPORT_FN("c_strlen", js_c_strlen),
       EXPORT_FN("sum_bytes", js_sum_bytes),
       EXPORT_FN("vec3_add", js_vec3_add),
+      EXPORT_FN("vec3_add_buffer", js_vec3_add_buffer),
       EXPORT_FN("hello", js_hello),
       EXPORT_FN("call_n", js_call_n),
       EXPORT_FN("call_n_thread", js_call_n_thread),

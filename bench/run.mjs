@@ -28,9 +28,14 @@ const CONTENDERS = ['handwritten', 'koffi', 'arkffi'];
 const TITLES = { handwritten: 'hand-written', koffi: 'koffi', arkffi: 'ArkFFI' };
 
 // What each workload calls. All in benchlib but two; `callback` calls call_n, `callback_thread`
-// call_n_thread (the same calls, made from a thread of benchlib's own).
+// call_n_thread (the same calls, made from a thread of benchlib's own); the vec3_add_* workloads
+// call vec3_add and differ in the form of the result.
 const LIBRARY = { atoi: 'libc.so.6', cos: 'libm.so.6' };
-const SYMBOL = { callback: 'call_n', callback_thread: 'call_n_thread' };
+const SYMBOL = { callback: 'call_n', callback_thread: 'call_n_thread', vec3_add_ptr: 'vec3_add', vec3_add_buffer: 'vec3_add' };
+// The hand-written addon's function for each workload, where it is not named after the workload.
+// For vec3_add_ptr a hand binding has no pointer contract: it returns the {x, y, z} object, as
+// for vec3_add; for vec3_add_buffer it returns a new ArrayBuffer of the result's bytes.
+const HANDWRITTEN = { callback: 'call_n', callback_thread: 'call_n_thread', vec3_add_ptr: 'vec3_add' };
 const bytes = Uint8Array.from({ length: 1024 }, (_, i) => i & 255);
 const increment = (x) => x + 1;
 const ARGS = {
@@ -42,6 +47,8 @@ const ARGS = {
   c_strlen: ['hello world'],
   sum_bytes: [bytes, 1024],
   vec3_add: [{ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 }],
+  vec3_add_ptr: [{ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 }],
+  vec3_add_buffer: [{ x: 1, y: 2, z: 3 }, { x: 4, y: 5, z: 6 }],
   hello: [],
   callback: [increment, 1000],
   callback_thread: [increment, 1000],
@@ -58,6 +65,7 @@ const KOFFI_PROTOTYPES = {
   c_strlen: 'size_t c_strlen(const char *s)',
   sum_bytes: 'uint32_t sum_bytes(const uint8_t *p, size_t n)',
   vec3_add: 'Vec3 vec3_add(Vec3 a, Vec3 b)',
+  vec3_add_ptr: 'Vec3 vec3_add(Vec3 a, Vec3 b)',
   hello: 'const char *hello(void)',
   callback: 'int32_t call_n(IntCallback *cb, int32_t n)',
   callback_thread: 'int32_t call_n_thread(IntCallback *cb, int32_t n)',
@@ -65,7 +73,9 @@ const KOFFI_PROTOTYPES = {
   cos: 'double cos(double x)',
 };
 
-// Vec3 travels as the other contenders' does: {x, y, z} objects in, an {x, y, z} object out.
+// Vec3 travels as the other contenders' does: {x, y, z} objects in, an {x, y, z} object out;
+// vec3_add_ptr takes the default structReturn, ArkFFI's pointer contract (see `decode` below),
+// and vec3_add_buffer returns the result's ArrayBuffer.
 const VEC3 = ark.Struct({ x: 'f64', y: 'f64', z: 'f64' });
 const ARKFFI_DEFINITIONS = {
   noop: { returns: 'void' },
@@ -76,6 +86,8 @@ const ARKFFI_DEFINITIONS = {
   c_strlen: { args: ['cstring'], returns: 'usize' },
   sum_bytes: { args: ['ptr', 'usize'], returns: 'u32' },
   vec3_add: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'object' },
+  vec3_add_ptr: { args: [VEC3, VEC3], returns: VEC3 },
+  vec3_add_buffer: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'buffer' },
   hello: { returns: 'cstring' },
   callback: { args: ['ptr', 'i32'], returns: 'i32' },
   callback_thread: { args: ['ptr', 'i32'], returns: 'i32' },
@@ -108,8 +120,9 @@ function contenders(paths) {
   }
 
   return {
-    handwritten: (id) => ({ fn: addon[SYMBOL[id] ?? id], args: ARGS[id] }),
+    handwritten: (id) => ({ fn: addon[HANDWRITTEN[id] ?? id], args: ARGS[id] }),
     koffi: (id) => {
+      if (id === 'vec3_add_buffer') throw new Error('koffi returns a struct by value as an object only');
       const fn = koffiLoad(LIBRARY[id] ?? paths.benchlib).func(KOFFI_PROTOTYPES[id]);
       switch (id) {
         case 'callback':
@@ -138,6 +151,17 @@ function contenders(paths) {
           callback.unref();
           return { fn: fn.async, args: [callback.ptr, ARGS[id][1]] };
         }
+        case 'vec3_add_ptr': {
+          // The seed's path: read the result ArkFFI holds, then let it go (releasePtr as an
+          // `import { releasePtr } from 'arkffi'` binds it, not a getter on the CommonJS exports).
+          const { releasePtr } = ark;
+          const decode = (p) => {
+            const v = VEC3.fromPtr(p);
+            releasePtr(p);
+            return v;
+          };
+          return { fn, args: ARGS[id], decode };
+        }
         default:
           return { fn, args: ARGS[id] };
       }
@@ -162,9 +186,11 @@ function makeLoop(contender, id, { fn, args, decode }, async) {
   return new Function('fn', 'decode', ...params, source)(fn, decode, ...args);
 }
 
-// The only array expectation is a Vec3, which every contender returns as {x, y, z}.
+// The only array expectation is a Vec3, which every contender returns as {x, y, z}, or as an
+// ArrayBuffer of its three doubles (vec3_add_buffer).
 function matches(result, expect) {
   if (expect === null) return result === undefined;
+  if (result instanceof ArrayBuffer) return result.byteLength === 24 && new Float64Array(result).every((v, i) => v === expect[i]);
   if (Array.isArray(expect)) return ['x', 'y', 'z'].every((key, i) => result?.[key] === expect[i]);
   return result === expect;
 }

@@ -109,7 +109,7 @@ export function defineCallable(
   guard: CallGuard | null = null,
 ): FFICallable {
   const returns = def.returns ?? 'void';
-  const sig = { name, args: def.args ?? [], returns, readStruct: structReader(returns, def.structReturn) };
+  const sig = { name, args: def.args ?? [], returns, readStruct: structReader(name, returns, def.structReturn) };
   const call = def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
   return withStructs(name, { ...sig, structReturn: def.structReturn }, call);
 }

@@ -7,7 +7,7 @@
 import { ffiError, type ArkFFIError } from './errors';
 import { native } from './native';
 import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberField } from './struct';
-import { heldBuffer, retain } from './struct-results';
+import { heldSlab, holdCopy, holder, sizeClass } from './struct-results';
 import type { TypeSpec } from './types';
 import { INT_TEST, StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
@@ -45,7 +45,9 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
   try {
     if (typeof value === 'number' || typeof value === 'bigint') {
       if (value < 0) throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `an address cannot be negative, got ${value}`);
-      return heldBuffer(value) ?? native.toArrayBuffer(value, 0, schema.size);
+      // A held result is ArkFFI's memory: passed by its address, as scratch memory is.
+      if (heldSlab(value, 0, schema.size) !== undefined) return new StructBytesAt(value as number);
+      return native.toArrayBuffer(value, 0, schema.size);
     }
     if (typeof value === 'object' && value !== null) {
       scratch.write(scratch.view, value);
@@ -173,13 +175,13 @@ return function (${params.join(', ')}) {
 }
 
 /**
- * How a synchronous call turns a StructSchema result into what `structReturn` asks for, given
- * what the native entry returned: undefined when the bytes wait at the start of the slot buffer
- * (read them before anything else runs), or an ArrayBuffer of them.
+ * How a synchronous call of function `name` turns a StructSchema result into what
+ * `structReturn` asks for, given what the native entry returned: undefined when the bytes wait at
+ * the start of the slot buffer (read them before anything else runs), or an ArrayBuffer of them.
  */
-export function structReader(returns: unknown, mode: unknown): ((result: ArrayBuffer | undefined) => unknown) | undefined {
+export function structReader(name: string, returns: unknown, mode: unknown): ((result: ArrayBuffer | undefined) => unknown) | undefined {
   if (!(returns instanceof StructSchema)) return undefined;
-  const copy = (): ArrayBuffer => structResultBytes.slice(0, returns.size).buffer;
+  const bytes = structResultBytes.subarray(0, returns.size);
   const read = structReaderOf(returns);
   const layout = numberLayout(returns);
   switch (mode ?? 'pointer') {
@@ -191,15 +193,21 @@ export function structReader(returns: unknown, mode: unknown): ((result: ArrayBu
       return (r) => (r === undefined ? read(shared, 0) : returns.fromPtr(r));
     }
     case 'buffer':
-      return (r) => r ?? copy();
-    default:
-      return (r) => retain(r ?? copy());
+      return (r) => r ?? bytes.slice().buffer;
+    default: {
+      const cls = sizeClass(returns.size, returns.alignment);
+      const hold = holder(cls, bytes, name);
+      return (r) => (r === undefined ? hold() : holdCopy(cls, r, name));
+    }
   }
 }
 
-function resultOf(schema: StructSchema, mode: StructReturn): (buffer: ArrayBuffer) => unknown {
+function resultOf(name: string, schema: StructSchema, mode: StructReturn): (buffer: ArrayBuffer) => unknown {
   switch (mode) {
-    case 'pointer': return retain;
+    case 'pointer': {
+      const cls = sizeClass(schema.size, schema.alignment);
+      return (buffer) => holdCopy(cls, buffer, name);
+    }
     case 'object': return (buffer) => schema.fromPtr(buffer);
     case 'buffer': return (buffer) => buffer;
   }
@@ -225,7 +233,7 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
     const scratch = { view: new DataView(buffer), at: new StructBytesAt(native.ptr(buffer)), write: structWriter(t) };
     return [{ i, schema: t, scratch }];
   });
-  const result = returns === null ? null : resultOf(returns, mode);
+  const result = returns === null ? null : resultOf(name, returns, mode);
   // The native side copies struct bytes before the call returns, asynchronous calls included,
   // so both forms can share the scratch memory.
   const convert = (values: unknown[]): void => {

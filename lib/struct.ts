@@ -9,7 +9,7 @@ import { constants } from 'node:buffer';
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
 import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec, type Leaf } from './struct-fields';
-import { heldBuffer } from './struct-results';
+import { heldSlab } from './struct-results';
 import { toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
 
@@ -297,6 +297,9 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    * while exact and BigInts beyond.
    */
   fromPtr(source: StructSource, byteOffset = 0): StructValue<F> {
+    // A held struct result (or other bytes in its slab) reads in place.
+    const held = heldSlab(source, byteOffset, this.size);
+    if (held !== undefined) return this.#read(held.view, (source as number) - held.base + byteOffset) as StructValue<F>;
     return this.#read(viewOf(source, byteOffset, this.size, 'fromPtr()'), 0) as StructValue<F>;
   }
 
@@ -570,17 +573,17 @@ export function Union<const F extends FieldList>(fields: F, options: Omit<Struct
 }
 
 /**
- * A DataView of `length` bytes of the struct memory at `source` + `byteOffset`. An address that
- * is a held struct result reads its buffer; other C memory is copied, or, when `live`, viewed in
- * place (a view of C memory is costlier to make than a copy).
+ * A DataView of `length` bytes of the struct memory at `source` + `byteOffset`. An address in
+ * the memory of held struct results is viewed in place; other C memory is copied, or, when
+ * `live`, viewed in place (a view of C memory is costlier to make than a copy).
  */
 function viewOf(source: StructSource, byteOffset: number, length: number, method: string, live = false): DataView {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
     throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: byteOffset must be a non-negative integer, got ${show(byteOffset)}`);
   }
   if (typeof source === 'number' || typeof source === 'bigint') {
-    const result = heldBuffer(source);
-    if (result !== undefined) return viewOf(result, byteOffset, length, method);
+    const held = heldSlab(Number(source), byteOffset, length);
+    if (held !== undefined) return new DataView(held.view.buffer, Number(source) - held.base + byteOffset, length);
     if (source == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
     if (source < 0) {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: an address cannot be negative, got ${show(source)}`);

@@ -7,6 +7,7 @@
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
  *   call.c     function definitions (one ffi_cif each) and the call itself
  *   memory.c   pointers, C strings and raw memory reads
+ *   direct.c   general-path calls without libffi, where the platform's ABI allows
  *   async.c    calls on the libuv thread pool, settled as Promises
  *   callback.c JSCallback: C function pointers (trampolines, libffi closures) that call JS
  *
@@ -191,6 +192,7 @@ struct ak_fn {
   ak_type **args;
   ffi_type **ffi_args;
   struct ak_last_string *last_string; /* C string results: the previous one (call.c) */
+  struct ak_direct *direct;           /* general path without libffi, or NULL (direct.c) */
   int32_t *ref_index;                 /* per argument: its Node-API argument index, or -1 */
   uint8_t *fast_slot;                 /* per argument: its register-image slot, when `fast` */
   uint8_t fast_ref_arg[8]; /* fast path: the argument of each reference (all integer-class) */
@@ -284,6 +286,14 @@ extern const int ak_fast_int_regs;
 extern const int ak_fast_sse_regs;
 void ak_fns_free(ak_state *st);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
+
+/* direct.c */
+/* Plans fn's calls without libffi where the platform's rules allow (fn->direct, else NULL);
+ * false only when out of memory. */
+bool ak_direct_plan(ak_fn *fn);
+void ak_direct_free(ak_fn *fn);
+/* What ffi_call(&fn->cif, fn->addr, rvalue, avalues) does, for a fn with a plan. */
+void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues);
 
 /* async.c */
 napi_value ak_js_invoke_async(napi_env env, napi_callback_info info);

@@ -96,6 +96,7 @@ static void fn_free(ak_fn *fn) {
   free(fn->fast_slot);
   free(fn->last_string);
   free(fn->strings);
+  ak_direct_free(fn);
   free(fn->name);
   free(fn);
 }
@@ -563,7 +564,10 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
    * it, so errno() reports exactly what this call left. */
   errno = 0;
   uint32_t caller = ak_calls_back(st, fn);
-  ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
+  if (fn->direct != NULL)
+    ak_direct_call(fn, rvalue, frame.avalues);
+  else
+    ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
   st->last_errno = errno;
   ak_called_back(st, caller);
   result = convert_result(env, fn, rvalue, true);
@@ -1060,6 +1064,11 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
   }
 
   if (!fast_plan(fn, nfixed)) goto fail;
+  /* What the fast path does not take, and is not variadic, may still avoid libffi. */
+  if (!fn->fast && nfixed < 0 && fn->state->fast_enabled && !ak_direct_plan(fn)) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
+    goto fail;
+  }
   if (!fns_add(fn->state, fn)) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     goto fail;

@@ -142,24 +142,23 @@ test('user-created buffers stay the user\'s: C writes into them, ArkFFI keeps no
 });
 
 test('struct results: held by ArkFFI until releasePtr, then collected', () => {
-  withRetention({ calls: Infinity, ms: Infinity }, () => {
-    const before = memory();
-    const results = Array.from({ length: 500 }, (_, i) => s.page_fill(i & 0xff));
-    const held = memory();
-    // Nothing in JS references the result buffers, yet all 500 pages are alive and intact.
-    assert.ok(held.buffers - before.buffers >= 500 * 4096, `held ${held.buffers - before.buffers} bytes`);
-    results.forEach((p, i) => {
-      assert.equal(read.u8(p, 4095), i & 0xff);
-      assert.equal(Page.get(p, 'bytes')[0], i & 0xff);
-    });
-    assert.ok(results.every((p) => releasePtr(p) === true));
-    const released = memory();
-    assert.ok(released.buffers - before.buffers < 64 * 1024, `${released.buffers - before.buffers} bytes still held`);
+  const before = memory();
+  const results = Array.from({ length: 500 }, (_, i) => s.page_fill(i & 0xff));
+  const held = memory();
+  // Nothing in JS references ArkFFI's result memory, yet all 500 pages are alive and intact.
+  assert.ok(held.buffers - before.buffers >= 480 * 4096, `held ${held.buffers - before.buffers} bytes`);
+  results.forEach((p, i) => {
+    assert.equal(read.u8(p, 4095), i & 0xff);
+    assert.equal(Page.get(p, 'bytes')[0], i & 0xff);
   });
+  assert.ok(results.every((p) => releasePtr(p) === true));
+  const released = memory();
+  // What stays is one spare slab (64 KiB) for the next results.
+  assert.ok(released.buffers - before.buffers <= 64 * 1024, `${released.buffers - before.buffers} bytes still held`);
 });
 
-test('struct results: the safety net keeps each one for its bounds, then lets it go', async () => {
-  assert.deepEqual(structReturnRetention(), { calls: 4096, ms: 100 });
+test('struct results: the opt-in bounded retention keeps each one for its bounds, then lets it go', async () => {
+  assert.deepEqual(structReturnRetention(), { calls: Infinity, ms: 100 }, 'by default every result is held until releasePtr');
   const q = Quad.create({ a: 1, b: 2, c: 3, d: 4 });
   withRetention({ calls: 100, ms: 0 }, () => {
     const p = s.quad_scale(q, 2);
@@ -167,12 +166,17 @@ test('struct results: the safety net keeps each one for its bounds, then lets it
     assert.deepEqual(Quad.fromPtr(p), { a: 2, b: 4, c: 6, d: 8 });
     assert.equal(releasePtr(p), true, 'held for 99 further results');
     const dropped = s.quad_scale(q, 2);
-    for (let i = 0; i < 101; i++) s.quad_scale(q, 3);
-    assert.equal(releasePtr(dropped), false, 'dropped after 100 further results');
+    const later = Array.from({ length: 101 }, () => s.quad_scale(q, 3));
+    assert.ok(later.includes(dropped), 'let go after 100 further results: its memory holds a later one');
   });
   withRetention({ calls: 0, ms: 60_000 }, () => {
     const ps = Array.from({ length: 1000 }, () => s.quad_scale(q, 1));
     assert.ok(ps.every((p) => releasePtr(p) === true), 'held while younger than ms');
+  });
+  // Results held before the bounds were set count from when they were set.
+  const early = s.quad_scale(q, 1);
+  withRetention({ calls: 0, ms: 0 }, () => {
+    assert.equal(releasePtr(early), false, 'bounds apply at once to the results already held');
   });
   structReturnRetention({ calls: 0, ms: 50 });
   try {
@@ -181,42 +185,55 @@ test('struct results: the safety net keeps each one for its bounds, then lets it
     s.quad_scale(q, 1);
     assert.equal(releasePtr(p), false, 'dropped once older than ms and beyond calls');
   } finally {
-    structReturnRetention({ calls: 4096, ms: 100 });
+    structReturnRetention({ calls: Infinity, ms: 100 });
   }
-  // Tight bounds hold memory to the bound: 20,000 forgotten 4 KiB pages, at most 256 kept (plus slack for unrelated buffers).
+  // Tight bounds hold memory to the bound: 20,000 forgotten 4 KiB pages, 256 kept, in slabs
+  // of 16 pages (plus slack for unrelated buffers).
   withRetention({ calls: 256, ms: 0 }, () => {
     const before = memory();
     for (let i = 0; i < 20_000; i++) s.page_fill(1);
     const after = memory();
-    assert.ok(after.buffers - before.buffers <= 264 * 4096, `${after.buffers - before.buffers} bytes held`);
+    assert.ok(after.buffers - before.buffers <= 320 * 4096, `${after.buffers - before.buffers} bytes held`);
   });
+  withRetention({ calls: 0, ms: 0 }, () => {}); // lets the last 256 go
   throwsCode(assert, () => structReturnRetention({ calls: -1 }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
   throwsCode(assert, () => structReturnRetention({ calls: 1.5 }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
   throwsCode(assert, () => structReturnRetention({ ms: NaN }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
   throwsCode(assert, () => structReturnRetention(5), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
 });
 
-test('struct results: a million forgotten releasePtr calls stay bounded with the default net', async () => {
-  const q = Quad.create({ a: 1, b: 2, c: 3, d: 4 });
+/** memory(), once the collector's concurrent sweeping of buffers has caught up. */
+async function settledMemory() {
+  memory();
+  await sleep(10);
+  return memory();
+}
+
+test('struct results: forgotten ones are all kept; released ones are reused, so memory stays flat', async () => {
   const run = (n) => {
-    for (let i = 0; i < n; i++) s.quad_scale(q, 2);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const p = s.quad_scale(Quad.create({ a: 1, b: 2, c: 3, d: 4 }), 2);
+      sum += Quad.get(p, 'd');
+      releasePtr(p);
+    }
+    return sum;
   };
-  run(100_000);
-  const base = memory();
-  let peak = 0;
-  for (let round = 0; round < 10; round++) {
-    run(100_000);
-    const now = memory();
-    peak = Math.max(peak, now.heap + now.buffers - base.heap - base.buffers);
-  }
-  // Without the net the million results would hold about 200 MB; with it, the results of the
-  // last 100 ms at most.
-  assert.ok(peak < 48 * MB, `held memory peaked at ${peak} bytes`);
-  // Once idle for longer than ms, the next result trims the rest down to `calls` entries.
+  run(10_000);
+  const base = await settledMemory();
+  assert.equal(run(1_000_000), 8_000_000);
+  const after = await settledMemory();
+  assert.ok(after.buffers - base.buffers < 64 * 1024, `${after.buffers - base.buffers} buffer bytes more`);
+  assert.ok(after.heap - base.heap < 4 * MB, `heap grew by ${after.heap - base.heap} bytes`);
+  // 50,000 forgotten results: all kept, about 32 bytes each, and all intact after gc.
+  const kept = Array.from({ length: 50_000 }, (_, i) => s.quad_scale(Quad.create({ a: i, b: 0, c: 0, d: 0 }), 1));
   await sleep(150);
-  run(1);
-  const idle = memory();
-  assert.ok(idle.buffers - base.buffers < 4097 * Quad.size + 256 * 1024, `${idle.buffers - base.buffers} bytes held when idle`);
+  const piled = await settledMemory();
+  assert.ok(piled.buffers - base.buffers >= 50_000 * Quad.size - 64 * 1024, `${piled.buffers - base.buffers} bytes for 50,000 results`);
+  assert.ok(kept.every((p, i) => Quad.get(p, 'a') === i));
+  assert.ok(kept.every((p) => releasePtr(p)));
+  const released = await settledMemory();
+  assert.ok(released.buffers - base.buffers <= 64 * 1024, `${released.buffers - base.buffers} bytes still held`);
 });
 
 test('struct results with structReturn \'object\' or \'buffer\': handed over, nothing held, collected', async () => {
