@@ -10,7 +10,7 @@ import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
 import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec, type Leaf } from './struct-fields';
 import { heldBuffer } from './struct-results';
-import { toNativeType, type NativeDescribed } from './types';
+import { markDescribed, toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
 
 /** A field's type: a scalar type name, a nested schema (struct or union), or an array(). */
@@ -264,6 +264,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.#index = index;
     this.#natural = natural;
     codecs.set(this, this.#codec());
+    markDescribed(this);
     // Plain-number fields at offsets their typed arrays can index (always so unless packed).
     const numbers = fieldCodecs.every((codec, i) => codec.number !== undefined && offsets[i] % codec.size === 0);
     numberLayouts.set(this, isUnion || !numbers ? null : names.map((name, i) => ({ name, offset: offsets[i], kind: fieldCodecs[i].number as string })));
