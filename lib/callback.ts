@@ -220,10 +220,22 @@ function invalid(message: string): Error {
 }
 
 /**
+ * Internal: the C function pointer of `x` if it is a JSCallback (0 once closed), else -1. Runs no
+ * user code.
+ */
+export let callbackAddress: (x: object) => number;
+
+/**
  * A JavaScript function that C can call through `ptr`, from this thread or (threadsafe) any. The
  * function's parameters are typed from the definition's `args`, its result from `returns`.
  */
 export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinition> {
+  static {
+    // A private-field brand check: runs no user code, whatever `x` is (a Proxy's traps, a
+    // subclass's `ptr` getter), which the call path's checks rely on (lib/wrapper.ts).
+    callbackAddress = (x) => (#record in x ? (x.#record === null ? 0 : x.#ptr) : -1);
+  }
+
   /**
    * The error hook of callbacks that have no `onError` of their own. When neither is set, an
    * error is rethrown as an uncaught exception on the next tick; C receives zero either way.

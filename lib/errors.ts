@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /**
  * Errors thrown by ArkFFI. Every one carries a stable `code` (ERR_ARKFFI_...), and errors about a
  * call argument also carry `argIndex` (0-based); the message names the function and the argument.
@@ -9,6 +11,7 @@ export type ErrorCode =
   | 'ERR_ARKFFI_OUT_OF_RANGE'
   | 'ERR_ARKFFI_ARG_COUNT'
   | 'ERR_ARKFFI_CLOSED'
+  | 'ERR_ARKFFI_DETACHED'
   | 'ERR_ARKFFI_DLOPEN'
   | 'ERR_ARKFFI_SYMBOL_NOT_FOUND'
   | 'ERR_ARKFFI_NOT_DEFINED'
@@ -50,7 +53,31 @@ export function reword(err: unknown, message: string): never {
   throw err;
 }
 
-/** A short description of a rejected value, for messages. */
+/** An own data property of `o`, read without running user code; undefined for anything else. */
+function ownData(o: object, key: PropertyKey): unknown {
+  if (types.isProxy(o)) return undefined;
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d !== undefined && 'value' in d ? d.value : undefined;
+}
+
+/** The name of the class `value` is an instance of, found without running user code. */
+function className(value: object): string | undefined {
+  if (ArrayBuffer.isView(value)) return types.isDataView(value) ? 'DataView' : typedArrayName(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === null) return undefined;
+  const ctor = ownData(proto, 'constructor');
+  if (typeof ctor !== 'function') return undefined;
+  const name = ownData(ctor, 'name');
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)?.get;
+const typedArrayName = (view: object): string => (typedArrayTag?.call(view) as string | undefined) ?? 'TypedArray';
+
+/**
+ * A short description of a rejected value, for messages. Runs no user code: no getter, no
+ * Proxy trap, no toString.
+ */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -59,12 +86,22 @@ export function describe(value: unknown): string {
     case 'bigint':
       return `the BigInt ${value}n`;
     case 'string':
-      return value.length > 32 ? 'a string' : `the string ${JSON.stringify(value)}`;
-    case 'object':
-      return `an instance of ${value.constructor?.name ?? 'Object'}`;
+      return value.length > 32 ? `a string of length ${value.length}` : `the string ${JSON.stringify(value)}`;
+    case 'object': {
+      if (types.isProxy(value)) return 'a Proxy';
+      const name = className(value);
+      return name === undefined ? 'an object' : `an instance of ${name}`;
+    }
+    case 'function':
+      return types.isProxy(value) ? 'a Proxy of a function' : 'a function';
     default:
       return typeof value;
   }
+}
+
+/** The range of a 64-bit integer kind, as text. */
+function range64(unsigned: boolean): string {
+  return unsigned ? '[0, 2^64 - 1]' : '[-2^63, 2^63 - 1]';
 }
 
 /** The range of each integer kind of at most 32 bits. */
@@ -76,6 +113,13 @@ export const INT_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
   i32: [-2147483648, 2147483647],
   u32: [0, 4294967295],
 };
+
+/** What to do instead of passing `value`, for the values users pass by mistake. */
+function hint(value: unknown): string {
+  if (typeof value === 'object' && value !== null && types.isProxy(value)) return ': a Proxy is not taken, pass its target';
+  if (typeof value === 'function') return ': a plain function passed where a callback is expected: wrap it in new JSCallback(...)';
+  return '';
+}
 
 /** Why `value` is not acceptable for an argument of `kind`: [error class, code, problem]. */
 function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string] {
@@ -96,7 +140,7 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
     case 'bigint64':
     case 'biguint64': {
       const unsigned = kind === 'u64' || kind === 'biguint64';
-      if (typeof value === 'bigint') return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `is out of range, got ${got}`];
+      if (typeof value === 'bigint') return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be a BigInt in ${range64(unsigned)}, got ${got}`];
       if (!isNumber) return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number or a BigInt, got ${got}`];
       const why = Number.isInteger(value)
         ? unsigned && (value as number) < 0
@@ -114,11 +158,10 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
       return isNumber || typeof value === 'bigint'
         ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address of at most 64 bits, got ${got}`]
         : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-           `must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView), got ${got}`];
+           `must be a pointer (number, BigInt, null, ArrayBuffer, ArrayBufferView, JSCallback or CFunction), got ${got}${hint(value)}`];
     case 'cstring':
-      return isNumber || typeof value === 'bigint'
-        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address of at most 64 bits, got ${got}`]
-        : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a string, null or a pointer, got ${got}`];
+      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
+        isNumber || typeof value === 'bigint' ? ": to pass an address, declare the parameter 'ptr'" : hint(value)}`];
     default:
       return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `cannot take ${got}`];
   }

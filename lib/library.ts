@@ -9,7 +9,7 @@ import { describe, ffiError, reword, type ErrorCode } from './errors';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
 import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
-import { makeFunction, makeVariadic, type CallGuard } from './wrapper';
+import { makeFunction, makeVariadic, markFunction, type CallGuard } from './wrapper';
 
 /**
  * A callable C function typed from its definition `D`: parameters from `args`, the result from
@@ -230,6 +230,7 @@ export function functionAt(caller: string, def: unknown): CFunctionCallable<FFIF
   const address = functionAddress(`${caller}(): ptr`, checked.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
   const guard: CallGuard = { closed: false };
   const fn = defineCallable(caller, checked, address, null, guard);
+  markFunction(fn, address);
   Object.defineProperties(fn, {
     ptr: { value: address, enumerable: true },
     close: { value: () => void (guard.closed = true) },

@@ -2,6 +2,7 @@
  * The native addon and the shape of what it exports. Internal: nothing here is public API.
  */
 import { join } from 'node:path';
+import { types } from 'node:util';
 
 /** An opaque library handle owned by the addon. */
 export interface NativeLibrary {
@@ -96,6 +97,7 @@ export interface NativeAddon {
   callbackClose(record: NativeCallback): void;
   callbackRef(record: NativeCallback, ref: boolean): void;
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
+  setSharedView(view: (value: object) => Uint8Array | undefined): void;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;
   readCString(address: unknown, byteOffset?: number, maxBytes?: number): string;
   readMemory(address: unknown, byteLength: number): ArrayBuffer;
@@ -107,6 +109,12 @@ const addonPath = process.env.ARKFFI_ADDON || join(__dirname, '..', 'build', 'Re
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const native: NativeAddon = require(addonPath);
+
+// How the addon sees into a SharedArrayBuffer where Node-API gives no address of one: a brand
+// check and a constructor captured now, so no user code (a Proxy trap, a replaced global) runs.
+const { isSharedArrayBuffer } = types;
+const SharedView = Uint8Array;
+native.setSharedView((value) => (isSharedArrayBuffer(value) ? new SharedView(value) : undefined));
 
 /** The index of a canonical kind name in the addon's enum. */
 export function kindIndex(kind: string): number {

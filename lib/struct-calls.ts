@@ -7,6 +7,7 @@
 import { ffiError, type ArkFFIError } from './errors';
 import { native } from './native';
 import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberField } from './struct';
+import { isBufferLike } from './struct-fields';
 import { heldSlab, holdCopy, holder, sizeClass } from './struct-results';
 import type { TypeSpec } from './types';
 import { INT_TEST, StructBytesAt, structResultBytes, type Callable } from './wrapper';
@@ -41,7 +42,8 @@ interface Scratch {
  */
 function structArg(name: string, index: number, schema: StructSchema, scratch: Scratch, value: unknown): unknown {
   // Cheap checks first; a buffer from another realm still reaches the struct writer, which copies it.
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
+  // (A brand check: `instanceof` would run a Proxy's getPrototypeOf trap.)
+  if (isBufferLike(value)) return value;
   try {
     if (typeof value === 'number' || typeof value === 'bigint') {
       if (value < 0) throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `an address cannot be negative, got ${value}`);

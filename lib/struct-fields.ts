@@ -5,7 +5,7 @@
  */
 import { endianness } from 'node:os';
 import { types } from 'node:util';
-import { ffiError } from './errors';
+import { describe, ffiError } from './errors';
 import { native, type NativeTypeDesc } from './native';
 import { resolveType } from './types';
 
@@ -59,9 +59,33 @@ export function isBufferLike(value: unknown): value is ArrayBufferLike | ArrayBu
  * fields, and taking one as "all fields missing" would silently write zeros.
  */
 export function isPlainObject(value: object): boolean {
+  // Asking a Proxy for its prototype would run its trap.
+  if (types.isProxy(value)) return false;
   const proto = Object.getPrototypeOf(value) as object | null;
   // Another realm's Object.prototype is the only other prototype whose own prototype is null.
-  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
+  return proto === Object.prototype || proto === null || (!types.isProxy(proto) && Object.getPrototypeOf(proto) === null);
+}
+
+/**
+ * The own data property `key` of `o`, a non-Proxy object: undefined when there is none (an
+ * inherited property is not a field); throws for a getter or setter, which a struct conversion
+ * never runs. `where` names the struct or field for the message.
+ */
+export function ownValue(o: object, key: string, where: string): unknown {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  if (d === undefined) return undefined;
+  if (!('value' in d)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${where}: '${key}' is an accessor (get/set): give the value as a plain data property`);
+  }
+  return d.value;
+}
+
+/** Refuses a Proxy where a struct takes values: its traps would run. */
+export function refuseProxy(value: unknown, where: string): void {
+  if ((typeof value === 'object' || typeof value === 'function') && value !== null && types.isProxy(value)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${where} must not be a Proxy (its traps would run): pass a plain object`);
+  }
 }
 
 export function zero(view: DataView, at: number, size: number): void {
@@ -82,9 +106,9 @@ export function show(value: unknown): string {
     case 'bigint':
       return `${value}n`;
     case 'object':
-      return Array.isArray(value) ? 'an array' : `an instance of ${value.constructor?.name ?? 'Object'}`;
+      return !types.isProxy(value) && Array.isArray(value) ? 'an array' : describe(value);
     case 'function':
-      return 'a function';
+      return describe(value);
     default:
       return String(value);
   }

@@ -6,11 +6,12 @@
  * struct-calls.ts.
  */
 import { constants } from 'node:buffer';
+import { types as jsTypes } from 'node:util';
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
-import { codecOf, isBufferLike, isPlainObject, show, zero, type Codec, type Leaf } from './struct-fields';
+import { codecOf, isBufferLike, isPlainObject, ownValue, refuseProxy, show, zero, type Codec, type Leaf } from './struct-fields';
 import { heldSlab } from './struct-results';
-import { toNativeType, type NativeDescribed } from './types';
+import { markDescribed, MAX_NESTING, toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
 
 /** A field's type: a scalar type name, a nested schema (struct or union), or an array(). */
@@ -57,7 +58,10 @@ export class ArrayType<E extends FieldType = FieldType> {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
         `array(): ${length} elements of ${elem.size} bytes are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
     }
-    codecs.set(this, arrayCodec(elem, length));
+    const depth = nestedDepth([elem], 'array()');
+    const codec = arrayCodec(elem, length);
+    depths.set(codec, depth);
+    codecs.set(this, codec);
   }
 }
 
@@ -72,6 +76,20 @@ export function array<const E extends FieldType>(element: E, length: number): Ar
 
 // The codec of every schema and array type, kept out of their public shape.
 const codecs = new WeakMap<object, Codec>();
+
+// How many schemas and arrays each codec nests (a scalar's: 0). Reading, writing and describing
+// a struct recurse once per level, so nesting is bounded where a stack overflow would be.
+const depths = new WeakMap<Codec, number>();
+const depthOf = (codec: Codec): number => depths.get(codec) ?? 0;
+
+/** The depth of a codec over `inner`, refused beyond MAX_NESTING levels. */
+function nestedDepth(inner: readonly Codec[], what: string): number {
+  const depth = 1 + Math.max(0, ...inner.map(depthOf));
+  if (depth > MAX_NESTING) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${what}: structs and arrays nest deeper than ${MAX_NESTING} levels`);
+  }
+  return depth;
+}
 
 /** A field of a struct whose every field is a plain number (see numberLayout). */
 export interface NumberField {
@@ -109,8 +127,9 @@ function arrayCodec(elem: Codec, length: number): Codec {
       return out;
     },
     write(view, at, value, path) {
-      const isList = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-      if (!isList) {
+      refuseProxy(value, `field '${path}'`);
+      const isArray = Array.isArray(value);
+      if (!isArray && !(ArrayBuffer.isView(value) && !jsTypes.isDataView(value))) {
         throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `field '${path}' must be an array or a TypedArray, got ${show(value)}`);
       }
       const list = value as ArrayLike<unknown>;
@@ -118,7 +137,11 @@ function arrayCodec(elem: Codec, length: number): Codec {
         throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `field '${path}' holds ${length} elements, got ${list.length}`);
       }
       zero(view, at, size);
-      for (let k = 0; k < list.length; k++) elem.write(view, at + k * step, list[k], `${path}[${k}]`);
+      // An array's elements are read as own data only (a getter never runs); a hole is zero.
+      for (let k = 0; k < list.length; k++) {
+        const item = isArray ? ownValue(list, `${k}`, `field '${path}'`) : list[k];
+        if (item !== undefined) elem.write(view, at + k * step, item, `${path}[${k}]`);
+      }
     },
     members(out, path) {
       const one: NativeTypeDesc[] = [];
@@ -136,19 +159,31 @@ function arrayCodec(elem: Codec, length: number): Codec {
 // whatever order they were written in.
 const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
 
+/** The own data properties of a definition object, read without running a getter or a trap. */
+function definitionEntries(o: object, what: string): [string, unknown][] {
+  if (jsTypes.isProxy(o)) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${what} must not be a Proxy (its traps would run)`);
+  return Object.keys(o).map((key) => {
+    const d = Object.getOwnPropertyDescriptor(o, key) as PropertyDescriptor;
+    if (!('value' in d)) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${what}: '${key}' is an accessor (get/set): give a plain value`);
+    return [key, d.value];
+  });
+}
+
 function entriesOf(fields: FieldList): (readonly [string, FieldType])[] {
-  if (Array.isArray(fields)) {
-    for (const pair of fields) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
+  if (typeof fields === 'object' && fields !== null && !jsTypes.isProxy(fields) && Array.isArray(fields)) {
+    const pairs = definitionEntries(fields, 'the field list').map(([, pair]) => pair);
+    return pairs.map((pair) => {
+      if (typeof pair !== 'object' || pair === null || jsTypes.isProxy(pair) || !Array.isArray(pair) || pair.length !== 2) {
         throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): each field must be a [name, type] pair, got ${show(pair)}`);
       }
-    }
-    return fields as (readonly [string, FieldType])[];
+      const [[, name], [, type]] = definitionEntries(pair, 'a [name, type] pair');
+      return [name as string, type as FieldType] as const;
+    });
   }
   if (typeof fields !== 'object' || fields === null) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): the fields must be an object or [name, type] pairs, got ${show(fields)}`);
   }
-  const entries = Object.entries(fields as Record<string, FieldType>);
+  const entries = definitionEntries(fields, 'the fields') as [string, FieldType][];
   const index = entries.find(([name]) => INDEX_KEY.test(name) && Number(name) < 2 ** 32 - 1);
   if (index !== undefined) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
@@ -159,12 +194,13 @@ function entriesOf(fields: FieldList): (readonly [string, FieldType])[] {
 }
 
 function packingOf(options: StructOptions): number | undefined {
-  for (const key of Object.keys(options)) {
+  const given = new Map(definitionEntries(options, 'the options'));
+  for (const key of given.keys()) {
     if (key !== 'packed' && key !== 'pack' && key !== 'union') {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): unknown option '${key}'`);
     }
   }
-  const { packed, pack, union } = options;
+  const [packed, pack, union] = ['packed', 'pack', 'union'].map((key) => given.get(key)) as [boolean?, number?, boolean?];
   for (const [key, flag] of [['packed', packed], ['union', union]] as const) {
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${key} must be a boolean, got ${show(flag)}`);
@@ -263,7 +299,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.#fields = fieldCodecs;
     this.#index = index;
     this.#natural = natural;
-    codecs.set(this, this.#codec());
+    const depth = nestedDepth(fieldCodecs, 'Struct()');
+    const codec = this.#codec();
+    depths.set(codec, depth);
+    codecs.set(this, codec);
+    markDescribed(this);
     // Plain-number fields at offsets their typed arrays can index (always so unless packed).
     const numbers = fieldCodecs.every((codec, i) => codec.number !== undefined && offsets[i] % codec.size === 0);
     numberLayouts.set(this, isUnion || !numbers ? null : names.map((name, i) => ({ name, offset: offsets[i], kind: fieldCodecs[i].number as string })));
@@ -375,6 +415,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    * `at`. `path` names the struct inside an outer one ('' for the outermost).
    */
   #write(view: DataView, at: number, value: unknown, path: string): void {
+    refuseProxy(value, this.#named(path));
     if (typeof value === 'object' && value !== null) {
       if (isPlainObject(value)) {
         const fast = this.#fast();
@@ -404,11 +445,12 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   #writeFields(view: DataView, at: number, record: Record<string, unknown>, path: string): void {
     const prefix = path === '' ? '' : `${path}.`;
     let given = 0;
+    const where = this.#named(path);
     for (const key of Object.keys(record)) {
       if (!this.#index.has(key)) {
         throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_FIELD', `no field '${prefix}${key}' in this ${this.kind}`);
       }
-      if (record[key] !== undefined) given++;
+      if (ownValue(record, key, where) !== undefined) given++;
     }
     if (this.kind === 'union' && given > 1) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `a union takes one member, got ${given}${path === '' ? '' : ` for '${path}'`}`);
@@ -416,7 +458,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     zero(view, at, this.size);
     for (let i = 0; i < this.#fields.length; i++) {
       const name = this.fieldNames[i];
-      const field = record[name];
+      // Own data properties only: an inherited one is no field, and a getter never runs.
+      const field = ownValue(record, name, where);
       if (field !== undefined) this.#fields[i].write(view, at + this.fieldOffsets[i], field, prefix + name);
     }
   }
@@ -540,7 +583,7 @@ function compile(names: readonly string[], offsets: readonly number[], fields: r
       write(view, at, o) {
         let keys = 0;
         for (const k in o) keys++;
-        ${ids.map((i) => `const v${i} = o${key(i)};`).join(' ')}
+        ${ids.map((i) => `const d${i} = own(o, ${JSON.stringify(names[i])}); if (d${i} !== undefined && !('value' in d${i})) return false; const v${i} = d${i} === undefined ? undefined : d${i}.value;`).join('\n        ')}
         const given = ${ids.map((i) => `(v${i} !== undefined ? 1 : 0)`).join(' + ')};
         if (keys !== given) return false;
         ${padded ? '' : `if (given !== ${names.length}) `}zero(view, at, ${size});
@@ -548,7 +591,9 @@ function compile(names: readonly string[], offsets: readonly number[], fields: r
         return true;
       },
     };`;
-  return new Function('C', 'P', 'zero', source)(fields, names, zero) as Compiled;
+  // Each field is read from its own descriptor: an accessor is left to the general path, which
+  // refuses it, and an inherited property counts as an unknown key (keys !== given).
+  return new Function('C', 'P', 'zero', 'own', source)(fields, names, zero, Object.getOwnPropertyDescriptor) as Compiled;
 }
 
 /**

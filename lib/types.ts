@@ -4,7 +4,8 @@
  * The addon resolves every name (src/types.c), so platform-dependent names (char, long, usize)
  * always match the C compiler. A StructSchema is a type too: it describes itself to the addon.
  */
-import { ffiError, reword } from './errors';
+import { types } from 'node:util';
+import { describe as show, ffiError, reword } from './errors';
 import { native, type NativeTypeDesc, type NativeTypeInfo } from './native';
 import type { TypeName } from './typing';
 
@@ -141,16 +142,59 @@ const ALIASES: Record<string, NativeTypeDesc> = { '2': ['f64', 'f64'] };
 const byName = new Map<string, ResolvedType>();
 const byDesc = new Map<string, ResolvedType>();
 
-function isDescribed(spec: unknown): spec is NativeDescribed {
-  return typeof spec === 'object' && spec !== null && typeof (spec as NativeDescribed)[toNativeType] === 'function';
+// The type objects (StructSchemas), by identity: a property lookup on a user's object could run
+// a getter or a Proxy trap, which a definition never does.
+const described = new WeakSet<object>();
+
+/** Makes `type` a type object that definitions take. Internal (StructSchema's constructor). */
+export function markDescribed(type: NativeDescribed): void {
+  described.add(type);
 }
 
-function describe(spec: TypeSpec, where: string): NativeTypeDesc {
+/** How deep member lists may nest: far beyond any C struct, short of any stack's end. */
+export const MAX_NESTING = 256;
+
+function invalidType(where: string, problem: string): never {
+  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: ${problem}`);
+}
+
+/**
+ * The addon's description of `spec`, reading a list of member types only through its own data
+ * elements: no Proxy trap, getter or overridden method runs. `path` is the member's position
+ * ("2.1": member 1 of member 2).
+ */
+function describe(spec: TypeSpec, where: string, depth = 0, path = ''): NativeTypeDesc {
   if (typeof spec === 'string') return ALIASES[spec] ?? spec;
-  if (Array.isArray(spec)) return spec.map((member: TypeSpec) => describe(member, where));
-  if (isDescribed(spec)) return spec[toNativeType](where);
-  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
-    `${where}: a type must be a type name, an array of member types or a StructSchema, got ${typeof spec}`);
+  const at = path === '' ? '' : ` (member ${path})`;
+  if (typeof spec === 'object' && spec !== null && !types.isProxy(spec)) {
+    if (described.has(spec)) return (spec as NativeDescribed)[toNativeType](where);
+    if (Array.isArray(spec)) {
+      if (depth >= MAX_NESTING) {
+        invalidType(where, `member types nest deeper than ${MAX_NESTING} levels${at}: is a list one of its own members?`);
+      }
+      const list = spec as readonly TypeSpec[];
+      const out: NativeTypeDesc[] = [];
+      for (let i = 0; i < list.length; i++) {
+        const element = Object.getOwnPropertyDescriptor(list, i);
+        const name = path === '' ? `${i + 1}` : `${path}.${i + 1}`;
+        if (element === undefined || !('value' in element)) {
+          invalidType(where, `member ${name} of the member types is ${element === undefined ? 'missing (a hole)' : 'a getter'}: give a plain list`);
+        }
+        out.push(describe(element.value as TypeSpec, where, depth + 1, name));
+      }
+      return out;
+    }
+  }
+  const proxy = typeof spec === 'object' && spec !== null && types.isProxy(spec) ? ' (a Proxy is not taken)' : '';
+  return invalidType(where, `a type must be a type name, an array of member types or a StructSchema${at}, got ${show(spec)}${proxy}`);
+}
+
+/**
+ * The addon's description of `spec` as a string: equal for equal types, whatever objects spell
+ * them. Runs no user code (see describe).
+ */
+export function typeKey(spec: TypeSpec, where: string): string {
+  return typeof spec === 'string' ? spec : JSON.stringify(describe(spec, where));
 }
 
 /** Resolves a type once; an unknown name throws ERR_ARKFFI_UNKNOWN_TYPE naming `where`. */

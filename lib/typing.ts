@@ -7,7 +7,7 @@
  * tests in test/types/ prove what compiles and what does not.
  */
 import type { JSCallback } from './callback';
-import type { PointerLike } from './memory';
+import type { CString, PointerLike } from './memory';
 import type { ArrayType, FieldList, StructSchema } from './struct';
 import type { StructReturn } from './struct-calls';
 import type { NativeDescribed } from './types';
@@ -49,7 +49,7 @@ interface Conversions {
    * memory nobody keeps alive.
    */
   cstring: {
-    arg: string | PointerLike; result: string | null; fieldIn: PointerLike; fieldOut: number | bigint;
+    arg: StringArg; result: string | null; fieldIn: PointerLike; fieldOut: number | bigint;
     received: string | null; returned: PointerLike;
   };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
@@ -168,6 +168,12 @@ export interface FunctionPointer {
  * passed in place), a JSCallback, or a function with an address (a CFunction).
  */
 export type PointerArg = PointerLike | FunctionPointer | JSCallback;
+
+/**
+ * What a `cstring` parameter takes: a JS string (copied for the call), null, a CString, or a
+ * buffer holding a NUL-terminated string. Not an address: declare `ptr` to pass one.
+ */
+export type StringArg = string | null | CString | ArrayBufferLike | ArrayBufferView;
 
 type Group<T extends TypeName> = Conversions[TypeNames[T]];
 

@@ -5,8 +5,11 @@
  * checks the argument count and every argument's JS type and range, writes the function's address and
  * the argument values into the shared slot buffer, passes only engine values (strings, buffers)
  * to the native entry, and reads the result back from the result slot. Nothing in it runs user
- * code (no coercions), so all validation completes before the call, and the native entry reads
- * every slot before it calls C. The calling contract is documented in src/call.c.
+ * code (no coercions, no property reads, no `instanceof`: brand checks that neither a Proxy's
+ * traps nor a getter can intercept), so no nested call can run between the writes to the shared
+ * slots and the native call that reads them, and the native entry reads every slot before it
+ * calls C. Only engine values reach the native side: a Proxy or any other object is refused
+ * here. The calling contract is documented in src/call.c.
  *
  * Two shapes of wrapper:
  *  - general: arguments as doubles in their slots, the rest as Node-API arguments; libffi calls.
@@ -14,15 +17,19 @@
  *    exact 64-bit image of its register, and short ASCII strings are copied into the arena by
  *    the wrapper itself, so most calls make no per-argument Node-API call at all.
  */
-import { JSCallback } from './callback';
-import { INT_LIMITS, throwArg, throwClosed, throwCount } from './errors';
+import { types } from 'node:util';
+import { callbackAddress } from './callback';
+import { ffiError, INT_LIMITS, throwArg, throwClosed, throwCount } from './errors';
 import { native, type NativeDefinition, type NativeLibrary } from './native';
-import { resolveType, type ResolvedType, type TypeSpec } from './types';
+import { resolveType, typeKey, type ResolvedType, type TypeSpec } from './types';
 
 const L = native.layout;
 const F = new Float64Array(native.slots);
 const I32 = new Int32Array(native.slots);
 const U8 = new Uint8Array(native.slots);
+
+/** The address a StructBytesAt names, else -1. Runs no user code. */
+let structBytesAddress: (x: object) => number;
 
 /**
  * Names memory ArkFFI owns that holds a struct argument's bytes, so a call can pass its address
@@ -30,7 +37,94 @@ const U8 = new Uint8Array(native.slots);
  * for a struct by value.
  */
 export class StructBytesAt {
-  constructor(readonly address: number) {}
+  static {
+    // A brand check, for the same reason as callbackAddress (lib/callback.ts).
+    structBytesAddress = (x) => (#at in x ? x.#at : -1);
+  }
+
+  readonly #at: number;
+
+  constructor(readonly address: number) {
+    this.#at = address;
+  }
+}
+
+const { isAnyArrayBuffer, isProxy, isStringObject } = types;
+const stringValue = Function.prototype.call.bind(String.prototype.valueOf) as (s: object) => string;
+
+/** The addresses of CFunctions, which a pointer parameter takes (see markFunction). */
+const functionAddresses = new WeakMap<object, number | bigint>();
+
+/** Makes the callable `fn` pass `address` where a pointer goes (a CFunction). Internal. */
+export function markFunction(fn: object, address: number | bigint): void {
+  functionAddresses.set(fn, address);
+}
+
+/** What pointerOf answers for a value that no pointer or string parameter takes. */
+const BAD: object = Object.freeze({});
+
+/**
+ * What a `ptr` parameter passes for `a`, any value but a safe integer or a view (the wrappers
+ * take those inline): an address as a number (for the slot), a value the native side converts
+ * (a BigInt, a buffer; a CFunction's BigInt address), or BAD. Pure, and runs no user code.
+ */
+function pointerOf(a: unknown): unknown {
+  if (a === null) return 0;
+  switch (typeof a) {
+    case 'object': {
+      const p = callbackAddress(a);
+      if (p > 0) return p;
+      // A closed JSCallback (p === 0) or a Proxy of anything: refused (argError tells which).
+      if (p === 0 || isProxy(a)) return BAD;
+      if (ArrayBuffer.isView(a)) return a;
+      return isAnyArrayBuffer(a) ? a : BAD;
+    }
+    case 'bigint':
+      return a;
+    case 'function':
+      return functionAddresses.get(a) ?? BAD;
+    default:
+      return BAD;
+  }
+}
+
+/**
+ * What a `cstring` parameter passes for `a`, any value but a JS string: null (0), a CString's
+ * (any String object's) text, a buffer (C reads the string in it: the native side checks for
+ * its NUL), or BAD. A number is refused: an address goes to a `ptr` parameter.
+ */
+function stringOf(a: unknown): unknown {
+  if (a === null) return 0;
+  if (typeof a !== 'object' || isProxy(a)) return BAD;
+  if (ArrayBuffer.isView(a)) return a;
+  if (isStringObject(a)) return stringValue(a);
+  return isAnyArrayBuffer(a) ? a : BAD;
+}
+
+/**
+ * What a struct parameter passes for `a`: the address a StructBytesAt names (a number, for the
+ * slot), a buffer holding the bytes, or BAD.
+ */
+function structOf(a: unknown): unknown {
+  if (typeof a !== 'object' || a === null || isProxy(a)) return BAD;
+  const at = structBytesAddress(a);
+  if (at >= 0) return at;
+  if (ArrayBuffer.isView(a)) return a;
+  return isAnyArrayBuffer(a) ? a : BAD;
+}
+
+/**
+ * Throws the error for argument `index` of `fnName`, refused for a parameter of `kind`: a closed
+ * JSCallback is ERR_ARKFFI_CLOSED, the rest as throwArg says.
+ */
+function argError(fnName: string, index: number, kind: string, value: unknown): never {
+  if ((kind === 'ptr' || kind === 'cstring') && typeof value === 'object' && value !== null && callbackAddress(value) === 0) {
+    const err = ffiError(Error, 'ERR_ARKFFI_CLOSED',
+      `${fnName}(): argument ${index + 1} (${kind}) is a closed JSCallback: C would get a NULL function pointer`);
+    err.argIndex = index;
+    throw err;
+  }
+  throwArg(fnName, index, kind, value);
 }
 
 /**
@@ -42,9 +136,8 @@ const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as 
 
 /** Everything generated code reaches, passed in as one frozen object. */
 const env = Object.freeze({
-  E: Object.freeze({ arg: throwArg, count: throwCount, closed: throwClosed }),
-  F, I32, AT: StructBytesAt, A: arenaString, B: throwBadArg, P: pointerArg,
-  CB: JSCallback,
+  E: Object.freeze({ arg: argError, count: throwCount, closed: throwClosed }),
+  F, I32, A: arenaString, B: throwBadArg, P: pointerOf, Q: stringOf, T: structOf, BAD,
   invoke: native.invoke,
   // The entry a fast wrapper calls when it passes no references: the one define() names.
   fastEntries: Object.freeze([native.invokeFast, ...native.plainEntries]),
@@ -70,27 +163,6 @@ const ARENA_BASE = native.ptr(native.slots) + L.arenaOffset;
 // (src/call.c, arena_strings): copied a new string, or made room for the last one again.
 const STRING_NEW = 1 << 16;
 const STRING_AGAIN = 2 << 16;
-
-// What pointerArg answers for a function with an address (a CFunction): pass its `ptr`.
-const REF_FUNCTION = 4;
-
-/**
- * A pointer argument `a` that is neither a safe integer nor a view: writes the address to slot
- * `slot` and answers 0, or answers how the native side gets it (REF_*), or -1 if no pointer.
- */
-function pointerArg(a: unknown, slot: number): number {
-  if (a === null) {
-    F[slot] = 0;
-    return 0;
-  }
-  if (a instanceof JSCallback) {
-    F[slot] = a.ptr;
-    return 0;
-  }
-  if (typeof a === 'object' || typeof a === 'bigint') return REF_OTHER;
-  if (typeof a === 'function' && (a as { ptr?: unknown }).ptr !== undefined) return REF_FUNCTION;
-  return -1;
-}
 
 /**
  * Copies the ASCII string `s` into the arena at `top`, NUL-terminated, and writes its address to
@@ -128,12 +200,9 @@ function takes(kind: string, v: unknown): boolean {
     case 'biguint64':
       return (safe && (v as number) >= 0) || typeof v === 'bigint';
     case 'cstring':
+      return typeof v === 'string' || stringOf(v) !== BAD;
     case 'ptr':
-      return (
-        (kind === 'cstring' && typeof v === 'string') || safe || ArrayBuffer.isView(v) || v === null ||
-        typeof v === 'object' || typeof v === 'bigint' ||
-        (typeof v === 'function' && (v as { ptr?: unknown }).ptr !== undefined)
-      );
+      return safe || pointerOf(v) !== BAD;
     default: {
       const [lo, hi] = INT_LIMITS[kind];
       return Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
@@ -152,7 +221,7 @@ function argCount(n: number): string {
  */
 function throwBadArg(name: string, kinds: readonly string[], args: ArrayLike<unknown>): never {
   if (args.length !== kinds.length) throwCount(name, argCount(kinds.length), args.length);
-  for (let i = 0; i < kinds.length; i++) if (!takes(kinds[i], args[i])) throwArg(name, i, kinds[i], args[i]);
+  for (let i = 0; i < kinds.length; i++) if (!takes(kinds[i], args[i])) argError(name, i, kinds[i], args[i]);
   throw new Error(`arkffi: ${name}(): an argument was refused, but none is wrong`);
 }
 
@@ -227,24 +296,18 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
       );
     }
     case 'ptr':
-    case 'cstring': {
-      const r = ref();
-      const str = kind === 'cstring' ? `if (typeof ${a} === 'string') ${r} = ${a}; else ` : '';
-      return (
-        `${str}if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})) ${fail}; ${slot} = ${a}; } ` +
-        `else if (${a} === null) ${slot} = 0; ` +
-        `else if (typeof ${a} === 'object') { if (${a} instanceof CB) ${slot} = ${a}.ptr; else ${r} = ${a}; } ` +
-        `else if (typeof ${a} === 'bigint') ${r} = ${a}; ` +
-        // A function with an address (CFunction) passes it; C checks it is one.
-        `else if (typeof ${a} === 'function' && ${a}.ptr !== undefined) ${r} = ${a}.ptr; else ${fail};`
-      );
-    }
+    case 'cstring':
     case 'struct': {
-      // The struct's bytes: a buffer or view, or internal memory named by a StructBytesAt.
+      // The common cases inline; the rest through pointerOf, stringOf or structOf: an address
+      // for the slot, a value for the native side, or a refusal.
       const r = ref();
+      const of = kind === 'ptr' ? 'P' : kind === 'cstring' ? 'Q' : 'T';
+      const first =
+        kind === 'ptr' ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${slot} = ${a}; else `
+        : kind === 'cstring' ? `if (typeof ${a} === 'string') ${r} = ${a}; else ` : '';
       return (
-        `if (typeof ${a} !== 'object' || ${a} === null) ${fail}; ` +
-        `else if (${a} instanceof AT) ${slot} = ${a}.address; else ${r} = ${a};`
+        `${first}if (ArrayBuffer.isView(${a})) ${r} = ${a}; ` +
+        `else { const c = ${of}(${a}); if (typeof c === 'number') ${slot} = c; else if (c === BAD) ${fail}; else ${r} = c; }`
       );
     }
     default:
@@ -311,12 +374,13 @@ function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[]
             `else { const t = A(${a}, top, ${slot}); if (t < 0) ${asRef(REF_STRING)} ` +
             `else { s${j} = ${a}; n${j} = t - top; top = t; sf |= ${STRING_NEW << (2 * j)}; } } } else `
           : '';
+      // A number is an address only for a `ptr` parameter (stringOf refuses one).
+      const number = kind === 'ptr' ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${out} = ${a}; else ` : '';
       return {
         code:
-          `${str}if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${out} = ${a}; ` +
-          `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
-          `else { const c = P(${a}, ${slot}); if (c < 0) bad = true; ` +
-          `else if (c !== 0) { ${ref()} = c === ${REF_FUNCTION} ? ${a}.ptr : ${a}; m |= ${REF_OTHER * 4 ** position()}; } }`,
+          `${str}${number}if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
+          `else { const c = ${kind === 'ptr' ? 'P' : 'Q'}(${a}); if (typeof c === 'number') ${out} = c; else if (c === BAD) bad = true; ` +
+          `else { ${ref()} = c; m |= ${REF_OTHER * 4 ** position()}; } }`,
       };
     }
     default:
@@ -470,7 +534,7 @@ function compile(
   // the engine from knowing what they hold.
   const source =
     `'use strict';\n` +
-    `const { E, F, I32, AT, A, B, P, CB, invoke, fastRefs, invokeAsync } = env;\n` +
+    `const { E, F, I32, A, B, P, Q, T, BAD, invoke, fastRefs, invokeAsync } = env;\n` +
     `const K = ${JSON.stringify(args.map((t) => t.info.kind))};\n` +
     `const fast = env.fastEntries[${fastSlots === null ? 0 : entry}];\n` +
     `let L${Array.from({ length: strings }, (_, j) => `, S${j}, N${j}`).join('')};\n` +
@@ -563,16 +627,18 @@ export function makeVariadic(
     if (all.length < nfixed || (all.length - nfixed) % 2 !== 0) {
       throwCount(sig.name, `${nfixed} fixed argument${nfixed === 1 ? '' : 's'} then (type, value) pairs`, all.length);
     }
-    const types: TypeSpec[] = [];
+    const specs: TypeSpec[] = [];
     const values = all.slice(0, nfixed);
     for (let i = nfixed; i < all.length; i += 2) {
-      types.push(all[i] as TypeSpec);
+      specs.push(all[i] as TypeSpec);
       values.push(all[i + 1]);
     }
-    const key = types.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))).join('\0');
+    const where = (i: number): string => `${sig.name}: variadic argument ${nfixed + i + 1}`;
+    // Keyed by what the types describe (never by serialising a user's object: no toJSON runs).
+    const key = specs.map((t, i) => typeKey(t, where(i))).join('\0');
     let call = shapes.get(key);
     if (call === undefined) {
-      const vars = types.map((t, i) => resolveType(t, `${sig.name}: variadic argument ${nfixed + i + 1}`));
+      const vars = specs.map((t, i) => resolveType(t, where(i)));
       call = build(sig, [...fixed, ...vars], ret, address, lib, nfixed, guard);
       shapes.set(key, call);
     }

@@ -107,6 +107,9 @@ typedef struct ak_state {
   napi_env env;
   double *slots; /* data of the shared ArrayBuffer: AK_SLOT_COUNT slots, then the arena */
   napi_ref slots_ref;
+  /* The TypeScript layer's view maker for SharedArrayBuffers (memory.c, shared_buffer_address);
+   * NULL until it is set. */
+  napi_ref shared_view_ref;
   int last_errno;
   int *errno_ptr;    /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
@@ -309,17 +312,23 @@ void ak_callbacks_free(ak_state *st);
 /* memory.c */
 /* The address of an ArrayBuffer, TypedArray, Buffer or DataView (byte offset applied once), and
  * its length in bytes unless `len` is NULL. Returns false, without throwing, if `value` is none
- * of them. */
+ * of them, or is detached (ak_is_detached tells which). */
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len);
 /* The ArrayBuffer or SharedArrayBuffer that holds the bytes of `value`, which ak_view_address
  * took: `value` itself, or a view's buffer, with the view's byte offset in it. */
 bool ak_view_buffer(napi_env env, napi_value value, napi_value *buffer, size_t *offset);
-typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE } ak_ptr_status;
+/* Whether `value` is a detached ArrayBuffer or a view of one. Does not throw. */
+bool ak_is_detached(napi_env env, napi_value value);
+/* What an error about a detached buffer says it is. */
+#define AK_DETACHED_PROBLEM                                                                        \
+  "is a detached ArrayBuffer (or a view of one): its memory was transferred or freed"
+typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE, AK_PTR_DETACHED } ak_ptr_status;
 /* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */
 ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out);
 /* The same, throwing a generic TypeError or RangeError on failure. */
 bool ak_pointer_from_js(napi_env env, napi_value value, void **out);
 napi_value ak_js_ptr(napi_env env, napi_callback_info info);
+napi_value ak_js_set_shared_view(napi_env env, napi_callback_info info);
 napi_value ak_js_read(napi_env env, napi_callback_info info);
 napi_value ak_js_read_cstring(napi_env env, napi_callback_info info);
 napi_value ak_js_read_memory(napi_env env, napi_callback_info info);

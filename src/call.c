@@ -207,6 +207,20 @@ static bool string_arg(napi_env env, ak_frame *f, napi_value value, char **out) 
   return true;
 }
 
+/* "the BigInt 123n" for a message: a BigInt's ToString runs no user code. Bounded: a message
+ * quotes at most `room` - 1 characters of the value. */
+static void bigint_text(napi_env env, napi_value value, char *out, size_t room) {
+  napi_value text;
+  size_t len = 0;
+  char digits[48];
+  if (napi_coerce_to_string(env, value, &text) != napi_ok ||
+      napi_get_value_string_utf8(env, text, digits, sizeof digits, &len) != napi_ok) {
+    snprintf(out, room, "a BigInt");
+    return;
+  }
+  snprintf(out, room, "the BigInt %s%sn", digits, len + 1 >= sizeof digits ? "..." : "");
+}
+
 static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, bool is_signed,
                       ak_value *out) {
   napi_valuetype type;
@@ -216,7 +230,11 @@ static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value valu
     napi_status status = is_signed ? napi_get_value_bigint_int64(env, value, &out->i64, &lossless)
                                    : napi_get_value_bigint_uint64(env, value, &out->u64, &lossless);
     if (status == napi_ok && lossless) return true;
-    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", "is out of range");
+    char got[80], problem[160];
+    bigint_text(env, value, got, sizeof got);
+    snprintf(problem, sizeof problem, "must be a BigInt in %s, got %s",
+             is_signed ? "[-2^63, 2^63 - 1]" : "[0, 2^64 - 1]", got);
+    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", problem);
     return false;
   }
   throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "must be a number or a BigInt");
@@ -231,21 +249,47 @@ static bool pointer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value va
     throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
               "must be a safe integer or a BigInt of at most 64 bits");
     return false;
+  case AK_PTR_DETACHED:
+    throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_DETACHED", AK_DETACHED_PROBLEM);
+    return false;
   case AK_PTR_BAD_TYPE:
     break;
   }
   throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-            fn->args[i]->kind == AK_CSTRING
-                ? "must be a string, null, a pointer or a buffer"
-                : "must be a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
+            "must be a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
+  return false;
+}
+
+/* A buffer given for a C string: C reads up to a NUL, which must be inside it. The wrapper
+ * passes nothing else but strings (lib/wrapper.ts, stringOf). */
+static bool string_buffer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value,
+                              void **out) {
+  size_t len = 0;
+  if (!ak_view_address(env, value, out, &len)) {
+    bool detached = ak_is_detached(env, value);
+    throw_arg(env, fn, i, "TypeError",
+              detached ? "ERR_ARKFFI_DETACHED" : "ERR_ARKFFI_INVALID_ARG_TYPE",
+              detached ? AK_DETACHED_PROBLEM
+                       : "must be a string, null, a CString or a buffer holding a "
+                         "NUL-terminated string");
+    return false;
+  }
+  if (len > 0 && memchr(*out, 0, len) != NULL) return true;
+  char problem[128];
+  snprintf(problem, sizeof problem,
+           "is a buffer of %zu bytes without a NUL: C would read past its end", len);
+  throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", problem);
   return false;
 }
 
 static bool struct_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
   size_t len = 0;
   if (!ak_view_address(env, value, out, &len) || *out == NULL) {
-    throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-              "must be an ArrayBuffer or ArrayBufferView holding the struct");
+    bool detached = ak_is_detached(env, value);
+    throw_arg(env, fn, i, "TypeError",
+              detached ? "ERR_ARKFFI_DETACHED" : "ERR_ARKFFI_INVALID_ARG_TYPE",
+              detached ? AK_DETACHED_PROBLEM
+                       : "must be an ArrayBuffer or ArrayBufferView holding the struct");
     return false;
   }
   if (len < fn->args[i]->size) {
@@ -322,7 +366,7 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
                fn->name, i + 1);
       return false;
     }
-    return pointer_arg(env, fn, i, ref, &v->ptr);
+    return string_buffer_arg(env, fn, i, ref, &v->ptr);
   case AK_STRUCT:
     /* libffi copies the struct from avalues[i]: the bytes of the buffer passed, or at the
      * address in the slot. */
@@ -829,10 +873,13 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
     uint32_t i = fn->fast_ref_arg[r];
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
     void *data;
-    /* A view: most often a TypedArray, whose info call is the whole conversion (asked for the
-     * address alone: Node-API then skips telling the element type). */
-    if (what == AK_REF_OBJECT &&
-        (napi_get_typedarray_info(env, argv[r], NULL, NULL, &data, NULL, NULL) == napi_ok ||
+    /* A view for a pointer: most often a TypedArray, whose info call is the whole conversion
+     * (asked for the address alone: Node-API then skips telling the element type). A NULL
+     * address may be a detached buffer's, and a C string's buffer needs its NUL: the general
+     * conversion sees to those. */
+    if (what == AK_REF_OBJECT && fn->args[i]->kind == AK_PTR &&
+        ((napi_get_typedarray_info(env, argv[r], NULL, NULL, &data, NULL, NULL) == napi_ok &&
+          data != NULL) ||
          ak_view_address(env, argv[r], &data, NULL))) {
       *image = (uint64_t)(uintptr_t)data;
       continue;

@@ -13,20 +13,21 @@
 #include <string.h>
 
 /* The data of a SharedArrayBuffer, for Node-API versions that give no direct access to it: a
- * Uint8Array over it is a TypedArray, whose data they do give. Only values that failed every
- * other test get here, so the lookups cost nothing on the common paths. Does not throw: an
- * exception raised on the way (a global replaced by user code) is cleared. */
+ * Uint8Array over it is a TypedArray, whose data they do give. The TypeScript layer makes that
+ * view (setSharedView), with a brand check that runs no user code: `instanceof` here would run
+ * a Proxy's getPrototypeOf trap, and that code could make a nested call. Only values that failed
+ * every other test get here, so this costs nothing on the common paths. Does not throw. */
 static bool shared_buffer_address(napi_env env, napi_value value, void **out, size_t *len) {
+  ak_state *st = ak_state_get(env);
   napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_object) return false;
-  napi_value global, ctor, view;
-  bool shared = false;
+  napi_value fn, undefined, view;
   napi_typedarray_type elem;
-  if (napi_get_global(env, &global) == napi_ok &&
-      napi_get_named_property(env, global, "SharedArrayBuffer", &ctor) == napi_ok &&
-      napi_instanceof(env, value, ctor, &shared) == napi_ok && shared &&
-      napi_get_named_property(env, global, "Uint8Array", &ctor) == napi_ok &&
-      napi_new_instance(env, ctor, 1, &value, &view) == napi_ok &&
+  if (st->shared_view_ref == NULL || napi_typeof(env, value, &type) != napi_ok ||
+      type != napi_object)
+    return false;
+  if (napi_get_reference_value(env, st->shared_view_ref, &fn) == napi_ok && fn != NULL &&
+      napi_get_undefined(env, &undefined) == napi_ok &&
+      napi_call_function(env, undefined, fn, 1, &value, &view) == napi_ok &&
       napi_get_typedarray_info(env, view, &elem, len, out, NULL, NULL) == napi_ok)
     return true;
   bool pending = false;
@@ -36,6 +37,46 @@ static bool shared_buffer_address(napi_env env, napi_value value, void **out, si
   return false;
 }
 
+/* setSharedView(fn): fn(x) answers a Uint8Array over x if x is a SharedArrayBuffer, else
+ * undefined, running no user code (lib/native.ts). Set once, at load time. */
+napi_value ak_js_set_shared_view(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value fn;
+  napi_valuetype type = napi_undefined;
+  ak_state *st = ak_state_get(env);
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, &fn, NULL, NULL))) return NULL;
+  if (argc < 1 || napi_typeof(env, fn, &type) != napi_ok || type != napi_function) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "setSharedView needs a function");
+    return NULL;
+  }
+  if (st->shared_view_ref != NULL) napi_delete_reference(env, st->shared_view_ref);
+  st->shared_view_ref = NULL;
+  ak_failed(env, napi_create_reference(env, fn, 1, &st->shared_view_ref));
+  return NULL;
+}
+
+bool ak_is_detached(napi_env env, napi_value value) {
+  napi_value buffer = NULL;
+  bool yes = false;
+  napi_typedarray_type type;
+  size_t count, offset;
+  void *data;
+  if (napi_get_typedarray_info(env, value, &type, &count, &data, &buffer, &offset) != napi_ok) {
+    buffer = value; /* an ArrayBuffer itself, unless it is a DataView */
+    if (napi_is_dataview(env, value, &yes) == napi_ok && yes &&
+        napi_get_dataview_info(env, value, &count, &data, &buffer, &offset) != napi_ok)
+      return false;
+  }
+  yes = false;
+  return napi_is_detached_arraybuffer(env, buffer, &yes) == napi_ok && yes;
+}
+
+/* A detached buffer has no memory: Node-API reports its data as NULL, as it does for an empty
+ * buffer, which is still a pointer to pass (NULL). Only a NULL answer costs the extra test. */
+static bool live_view(napi_env env, napi_value value, void *const *out) {
+  return *out != NULL || !ak_is_detached(env, value);
+}
+
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   /* Node-API returns the data pointer of a view with its byte offset already applied. The info
    * call doubles as the type test for the common case, a TypedArray: it fails on anything else.
@@ -43,6 +84,7 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   napi_typedarray_type type;
   size_t count = 0, bytes = 0;
   if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) == napi_ok) {
+    if (!live_view(env, value, out)) return false;
     if (len == NULL) return true;
     size_t elem = 1;
     switch (type) {
@@ -73,11 +115,12 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   if (napi_is_dataview(env, value, &yes) == napi_ok && yes) {
     napi_value ab;
     size_t offset = 0;
-    return napi_get_dataview_info(env, value, len, out, &ab, &offset) == napi_ok;
+    return napi_get_dataview_info(env, value, len, out, &ab, &offset) == napi_ok &&
+           live_view(env, value, out);
   }
   /* The info call is the type test again. Newer Node-API versions (Node.js 22.21, 24.9) answer it
    * for a SharedArrayBuffer too; older ones refuse one, which shared_buffer_address handles. */
-  if (napi_get_arraybuffer_info(env, value, out, len) == napi_ok) return true;
+  if (napi_get_arraybuffer_info(env, value, out, len) == napi_ok) return live_view(env, value, out);
   return shared_buffer_address(env, value, out, len);
 }
 
@@ -131,7 +174,8 @@ ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
   }
   case napi_object: {
     size_t len;
-    return ak_view_address(env, value, out, &len) ? AK_PTR_OK : AK_PTR_BAD_TYPE;
+    if (ak_view_address(env, value, out, &len)) return AK_PTR_OK;
+    return ak_is_detached(env, value) ? AK_PTR_DETACHED : AK_PTR_BAD_TYPE;
   }
   default:
     return AK_PTR_BAD_TYPE;
@@ -145,6 +189,9 @@ bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
   case AK_PTR_BAD_RANGE:
     ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
              "a pointer must be a safe integer or a BigInt of at most 64 bits");
+    return false;
+  case AK_PTR_DETACHED:
+    ak_throw(env, "TypeError", "ERR_ARKFFI_DETACHED", "%s", AK_DETACHED_PROBLEM);
     return false;
   case AK_PTR_BAD_TYPE:
     break;
@@ -228,6 +275,9 @@ static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool n
     case AK_PTR_BAD_RANGE:
       throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address",
                 "must be a safe integer or a BigInt of at most 64 bits");
+      return false;
+    case AK_PTR_DETACHED:
+      throw_arg(env, "TypeError", "ERR_ARKFFI_DETACHED", 0, "address", AK_DETACHED_PROBLEM);
       return false;
     case AK_PTR_BAD_TYPE:
       throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
@@ -330,6 +380,10 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
   /* Node-API fills the arguments not passed with undefined. */
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   if (!ak_view_address(env, argv[0], &data, &len)) {
+    if (ak_is_detached(env, argv[0])) {
+      throw_arg(env, "TypeError", "ERR_ARKFFI_DETACHED", 0, "view", AK_DETACHED_PROBLEM);
+      return NULL;
+    }
     throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "view",
               "must be an ArrayBuffer, SharedArrayBuffer, TypedArray, Buffer or DataView");
     return NULL;

@@ -106,6 +106,7 @@ static void state_finalize(napi_env env, void *data, void *hint) {
   ak_callbacks_free(st);
   ak_fns_free(st);
   napi_delete_reference(env, st->slots_ref);
+  if (st->shared_view_ref != NULL) napi_delete_reference(env, st->shared_view_ref);
   free(st);
 }
 
@@ -229,6 +230,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"callbackClose", NULL, ak_js_callback_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"callbackRef", NULL, ak_js_callback_ref, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ptr", NULL, ak_js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setSharedView", NULL, ak_js_set_shared_view, NULL, NULL, NULL, napi_enumerable, NULL},
       {"read", NULL, ak_js_read, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readCString", NULL, ak_js_read_cstring, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readMemory", NULL, ak_js_read_memory, NULL, NULL, NULL, napi_enumerable, NULL},

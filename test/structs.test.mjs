@@ -704,3 +704,64 @@ for (const guide of ['structs.md', 'memory-management.md']) {
     });
   });
 }
+
+/** Every Proxy trap, each recording its name in `log` before doing the default. */
+function recordingTraps(log) {
+  const names = ['get', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'defineProperty', 'set'];
+  return Object.fromEntries(names.map((n) => [n, (...a) => (log.push(n), Reflect[n](...a))]));
+}
+
+test('packing a struct runs no getter and no Proxy trap: both are refused with a code', () => {
+  const P = Struct({ x: 'i32', y: 'f64' });
+  const Nested = Struct({ p: P, list: array('u8', 4) });
+  let runs = 0;
+  const getter = { x: 1, get y() { runs++; return 2; } };
+  const err = throwsCode(assert, () => P.create(getter), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(err.message, /'y' is an accessor/);
+  throwsCode(assert, () => Nested.create({ p: getter }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  const list = Object.defineProperty([1, 2], 1, { get() { runs++; return 2; } });
+  throwsCode(assert, () => Nested.create({ list }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  const log = [];
+  const proxy = new Proxy({ x: 1, y: 2 }, recordingTraps(log));
+  const refused = throwsCode(assert, () => P.create(proxy), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(refused.message, /must not be a Proxy/);
+  throwsCode(assert, () => Nested.create({ p: proxy }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  throwsCode(assert, () => Nested.create({ list: new Proxy([1], recordingTraps(log)) }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.equal(runs, 0);
+  assert.deepEqual(log, []);
+  // A getter on Object.prototype (a polluted prototype) is no field, and is never read.
+  Object.defineProperty(Object.prototype, 'y', { get() { runs++; return 5; }, configurable: true });
+  try {
+    assert.deepEqual(P.fromPtr(P.create({ x: 3 })), { x: 3, y: 0 });
+  } finally {
+    delete Object.prototype.y;
+  }
+  assert.equal(runs, 0);
+  assert.deepEqual(Nested.fromPtr(Nested.create({ p: { x: 1, y: 2 }, list: [1, , 3] })), { p: { x: 1, y: 2 }, list: [1, 0, 3, 0] });
+});
+
+test('a struct definition reads its fields and options without running getters or traps', () => {
+  let runs = 0;
+  const fields = { x: 'i32', get y() { runs++; return 'f64'; } };
+  throwsCode(assert, () => Struct(fields), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  const log = [];
+  throwsCode(assert, () => Struct(new Proxy({ x: 'i32' }, recordingTraps(log))), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct([new Proxy(['x', 'i32'], recordingTraps(log))]), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  throwsCode(assert, () => Struct({ x: 'i32' }, { get packed() { runs++; return true; } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  assert.equal(runs, 0);
+  assert.deepEqual(log, []);
+  assert.equal(Struct([['a', 'u8'], ['b', 'u32']], { packed: true }).size, 5);
+});
+
+test('structs and arrays nested 100,000 deep are refused with a coded error, not a stack overflow', () => {
+  let t = Struct({ v: 'u8' });
+  let made = 0;
+  const err = throwsCode(assert, () => {
+    for (let k = 0; k < 100000; k++, made++) t = k % 2 === 0 ? Struct({ inner: t }) : array(t, 1);
+  }, TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  assert.match(err.message, /nest deeper than 256 levels/);
+  assert.equal(made, 255);
+  // The deepest struct that was made still converts.
+  const deepest = t instanceof StructSchema ? t : Struct({ last: t });
+  assert.equal(deepest.create().byteLength, 1);
+});

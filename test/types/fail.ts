@@ -47,6 +47,8 @@ s.memset(record, 0, 4);
 s.memset(() => 0, 0, 4);
 // @ts-expect-error TS2345 a boolean for a cstring
 s.strlen(true);
+// @ts-expect-error TS2345 an address for a cstring: declare the parameter 'ptr'
+s.strlen(1024);
 // @ts-expect-error TS2345 a number array for a struct by value
 s.pair([1, 2]);
 // @ts-expect-error TS2353 an unknown field in a struct argument

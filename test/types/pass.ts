@@ -18,8 +18,8 @@ type Sig<F extends (...args: never[]) => unknown> = [Parameters<F>, ReturnType<F
 
 /** What every pointer parameter takes. */
 type PointerIn = number | bigint | null | ArrayBufferLike | ArrayBufferView | FunctionPointer | JSCallback;
-/** What a cstring parameter takes: a string, or a pointer to one (not a function). */
-type CStringIn = string | number | bigint | null | ArrayBufferLike | ArrayBufferView;
+/** What a cstring parameter takes: a string, null, a CString or a buffer (not an address). */
+type CStringIn = string | null | CString | ArrayBufferLike | ArrayBufferView;
 /** What a pointer comes back as: a number, or a BigInt beyond 2^53 (MAP_FAILED). */
 type PointerOut = number | bigint;
 
@@ -67,8 +67,8 @@ const add = CFunction({ args: ['i32', 'i32'], returns: 'i32', ptr: lib.getSymbol
 s.members(1, 0.5, true, 2n ** 60n, u8, 'text');
 s.members(-1, 1, 0, 7, null, null);
 s.members(0, 0, false, 0, Buffer.alloc(8), Buffer.from('text\0'));
-s.members(0, 0, false, 0, new DataView(new ArrayBuffer(8)), 12345);
-s.members(0, 0, false, 0, new ArrayBuffer(8), 12345n);
+s.members(0, 0, false, 0, new DataView(new ArrayBuffer(8)), new CString(12345));
+s.members(0, 0, false, 0, new ArrayBuffer(8), new ArrayBuffer(8));
 s.members(0, 0, false, 0, new SharedArrayBuffer(8), u8);
 s.address(add, 0n, add.ptr);
 s.pair(new Float64Array([1, 2]));
