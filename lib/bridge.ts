@@ -8,7 +8,7 @@
  */
 import { findCallback, JSCallback, type JSCallbackDefinition } from './callback';
 import { describe, ffiError, reword, throwArg } from './errors';
-import { closeLibrary, findLibrary, functionAddress, openLibrary, symbolAddress, type LoadedLibrary } from './library';
+import { closeLibrary, findLibrary, functionAddress, openLibrary, symbolAddress, type LoadedLibrary, type OpenOptions } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
 import { resolveType } from './types';
@@ -158,7 +158,7 @@ function pointerFunction(fnName: string, address: unknown, argTypes: ArgTypes, r
 
 function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
   try {
-    return symbolAddress(entry, name);
+    return symbolAddress(entry, name, 'ffi');
   } catch (err) {
     reword(err, `${prefix}${(err as Error).message}`);
   }
@@ -169,9 +169,12 @@ function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
  * and the rest, with ArkFFI's argument shapes and error texts, so code written for it runs as is.
  */
 export const ffi = Object.freeze({
-  /** dlopen()s a library; returns its handle. Throws dlerror()'s text. */
-  load(libName: string | null): bigint {
-    return openLibrary(libName, 'ffi.load').handle;
+  /**
+   * dlopen()s a library; returns its handle. Throws dlerror()'s text. `options` as for dlopen()
+   * (`{ deep, global, lazy, processSymbols }`, deep binding by default where safe).
+   */
+  load(libName: string | null, options?: OpenOptions): bigint {
+    return openLibrary(libName, 'ffi.load', options).handle;
   },
   /** dlclose()s the library. Unknown or already closed handles are ignored. */
   close(handle: bigint): void {

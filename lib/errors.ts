@@ -24,7 +24,9 @@ export type ErrorCode =
   | 'ERR_ARKFFI_TOO_MANY_ARGS'
   | 'ERR_ARKFFI_NO_MEMORY'
   | 'ERR_ARKFFI_INTERNAL'
-  | 'ERR_ARKFFI_INVALID_HANDLE';
+  | 'ERR_ARKFFI_INVALID_HANDLE'
+  | 'ERR_ARKFFI_INVALID_OPTION'
+  | 'ERR_ARKFFI_ACCESS_DENIED';
 
 /** The shape of every error ArkFFI throws. */
 export interface ArkFFIError extends Error {

@@ -8,7 +8,8 @@
  * ```
  */
 export { dlopen, Library, CFunction, linkSymbols } from './library';
-export type { FFICallable, Symbols, CFunctionCallable, LinkedSymbols } from './library';
+export type { FFICallable, Symbols, CFunctionCallable, LinkedSymbols, OpenOptions } from './library';
+export { allowLibraries, allowedLibraries } from './access';
 export { array, ArrayType, Struct, StructSchema, Union } from './struct';
 export type { FieldList, FieldType, StructOptions, StructSource } from './struct';
 export { releasePtr, structReturnRetention } from './struct-results';

@@ -5,7 +5,9 @@
  * (`ffi.load`) hands out, so `lib.close()` and `ffi.close(lib.handle)` are the same act.
  */
 import { fileURLToPath } from 'node:url';
-import { describe, ffiError, reword, type ErrorCode } from './errors';
+import { types } from 'node:util';
+import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
+import { describe, ffiError, reword, type ArkFFIError, type ErrorCode } from './errors';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
 import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
@@ -23,11 +25,94 @@ export type FFICallable<D extends FFIFunction = FFIFunction> = CallOf<D> & {
 /** The callables of a set of definitions, one per name, each typed from its definition. */
 export type Symbols<Fns extends Record<string, FFIFunction>> = { readonly [K in keyof Fns]: FFICallable<Fns[K]> };
 
+/**
+ * How dlopen() and ffi.load() open a library (koffi's names). Each is a boolean; unknown keys and
+ * other values are refused.
+ */
+export interface OpenOptions {
+  /**
+   * RTLD_DEEPBIND: the library's own calls between its functions, and to its dependencies, bind
+   * inside it first rather than to a same-named symbol of the process. The default where it is
+   * safe (glibc, no sanitizer or replacement malloc in the process): Node exports its own zlib and
+   * OpenSSL, and a system libz or libcrypto opened without it calls into Node's copies. Pass
+   * `deep: false` for a library that must see the process's definitions (a malloc it replaces).
+   */
+  readonly deep?: boolean;
+  /** RTLD_GLOBAL: its symbols serve libraries opened later. Default false (RTLD_LOCAL). */
+  readonly global?: boolean;
+  /** RTLD_LAZY: bind functions on first call rather than at load (RTLD_NOW). Default false. */
+  readonly lazy?: boolean;
+  /**
+   * With path `null`: opens the process's own symbols even under Node's permission model or an
+   * allowLibraries() list, which otherwise refuse them (they reach libc and all loaded code).
+   */
+  readonly processSymbols?: boolean;
+}
+
+const OPTION_NAMES = ['deep', 'global', 'lazy', 'processSymbols'] as const;
+
+/** The checked options: each one's value, undefined where not given. */
+type CheckedOptions = Record<(typeof OPTION_NAMES)[number], boolean | undefined>;
+
+/**
+ * Reads `options` without running any code of the program's (no Proxy traps, no getters): only
+ * own data properties of an ordinary object count, and each must be a known boolean.
+ */
+function checkOptions(fnName: string, options: unknown): CheckedOptions {
+  const out: CheckedOptions = { deep: undefined, global: undefined, lazy: undefined, processSymbols: undefined };
+  if (options === undefined) return out;
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || types.isProxy(options)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): options must be a plain object like { deep, global, lazy }, got ${types.isProxy(options) ? 'a Proxy' : describe(options)}`);
+  }
+  for (const key of Reflect.ownKeys(options)) {
+    const known = (OPTION_NAMES as readonly (string | symbol)[]).includes(key);
+    if (!known) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
+        `${fnName}(): unknown option ${String(typeof key === 'string' ? JSON.stringify(key) : key)}; the options are ${OPTION_NAMES.join(', ')}`);
+    }
+    const desc = Object.getOwnPropertyDescriptor(options, key)!;
+    if (!('value' in desc)) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION', `${fnName}(): option ${String(key)} must be a data property, not an accessor`);
+    }
+    if (desc.value === undefined) continue;
+    if (typeof desc.value !== 'boolean') {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
+        `${fnName}(): option ${String(key)} must be a boolean, got ${describe(desc.value)}`);
+    }
+    out[key as keyof CheckedOptions] = desc.value;
+  }
+  return out;
+}
+
+let loaderInfo: ReturnType<typeof native.loader> | undefined;
+
+/** The open flags (see NativeAddon.open) for checked options. */
+function openFlags(fnName: string, path: string | null, options: CheckedOptions): number {
+  const loader = (loaderInfo ??= native.loader());
+  if (options.processSymbols === true && path !== null) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): option processSymbols applies only to the path null, got the path ${JSON.stringify(path)}`);
+  }
+  if (options.deep === true && !loader.deep) {
+    throw ffiError(Error, 'ERR_ARKFFI_INVALID_OPTION', `${fnName}(): option deep: true needs RTLD_DEEPBIND, which this platform's loader lacks`);
+  }
+  if (options.deep === true && loader.sanitizer) {
+    throw ffiError(Error, 'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): option deep: true cannot be honoured: a sanitizer runtime is loaded, and it aborts the process on RTLD_DEEPBIND`);
+  }
+  // The process's own symbols are not one library: deep binding means nothing there.
+  const deep = path !== null && (options.deep ?? loader.deepDefault);
+  return (deep ? 1 : 0) | (options.global === true ? 2 : 0) | (options.lazy === true ? 4 : 0);
+}
+
 /** A library in the registry. */
 export interface LoadedLibrary {
   readonly handle: bigint;
   readonly native: NativeLibrary;
   readonly path: string;
+  /** Under a restriction: the real path of the file opened ('' for the process's own symbols). */
+  readonly file: string;
   closed: boolean;
 }
 
@@ -36,15 +121,34 @@ let lastHandle = 0n;
 
 /**
  * dlopen()s a library; the error on failure carries the loader's own reason as its message.
- * `fnName` names the caller in the one error of ArkFFI's own, a path C would cut short.
+ * `fnName` names the caller in ArkFFI's own errors: a path C would cut short, bad options, and
+ * a library that Node's permission model or the program's allow list refuses.
  */
-export function openLibrary(path: string | null, fnName: string): LoadedLibrary {
+export function openLibrary(path: string | null, fnName: string, options?: unknown): LoadedLibrary {
   if (typeof path === 'string' && path.includes('\0')) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
       `${fnName}(): the library path contains a NUL character, where C would end it: ${JSON.stringify(path)}`);
   }
-  const lib = native.open(path);
-  const entry: LoadedLibrary = { handle: ++lastHandle, native: lib, path: path ?? '<process>', closed: false };
+  if (typeof path !== 'string' && path !== null) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${fnName}(): the library path must be a string, a file URL, or null for the running process, got ${describe(path)}`);
+  }
+  const checked = checkOptions(fnName, options);
+  const flags = openFlags(fnName, path, checked);
+  checkOpen(fnName, path, checked.processSymbols === true, () => (path === null ? null : native.loadedFile(path)));
+  const lib = native.open(path, flags);
+  let file = '';
+  if (path !== null && restricted()) {
+    try {
+      const opened = native.libraryFile(lib);
+      checkOpened(fnName, path, opened);
+      file = realFile(opened === '' ? path : opened);
+    } catch (err) {
+      native.close(lib);
+      throw err;
+    }
+  }
+  const entry: LoadedLibrary = { handle: ++lastHandle, native: lib, path: path ?? '<process>', file, closed: false };
   registry.set(entry.handle, entry);
   return entry;
 }
@@ -62,11 +166,15 @@ export function closeLibrary(entry: LoadedLibrary): void {
 }
 
 /** The address of `name`; throws ERR_ARKFFI_SYMBOL_NOT_FOUND whose message is dlerror()'s. */
-export function symbolAddress(entry: LoadedLibrary, name: string): number {
+export function symbolAddress(entry: LoadedLibrary, name: string, fnName = 'getSymbolPtr'): number {
   if (typeof name !== 'string') {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `a symbol name must be a string, got ${typeof name}`);
   }
-  return native.symbol(entry.native, name);
+  const address = native.symbol(entry.native, name);
+  // A library's handle reaches its dependencies too (libc among them): under a restriction, the
+  // file that defines the symbol must be one that may be opened.
+  if (entry.file !== '' && restricted()) checkSymbolFile(fnName, name, entry.file, native.symbolFile(address));
+  return address;
 }
 
 /**
@@ -89,9 +197,18 @@ export function functionAddress(where: string, value: unknown, typeCode: ErrorCo
   return value;
 }
 
+/** Refuses a definitions argument that is not an object of definitions (a number, an array...). */
+function checkDefinitions(fnName: string, defs: unknown, shape: string): void {
+  if (typeof defs !== 'object' || defs === null || Array.isArray(defs)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION',
+      `${fnName}(): the definitions must be an object like ${shape}, got ${describe(defs)}`);
+  }
+}
+
 function checkDefinition(name: string, def: unknown): FFIFunction {
-  if (typeof def !== 'object' || def === null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: a definition must be an object like { args: [...], returns: ... }`);
+  if (typeof def !== 'object' || def === null || Array.isArray(def)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION',
+      `${name}: a definition must be an object like { args: [...], returns: ... }, got ${describe(def)}`);
   }
   const args = (def as FFIFunction).args;
   if (args !== undefined && !Array.isArray(args)) {
@@ -164,8 +281,9 @@ export class Library<Fns extends Record<string, FFIFunction> = Record<string, FF
 function definedAddress(entry: LoadedLibrary, name: string, def: FFIFunction): number | bigint {
   if (def.ptr !== undefined) return functionAddress(`dlopen(): ${name}.ptr`, def.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
   try {
-    return symbolAddress(entry, name);
+    return symbolAddress(entry, name, 'dlopen');
   } catch (err) {
+    if ((err as ArkFFIError).code !== 'ERR_ARKFFI_SYMBOL_NOT_FOUND') throw err;
     reword(err, `dlopen(): symbol '${name}' not found in ${entry.path}: ${(err as Error).message}`);
   }
 }
@@ -183,15 +301,22 @@ function definedAddress(entry: LoadedLibrary, name: string, def: FFIFunction): n
  * @param path a file path, a bare name the loader searches for (`'libm.so.6'`), a file URL,
  *   or `null` for the symbols already loaded in the process (libc, ...).
  * @param defs one definition per function to bind, by its exported name.
+ * @param options how to open it: `{ deep, global, lazy }` (see OpenOptions; by default deep
+ *   binding where safe, so that a system zlib or OpenSSL does not call into Node's copies), and
+ *   `processSymbols` for `null` under a restriction (docs/security.md).
  * @throws the loader's own reason if the library cannot load; ERR_ARKFFI_SYMBOL_NOT_FOUND for a
- *   missing symbol; ERR_ARKFFI_UNKNOWN_TYPE or ERR_ARKFFI_INVALID_DEFINITION for a bad definition.
+ *   missing symbol; ERR_ARKFFI_UNKNOWN_TYPE or ERR_ARKFFI_INVALID_DEFINITION for a bad definition;
+ *   ERR_ARKFFI_INVALID_OPTION for bad options; ERR_ARKFFI_ACCESS_DENIED for a library that Node's
+ *   permission model or allowLibraries() refuses.
  */
-export function dlopen<const Fns extends Record<string, FFIFunction>>(path: string | URL | null, defs: Fns): Library<Fns> {
+export function dlopen<const Fns extends Record<string, FFIFunction>>(
+  path: string | URL | null,
+  defs: Fns,
+  options?: OpenOptions,
+): Library<Fns> {
   const file = path instanceof URL ? fileURLToPath(path) : path;
-  if (typeof defs !== 'object' || defs === null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', 'dlopen(): the definitions must be an object');
-  }
-  const entry = openLibrary(file, 'dlopen');
+  checkDefinitions('dlopen', defs, '{ name: { args, returns } }');
+  const entry = openLibrary(file, 'dlopen', options);
   try {
     const symbols: Record<string, FFICallable> = {};
     for (const name of Object.keys(defs)) {
@@ -251,6 +376,7 @@ export interface LinkedSymbols<Fns extends Record<string, FFIFunction>> {
  * is opened. Symbols are typed from their definitions.
  */
 export function linkSymbols<const Fns extends Record<string, FFIFunctionAt>>(defs: Fns): LinkedSymbols<Fns> {
+  checkDefinitions('linkSymbols', defs, '{ name: { args, returns, ptr } }');
   const guard: CallGuard = { closed: false };
   const symbols: Record<string, FFICallable> = {};
   for (const name of Object.keys(defs)) {

@@ -69,7 +69,16 @@ export interface NativeAddon {
   readonly kinds: readonly string[];
   readonly layout: NativeLayout;
   typeInfo(desc: NativeTypeDesc): NativeTypeInfo;
-  open(path: string | null): NativeLibrary;
+  /** `flags`: 1 RTLD_DEEPBIND, 2 RTLD_GLOBAL, 4 RTLD_LAZY (else RTLD_LOCAL, RTLD_NOW). */
+  open(path: string | null, flags: number): NativeLibrary;
+  /** What this process's loader can do; see src/library.c ak_js_loader. */
+  loader(): { readonly deep: boolean; readonly deepDefault: boolean; readonly sanitizer: boolean };
+  /** The file the loader opened for a library ('' for the running process). */
+  libraryFile(lib: NativeLibrary): string;
+  /** The file whose mapping holds an address, or null. */
+  symbolFile(address: number): string | null;
+  /** The file of an already loaded library that dlopen(name) would reuse, or null. */
+  loadedFile(name: string): string | null;
   close(lib: NativeLibrary): boolean;
   symbol(lib: NativeLibrary, name: string): number;
   define(

@@ -175,6 +175,10 @@ void ak_lib_call_end(ak_lib *lib);
 napi_value ak_js_open(napi_env env, napi_callback_info info);
 napi_value ak_js_close(napi_env env, napi_callback_info info);
 napi_value ak_js_symbol(napi_env env, napi_callback_info info);
+napi_value ak_js_loader(napi_env env, napi_callback_info info);
+napi_value ak_js_library_file(napi_env env, napi_callback_info info);
+napi_value ak_js_symbol_file(napi_env env, napi_callback_info info);
+napi_value ak_js_loaded_file(napi_env env, napi_callback_info info);
 
 /* call.c */
 /* Calls with up to this many arguments convert them on the C stack (no heap allocation). */

@@ -41,6 +41,30 @@ test('bad definitions throw at definition time', () => {
   throwsCode(assert, () => dlopen(testlib, null), TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
 });
 
+test('linkSymbols(5), CFunction(5) and other non-objects throw coded TypeErrors naming what they got', () => {
+  const cases = [
+    [() => linkSymbols(5), /^linkSymbols\(\): the definitions must be an object like \{ name: \{ args, returns, ptr \} \}, got the number 5$/],
+    [() => linkSymbols(null), /^linkSymbols\(\): .*, got null$/],
+    [() => linkSymbols(undefined), /^linkSymbols\(\): .*, got undefined$/],
+    [() => linkSymbols('abs'), /^linkSymbols\(\): .*, got the string "abs"$/],
+    [() => linkSymbols([{ ptr: 1 }]), /^linkSymbols\(\): .*, got an instance of Array$/],
+    [() => linkSymbols({ f: 5 }), /^f: a definition must be an object like \{ args: \[\.\.\.\], returns: \.\.\. \}, got the number 5$/],
+    [() => dlopen(testlib, 5), /^dlopen\(\): the definitions must be an object like \{ name: \{ args, returns \} \}, got the number 5$/],
+    [() => dlopen(testlib, [add.add_i32]), /^dlopen\(\): .*, got an instance of Array$/],
+    [() => dlopen(testlib, { add_i32: [] }), /^add_i32: a definition must be an object .*, got an instance of Array$/],
+    [() => CFunction(5), /^CFunction: a definition must be an object .*, got the number 5$/],
+    [() => CFunction(null), /^CFunction: a definition must be an object .*, got null$/],
+    [() => AsyncCFunction('x'), /a definition must be an object .*, got the string "x"$/],
+  ];
+  for (const [fn, message] of cases) {
+    const err = throwsCode(assert, fn, TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+    assert.match(err.message, message);
+  }
+  // Nothing was opened or linked on the way, and a good call still works.
+  const abs = dlopen(null, { abs: { args: ['i32'], returns: 'i32' } }).getSymbolPtr('abs');
+  assert.equal(linkSymbols({ abs: { args: ['i32'], returns: 'i32', ptr: abs } }).symbols.abs(-3), 3);
+});
+
 test('close() is idempotent and closed symbols throw ERR_ARKFFI_CLOSED', () => {
   const lib = dlopen(testlib, add);
   const fn = lib.symbols.add_i32;
