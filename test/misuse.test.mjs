@@ -4,6 +4,7 @@
 // Runs on the path and build the suite runs on (ARKFFI_GENERAL_PATH, the sanitizer's env).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import './helpers.mjs';
 import { cases } from './misuse/cases.mjs';
 import { pending } from './misuse/pending.mjs';
@@ -23,4 +24,23 @@ test('every misuse case ends in its coded error or defined result, and the proce
   t.diagnostic(`${run.length} cases run, ${pending.length} pending (test/misuse/pending.mjs)`);
   const failures = run.filter((c) => !results.get(c.name).ok).map((c) => `${c.name}: ${results.get(c.name).problem}`);
   assert.deepEqual(failures, []);
+});
+
+test('the runner tells a wrong result, a crash, a hang, a late error, a trap and a broken process apart', async () => {
+  const { cases: selftest } = await import('./misuse/selftest-cases.mjs');
+  const sanitized = process.env.LD_PRELOAD?.includes('asan') === true;
+  const results = await runCases(selftest.map((c) => c.name), {
+    casesModule: pathToFileURL(new URL('./misuse/selftest-cases.mjs', import.meta.url).pathname).href,
+    timeoutMs: sanitized ? 15_000 : 3_000,
+  });
+  const problem = (name) => results.get(name).problem ?? '';
+  assert.equal(results.get('fine').ok, true);
+  assert.equal(results.get('fine again').ok, true);
+  assert.match(problem('wrong value'), /^expected 6, got 5$/);
+  assert.match(problem('crash'), /^the process crashed \(SIGSEGV\)/);
+  assert.equal(results.get('crash').isolated, true);
+  assert.match(problem('hang'), /^the process hung \(killed after \d+ ms\)/);
+  assert.match(problem('late error'), /^an error escaped the case: Error: late$/);
+  assert.match(problem('trap'), /^user code ran inside ArkFFI: proxy get$/);
+  assert.match(problem('breaks the library'), /^the process does not work afterwards: Error: sanity call mis_add3/);
 });

@@ -566,6 +566,21 @@ add('closed JSCallback: as a variadic pointer', ({ A, s }) => {
   c.close();
   return s.mis_vsum(1, 'ptr', c);
 }, closedErr('mis_vsum'));
+for (const [what, make] of [...notNumbers.filter(([w]) => w !== 'null' && w !== 'function'), ['BigInt of 65 bits', () => 2n ** 64n], ['NaN', () => NaN], ['fraction', () => 0.5]]) {
+  const expect = typeof make() === 'number' || typeof make() === 'bigint' ? rangeErr('mis_apply') : typeErr('mis_apply');
+  add(`callback parameter: ${what}`, ({ s }) => s.mis_apply(make(), 1), expect);
+}
+add('callback parameter: Proxy of a JSCallback runs no trap', ({ A, s, spy }) => s.mis_apply(spy(cb(A)), 1), typeErr('mis_apply'));
+add('callback parameter: object with a ptr getter runs none', ({ A, s, getter }) => s.mis_apply(getter('ptr', cb(A).ptr), 1), typeErr('mis_apply'));
+add('callback parameter: a CFunction of the right shape', ({ A, s, lib }) => s.mis_apply(A.CFunction({ ptr: lib.getSymbolPtr('echo_i32'), args: ['i32'], returns: 'i32' }), 4), value(5));
+add('callback parameter: its address as a number', ({ A, s }) => s.mis_apply(cb(A).ptr, 2), value(7));
+add('struct pointer: a view at an offset', ({ s, Pair }) => {
+  const bytes = new Uint8Array(32);
+  bytes.set(new Uint8Array(Pair.create({ a: 2, b: 0.5 })), 16);
+  return s.mis_pair_sum_p(bytes.subarray(16));
+}, value(2.5));
+add('struct pointer: an object is not a pointer', ({ s }) => s.mis_pair_sum_p({ a: 1, b: 2 }), typeErr('mis_pair_sum_p'));
+add('struct pointer: a detached buffer', ({ s, detached }) => s.mis_pair_sum_p(detached()), typeErr('mis_pair_sum_p'));
 add('JSCallback: open one works', ({ A, s }) => s.mis_apply(cb(A), 2), value(7));
 add('JSCallback: a plain function for a callback parameter', ({ s }) => s.mis_apply((x) => x, 2),
   { code: 'ERR_ARKFFI_INVALID_ARG_TYPE', name: 'TypeError', message: /mis_apply.*JSCallback/ });

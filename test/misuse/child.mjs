@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 async function main(names) {
   const arkffi = await import('arkffi');
   const { testlib } = await import('../helpers.mjs');
-  const { cases } = await import('./cases.mjs');
+  const { cases } = await import(process.env.ARKFFI_MISUSE_CASES ?? './cases.mjs');
   const byName = new Map(cases.map((c) => [c.name, c]));
   const ctx = makeContext(arkffi, testlib);
   const { s } = ctx;

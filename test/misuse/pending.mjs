@@ -3,8 +3,9 @@
 // how many. Empty each list as its fix lands: `node test/misuse/runner.mjs --all` prints which
 // pending cases pass. A case that crashes today is here too; the runner isolates crashes anyway.
 export const pendingBySection = {
-  // 2. User code must never run inside a call's checks (Proxies, getters, toJSON/valueOf)
+  // 2. User code must never run inside a call's checks: Proxies, getters, toJSON, valueOf.
   '2': [
+    'callback parameter: Proxy of a JSCallback runs no trap',
     'i8: Proxy runs no trap',
     'u8: Proxy runs no trap',
     'i16: Proxy runs no trap',
@@ -55,8 +56,11 @@ export const pendingBySection = {
     'linkSymbols: Proxy defs run no trap',
     'ffi.callBySig: numArgs a Proxy runs no trap',
   ],
-  // 3. The native side re-checks what JS state cannot guarantee (closed callbacks, detached and shrunk buffers, close inside a callback, linkSymbols, raw helpers bounded by JS buffers, cstring parameters)
+  // 3. The native side re-checks what JS state cannot guarantee: closed callbacks, detached and
+  // shrunk buffers, close() inside a callback, linkSymbols, raw helpers bounded by JS buffers,
+  // cstring parameters.
   '3': [
+    'struct pointer: a detached buffer', // crashes
     'ptr: detached ArrayBuffer',
     'ptr: view of a detached buffer',
     'ptr: DataView of a detached buffer',
@@ -103,13 +107,14 @@ export const pendingBySection = {
     'ffi.readMemory: past a JS buffer',
     'ffi.ptr: detached',
   ],
-  // 4. Exceptions reach the code that can handle them (a callback throwing inside a synchronous call)
+  // 4. Exceptions reach the code that can handle them: a callback throwing inside a synchronous
+  // call.
   '4': [
     'JSCallback: throws inside a sync call: the caller catches it',
     'JSCallback: throws on a later invocation: the caller catches it',
     'JSCallback: throws a non-Error: the caller catches it',
   ],
-  // 5. Libraries that Node itself embeds (dlopen options { deep, global, lazy })
+  // 5. Libraries that Node itself embeds: dlopen's options { deep, global, lazy }.
   '5': [
     'dlopen options: deep not a boolean',
     'dlopen options: global a number',
@@ -119,7 +124,7 @@ export const pendingBySection = {
     'dlopen options: unknown option',
     'dlopen options: getter is not run',
   ],
-  // 8. Errors that say enough
+  // 8. Errors that say enough.
   '8': [
     'i64: BigInt out of range message names the range',
     'def: self-recursive member list',

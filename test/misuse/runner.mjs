@@ -12,14 +12,17 @@ import { fileURLToPath } from 'node:url';
 const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const sanitized = process.env.LD_PRELOAD?.includes('asan') === true;
 /** Per child: generous, since only a hang should reach it, and sanitized code runs slower. */
-const timeoutMs = sanitized ? 60_000 : 20_000;
+const defaultTimeoutMs = sanitized ? 60_000 : 20_000;
 const batchSize = 40;
 
 /**
  * Runs the cases named in `names`; resolves to a Map from each name to
  * { ok, problem, isolated } (isolated: it ran alone after its batch's child crashed or hung).
+ * Options: `casesModule`, the file the children take the cases from (default cases.mjs), and
+ * `timeoutMs`, how long a child may run.
  */
-export async function runCases(names) {
+export async function runCases(names, { casesModule, timeoutMs = defaultTimeoutMs } = {}) {
+  const runChild = (batch) => runBatch(batch, casesModule, timeoutMs);
   const results = new Map();
   const batches = [];
   for (let i = 0; i < names.length; i += batchSize) batches.push(names.slice(i, i + batchSize));
@@ -52,11 +55,12 @@ async function pool(items, work) {
  * One child over `batch`: { clean, results, fault }. clean means it reported every case and
  * exited with status 0; fault says how it ended otherwise (signal, status, timeout, stderr).
  */
-function runChild(batch) {
+function runBatch(batch, casesModule, timeoutMs) {
   return new Promise((resolve) => {
     // The environment is inherited: ARKFFI_GENERAL_PATH, and the sanitizer's ARKFFI_ADDON and
     // LD_PRELOAD, select the path and the build that the parent runs on.
-    const proc = spawn(process.execPath, ['--expose-gc', child, ...batch], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = casesModule === undefined ? process.env : { ...process.env, ARKFFI_MISUSE_CASES: casesModule };
+    const proc = spawn(process.execPath, ['--expose-gc', child, ...batch], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let timedOut = false;
