@@ -228,19 +228,22 @@ function access(kind: string, size: number): Access | undefined {
 
 const scalars = new Map<string, Codec>();
 
-/** The codec of a scalar field type, given by any name a definition accepts. */
-export function codecOf(type: unknown, path: string): Codec {
+/**
+ * The codec of a scalar field type, given by any name a definition accepts. `where` names the
+ * field for errors ("Struct(): field 'x'").
+ */
+export function codecOf(type: unknown, where: string): Codec {
   if (typeof type !== 'string') {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
-      `struct field '${path}': a field type must be a type name, a StructSchema or array(), got ${show(type)}`);
+      `${where}: a field type must be a type name, a StructSchema or array(), got ${show(type)}`);
   }
-  const { info } = resolveType(type, `struct field '${path}'`);
+  const { info } = resolveType(type, where);
   let codec = scalars.get(info.kind);
   if (codec === undefined) {
     const conv = access(info.kind, info.size);
     if (conv === undefined) {
       const why = info.kind === 'void' ? 'a field cannot be void' : 'a nested struct is a StructSchema, not a list of member types';
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `struct field '${path}': ${why}`);
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: ${why}`);
     }
     const { kind, size, align } = info;
     const float = kind === 'f32' || kind === 'f64';

@@ -53,7 +53,7 @@ export class ArrayType<E extends FieldType = FieldType> {
     }
     this.element = element;
     this.length = length;
-    const elem = fieldCodec(element, '[]');
+    const elem = fieldCodec(element, 'array(): the element type');
     if (!fitsInBuffer(elem.size * length)) {
       throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
         `array(): ${length} elements of ${elem.size} bytes are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
@@ -105,12 +105,12 @@ const numberLayouts = new WeakMap<StructSchema<any>, readonly NumberField[] | nu
 const MAX_BYTES = constants.MAX_LENGTH;
 const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
 
-function fieldCodec(type: FieldType, path: string): Codec {
+function fieldCodec(type: FieldType, where: string): Codec {
   if (typeof type === 'object' && type !== null) {
     const codec = codecs.get(type);
     if (codec !== undefined) return codec;
   }
-  return codecOf(type, path);
+  return codecOf(type, where);
 }
 
 function arrayCodec(elem: Codec, length: number): Codec {
@@ -273,7 +273,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
         const why = index.has(name) ? 'is declared twice' : 'is not a usable field name';
         throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): field ${show(name)} ${why}`);
       }
-      const codec = fieldCodec(type, name);
+      const codec = fieldCodec(type, `Struct(): field '${name}'`);
       const align = pack === undefined ? codec.align : Math.min(codec.align, pack);
       const offset = isUnion ? 0 : roundUp(end, align);
       end = Math.max(end, offset + codec.size);
@@ -316,18 +316,32 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    */
   create(values: StructInput<F> | ArrayBufferLike | ArrayBufferView = {}): ArrayBuffer {
     const buffer = new ArrayBuffer(this.size);
-    this.#write(new DataView(buffer), 0, values, '');
+    try {
+      this.#write(new DataView(buffer), 0, values, '');
+    } catch (err) {
+      this.#fail('create()', err);
+    }
     return buffer;
+  }
+
+  /** Rethrows an error of `method` naming this schema: "create() struct { x, y }: ...". */
+  #fail(method: string, err: unknown): never {
+    reword(err, `${method} ${this.#title()}: ${(err as Error).message}`);
   }
 
   /** A C array of these structs, `values.length * size` bytes, for a `T *` with a count. */
   createArray(values: readonly StructInput<F>[]): ArrayBuffer {
-    if (!Array.isArray(values)) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `createArray(): expects an array of objects, got ${show(values)}`);
+    if (typeof values !== 'object' || values === null || jsTypes.isProxy(values) || !Array.isArray(values)) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `createArray() ${this.#title()}: expects an array of objects, got ${show(values)}${jsTypes.isProxy(values) ? ' (a Proxy is not taken)' : ''}`);
     }
     const buffer = new ArrayBuffer(this.size * values.length);
     const view = new DataView(buffer);
-    values.forEach((value, k) => this.#write(view, k * this.size, value, `[${k}]`));
+    try {
+      for (let k = 0; k < values.length; k++) this.#write(view, k * this.size, ownValue(values, `${k}`, 'the array'), `[${k}]`);
+    } catch (err) {
+      this.#fail('createArray()', err);
+    }
     return buffer;
   }
 
@@ -367,13 +381,17 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     const view = viewOf(target, 0, this.size, 'set()', true);
     const codec = this.#fields[i];
     const at = this.fieldOffsets[i];
-    if (!codec.composite) {
-      codec.write(view, at, value, field);
-      return;
+    try {
+      if (!codec.composite) {
+        codec.write(view, at, value, field);
+        return;
+      }
+      const scratch = new Uint8Array(codec.size);
+      codec.write(new DataView(scratch.buffer), 0, value, field);
+      new Uint8Array(view.buffer, view.byteOffset + at, codec.size).set(scratch);
+    } catch (err) {
+      this.#fail('set()', err);
     }
-    const scratch = new Uint8Array(codec.size);
-    codec.write(new DataView(scratch.buffer), 0, value, field);
-    new Uint8Array(view.buffer, view.byteOffset + at, codec.size).set(scratch);
   }
 
   /** The addon's description, for passing this struct by value. */
@@ -437,7 +455,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
 
   /** `field 'path'`, or for the outermost struct its kind and first field names. */
   #named(path: string): string {
-    if (path !== '') return `field '${path}'`;
+    return path === '' ? 'the value' : `field '${path}'`;
+  }
+
+  /** The schema, for messages: its kind and first field names. */
+  #title(): string {
     const names = this.fieldNames.slice(0, 4).join(', ');
     return `${this.kind} { ${names}${this.fieldNames.length > 4 ? ', ...' : ''} }`;
   }

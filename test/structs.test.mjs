@@ -307,7 +307,7 @@ test('schemas are validated when they are made', () => {
   throwsCode(assert, () => Struct({ v: 'void' }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
   throwsCode(assert, () => Struct({ v: ['f64', 'f64'] }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
   const unknown = throwsCode(assert, () => Struct({ v: 'int128' }), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
-  assert.match(unknown.message, /struct field 'v'.*int128/);
+  assert.match(unknown.message, /^Struct\(\): field 'v'.*int128/);
   throwsCode(assert, () => Struct({ a: 'i32' }, { pack: 3 }), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
   throwsCode(assert, () => Struct({ a: 'i32' }, { packed: true, pack: 4 }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
   throwsCode(assert, () => Struct({ a: 'i32' }, { pakced: true }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
@@ -416,22 +416,22 @@ test('create and struct arguments take plain objects and buffers from any realm,
     assert.deepEqual(schema.fromPtr(schema.create(foreign)), expected, 'an ArrayBuffer of another realm');
     for (const bad of [new Date(), new Map(), [], new (class Point {})()]) {
       const err = throwsCode(assert, () => schema.create(bad), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
-      assert.match(err.message, /^struct \{ .* \} must be a plain object of fields or a buffer of its bytes, got /);
+      assert.match(err.message, /^create\(\) struct \{ .* \}: the value must be a plain object of fields or a buffer of its bytes, got /);
     }
     throwsCode(assert, () => schema.create(new ArrayBuffer(schema.size - 1)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
   }
   assert.deepEqual(Pair.fromPtr(Pair.create(vm.runInNewContext('({ a: 1, b: 2 })'))), { a: 1, b: 2 });
   assert.deepEqual(Pair.fromPtr(Pair.create(Object.assign(Object.create(null), { b: 9 }))), { a: 0, b: 9 });
   const field = throwsCode(assert, () => Nested.create({ sm: new Date() }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
-  assert.match(field.message, /^field 'sm' must be a plain object of fields or a buffer of its bytes, got an instance of Date/);
+  assert.match(field.message, /^create\(\) struct \{ tag, m, s, sm \}: field 'sm' must be a plain object of fields or a buffer of its bytes, got an instance of Date/);
   const short = throwsCode(assert, () => Pair.create(new Uint8Array(4)), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
-  assert.match(short.message, /^struct \{ a, b \} needs 8 bytes, the buffer has 4/);
+  assert.match(short.message, /^create\(\) struct \{ a, b \}: the value needs 8 bytes, the buffer has 4/);
   // As arguments: a foreign buffer is copied, a Date refused with the argument's position.
   assert.equal(s.pair_sum(vm.runInNewContext('new Int32Array([3, 4]).buffer')), 7);
   assert.equal(s.pair_sum(vm.runInNewContext('new Int32Array([5, 6])')), 11);
   assert.equal(s.pair_sum(vm.runInNewContext('({ a: 7, b: 8 })')), 15);
   const arg = throwsCode(assert, () => s.pair_sum(new Date()), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
-  assert.match(arg.message, /^pair_sum\(\): argument 1 \(struct\): struct \{ a, b \} must be a plain object/);
+  assert.match(arg.message, /^pair_sum\(\): argument 1 \(struct\): the value must be a plain object/);
   throwsCode(assert, () => s.pair_sum([1, 2]), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
 });
 
