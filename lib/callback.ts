@@ -149,8 +149,14 @@ function isBuffer(value: unknown): boolean {
     (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer);
 }
 
+/** How errors name a callback: its function's name and its signature, `cmp(ptr, ptr) -> i32`. */
+function callbackLabel(fn: UserFunction, args: readonly ResolvedType[], ret: ResolvedType): string {
+  const name = typeof fn.name === 'string' && fn.name !== '' ? fn.name : '<anonymous>';
+  return `JSCallback ${name}(${args.map((t) => t.info.kind).join(', ')}) -> ${ret.info.kind}`;
+}
+
 /** The error for a result the declared return type cannot take. */
-function resultError(ret: ResolvedType, value: unknown): Error {
+function resultError(label: string, ret: ResolvedType, value: unknown): Error {
   const { kind, size } = ret.info;
   let expected: string;
   switch (kind) {
@@ -185,15 +191,21 @@ function resultError(ret: ResolvedType, value: unknown): Error {
   const inRangeType =
     (typeof value === 'number' && kind !== 'bool') || (typeof value === 'bigint' && wide) || (kind === 'struct' && isBuffer(value));
   const Class = inRangeType ? RangeError : TypeError;
-  return ffiError(Class, 'ERR_ARKFFI_INVALID_RETURN', `JSCallback: the result (${kind}) must be ${expected}, got ${describe(value)}`);
+  return ffiError(Class, 'ERR_ARKFFI_INVALID_RETURN', `${label}: the result must be ${expected}, got ${describe(value)}`);
 }
 
 function rethrow(err: unknown): never {
   throw err;
 }
 
-/** Hands a callback's error to its hook; without one, rethrows it as an uncaught exception. */
+/**
+ * Hands a callback's error to the JS code that waits for the callback: the call from JS that C
+ * is running it in rethrows it when C returns, an `.async` call whose thread waits for it
+ * rejects with it. Where nothing waits, the error goes to its hook; without one, it is rethrown
+ * as an uncaught exception.
+ */
 function report(callback: JSCallback, hook: CallbackErrorHook | undefined, err: unknown): void {
+  if (native.callbackThrew(err)) return;
   const handler = hook ?? JSCallback.onError;
   if (typeof handler === 'function') {
     try {
@@ -205,6 +217,20 @@ function report(callback: JSCallback, hook: CallbackErrorHook | undefined, err: 
   }
   // Not thrown here: C is still on the stack, waiting for a value.
   process.nextTick(rethrow, err);
+}
+
+let exitHooked = false;
+
+/**
+ * Node.js joins its thread pool before it exits (process.exit(), an uncaught exception), after
+ * the 'exit' event and without running the event loop again: a pool thread blocked on a
+ * threadsafe callback would wait forever. At that event every waiting C thread gets zero, and
+ * later calls from other threads get zero at once.
+ */
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => native.callbackShutdown());
 }
 
 let lastHandle = 0;
@@ -256,18 +282,26 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
    */
   constructor(callback: CallbackFunction<D>, def: D) {
     if (typeof callback !== 'function') {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'first argument must be a function');
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `JSCallback: the first argument must be the function to call, got ${describe(callback)}`);
     }
-    if (typeof def !== 'object' || def === null) throw invalid('the definition must be an object like { args: [...], returns: ... }');
-    if (def.args !== undefined && !Array.isArray(def.args)) throw invalid('args must be an array of types');
-    if (def.onError !== undefined && typeof def.onError !== 'function') throw invalid('onError must be a function');
+    if (typeof def !== 'object' || def === null) {
+      throw invalid(`the second argument must be a definition like { args: [...], returns: ... }, got ${describe(def)}`);
+    }
+    if (def.args !== undefined && !Array.isArray(def.args)) throw invalid(`args must be an array of types, got ${describe(def.args)}`);
+    if (def.onError !== undefined && typeof def.onError !== 'function') throw invalid(`onError must be a function, got ${describe(def.onError)}`);
+    for (const key of ['threadsafe', 'blocking'] as const) {
+      if (def[key] !== undefined && typeof def[key] !== 'boolean') throw invalid(`${key} must be a boolean, got ${describe(def[key])}`);
+    }
     const args = (def.args ?? []).map((t, i) => resolveType(t, `JSCallback: argument ${i + 1}`));
     const ret = resolveType(def.returns ?? 'void', 'JSCallback: return type');
     const threadsafe = def.threadsafe === true;
     const blocking = def.blocking !== false;
     if (!blocking && (!threadsafe || ret.info.kind !== 'void')) {
-      throw invalid('blocking: false is for threadsafe callbacks returning void (a caller that does not wait gets no result)');
+      throw invalid(
+        `blocking: false is for threadsafe callbacks returning void (a caller that does not wait gets no result), got threadsafe: ${threadsafe} and returns: ${ret.info.kind}`,
+      );
     }
+    const label = callbackLabel(callback, args, ret);
     const hook = def.onError;
     const dispatch = dispatcherFactory(args, ret)(
       F,
@@ -275,10 +309,11 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
       (err) => report(this, hook, err),
       (value) => {
         F[L.slotResult] = 0;
-        report(this, hook, resultError(ret, value));
+        report(this, hook, resultError(label, ret, value));
       },
       isBuffer,
     );
+    if (threadsafe) hookExit();
     const created = native.callbackCreate(dispatch, args.map((t) => t.desc), ret.desc, threadsafe, blocking);
     this.threadsafe = threadsafe;
     this.#record = created.record;

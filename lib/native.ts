@@ -105,6 +105,10 @@ export interface NativeAddon {
   ): NativeCallbackInfo;
   callbackClose(record: NativeCallback): void;
   callbackRef(record: NativeCallback, ref: boolean): void;
+  /** Called by a dispatcher with what it caught: true if a waiting call took it (callback.c). */
+  callbackThrew(error: unknown): boolean;
+  /** At the process's 'exit' event: threads waiting for threadsafe callbacks get zero. */
+  callbackShutdown(): void;
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
   setSharedView(view: (value: object) => Uint8Array | undefined): void;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;

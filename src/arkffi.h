@@ -122,6 +122,21 @@ typedef struct ak_state {
   /* Handles that callbacks called during the current call may still leave in that call's own
    * handle scope, instead of each opening one (see ak_calls_back). */
   uint32_t cb_handles;
+  /* Where a callback's exception goes (callback.c, "Errors"). `cb_depth` counts the JS
+   * callbacks running on this thread; `cb_waits` is 1 + cb_depth as the innermost call that
+   * takes a pointer found it (0: none), so a callback runs straight under that call exactly when
+   * cb_depth == cb_waits. `cb_error` is the exception such a callback threw, which the call
+   * rethrows when C returns; meanwhile (`cb_failed`) callbacks on this thread return zero. */
+  uint32_t cb_depth;
+  uint32_t cb_waits;
+  napi_ref cb_error;
+  bool cb_failed;
+  /* The asynchronous call whose pool thread is waiting for the callback running at depth
+   * cb_job_depth (from the threadsafe queue), or NULL. */
+  struct ak_job *cb_job;
+  uint32_t cb_job_depth;
+  /* Runs deferred dlcloses once the JS stack has unwound (library.c); NULL until first used. */
+  napi_threadsafe_function lib_closer;
 } ak_state;
 
 /* module.c */
@@ -258,13 +273,27 @@ bool ak_fn_open(napi_env env, const ak_fn *fn);
  * the call returns. A call sets the allowance and gives the caller's back when it returns (a
  * nested call has its own); calls of other functions leave it as it is. */
 #define AK_CB_HANDLES 4096
-static inline uint32_t ak_calls_back(ak_state *st, const ak_fn *fn) {
-  uint32_t caller = st->cb_handles;
-  if (fn->calls_back) st->cb_handles = AK_CB_HANDLES;
+/* Such a call is also the one that waits for its callbacks: an exception one of them throws is
+ * rethrown from it (see ak_state.cb_waits). What the caller's call had, given back on return. */
+typedef struct {
+  uint32_t handles;
+  uint32_t waits;
+} ak_caller;
+static inline ak_caller ak_calls_back(ak_state *st, const ak_fn *fn) {
+  ak_caller caller = {st->cb_handles, st->cb_waits};
+  if (fn->calls_back) {
+    st->cb_handles = AK_CB_HANDLES;
+    st->cb_waits = st->cb_depth + 1;
+  }
   return caller;
 }
-static inline void ak_called_back(ak_state *st, uint32_t caller) {
-  st->cb_handles = caller;
+/* Throws the exception a callback left for the call that is returning (callback.c). */
+bool ak_callback_rethrow(napi_env env, ak_state *st);
+/* False, with the callback's exception thrown, when one of the call's callbacks threw. */
+static inline bool ak_called_back(napi_env env, ak_state *st, ak_caller caller) {
+  st->cb_handles = caller.handles;
+  st->cb_waits = caller.waits;
+  return !st->cb_failed || ak_callback_rethrow(env, st);
 }
 void ak_fn_retain(ak_fn *fn);
 void ak_fn_release(ak_fn *fn);
@@ -303,13 +332,30 @@ void ak_direct_free(ak_fn *fn);
 void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues);
 
 /* async.c */
+typedef struct ak_job ak_job;
 napi_value ak_js_invoke_async(napi_env env, napi_callback_info info);
+/* The asynchronous call this pool thread is running, or NULL. */
+extern _Thread_local ak_job *ak_current_job;
+/* Makes the job reject with `err` (the first such error) instead of resolving. */
+void ak_job_fail(napi_env env, ak_job *job, napi_value err);
+/* Whether ak_job_fail was called: from the job's own pool thread too. */
+bool ak_job_failed(const ak_job *job);
 
 /* callback.c */
 typedef struct ak_cb ak_cb;
 napi_value ak_js_callback_create(napi_env env, napi_callback_info info);
 napi_value ak_js_callback_close(napi_env env, napi_callback_info info);
 napi_value ak_js_callback_ref(napi_env env, napi_callback_info info);
+/* callbackThrew(err): called by a dispatcher that caught `err`; true if a waiting call or
+ * asynchronous call took it, false if it goes to the error hooks. */
+napi_value ak_js_callback_threw(napi_env env, napi_callback_info info);
+/* callbackShutdown(): at the 'exit' event; answers every waiting call from another thread with
+ * zero, and every later one at once. */
+napi_value ak_js_callback_shutdown(napi_env env, napi_callback_info info);
+/* A reference to any JS value (Node-API references only objects: a holder keeps it), and the
+ * value it keeps (NULL if that fails). */
+napi_ref ak_hold(napi_env env, napi_value value);
+napi_value ak_held(napi_env env, napi_ref ref);
 /* At environment teardown: closes every callback. The records stay, since C may still call them. */
 void ak_callbacks_free(ak_state *st);
 

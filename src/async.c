@@ -21,6 +21,7 @@
 #include "arkffi.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@ typedef struct {
   size_t len;            /* and how many it has then */
 } ak_span;
 
-typedef struct {
+struct ak_job {
   ak_fn *fn;
   napi_deferred deferred;
   napi_async_work work;
@@ -45,9 +46,28 @@ typedef struct {
   ak_span *spans; /* the ArrayBuffers the call uses, one each */
   uint32_t nspans;
   void *rvalue;
-  int err;        /* errno as the call left it */
-  bool lib_began; /* ak_lib_call_begin was called */
-} ak_job;
+  int err;            /* errno as the call left it */
+  bool lib_began;     /* ak_lib_call_begin was called */
+  napi_ref error;     /* what a threadsafe callback threw while the call waited (ak_job_fail) */
+  atomic_bool failed; /* error is set: the call's later callbacks get zero (ak_job_failed) */
+};
+
+_Thread_local ak_job *ak_current_job;
+
+void ak_job_fail(napi_env env, ak_job *job, napi_value err) {
+  if (job->error != NULL) return; /* the first error is the one the call reports */
+  if ((job->error = ak_hold(env, err)) != NULL)
+    atomic_store_explicit(&job->failed, true, memory_order_release);
+}
+
+bool ak_job_failed(const ak_job *job) {
+  return atomic_load_explicit(&job->failed, memory_order_acquire);
+}
+
+/* The error ak_job_fail kept, or NULL. */
+static napi_value job_error(napi_env env, ak_job *job) {
+  return job->error == NULL ? NULL : ak_held(env, job->error);
+}
 
 /* Rejects with the pending exception (or a generic error if none is pending). */
 static void reject_pending(napi_env env, napi_deferred deferred) {
@@ -64,6 +84,7 @@ static void reject_pending(napi_env env, napi_deferred deferred) {
 }
 
 static void job_free(napi_env env, ak_job *job) {
+  if (job->error != NULL) napi_delete_reference(env, job->error);
   for (uint32_t i = 0; i < job->nkeep; i++)
     napi_delete_reference(env, job->keep[i]);
   free(job->keep);
@@ -83,7 +104,9 @@ static void job_free(napi_env env, ak_job *job) {
 static void job_execute(napi_env env, void *data) {
   ak_job *job = data;
   errno = 0;
+  ak_current_job = job;
   ffi_call(&job->fn->cif, FFI_FN(job->fn->addr), job->rvalue, job->frame.avalues);
+  ak_current_job = NULL;
   job->err = errno;
 }
 
@@ -134,7 +157,13 @@ static void put_back(napi_env env, ak_job *job) {
 
 static void job_complete(napi_env env, napi_status status, void *data) {
   ak_job *job = data;
-  napi_value value = NULL;
+  napi_value value = NULL, err = job_error(env, job);
+  if (err != NULL) {
+    /* A callback threw while the call waited for it: the call's caller gets the error. */
+    napi_reject_deferred(env, job->deferred, err);
+    job_free(env, job);
+    return;
+  }
   if (status == napi_ok) {
     job->fn->state->last_errno = job->err;
     put_back(env, job);

@@ -607,14 +607,13 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   /* errno is cleared before and captured right after the target, before the runtime can touch
    * it, so errno() reports exactly what this call left. */
   errno = 0;
-  uint32_t caller = ak_calls_back(st, fn);
+  ak_caller caller = ak_calls_back(st, fn);
   if (fn->direct != NULL)
     ak_direct_call(fn, rvalue, frame.avalues);
   else
     ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
   st->last_errno = errno;
-  ak_called_back(st, caller);
-  result = convert_result(env, fn, rvalue, true);
+  if (ak_called_back(env, st, caller)) result = convert_result(env, fn, rvalue, true);
   if (rvalue != rbuf) free(rvalue);
 
 release:
@@ -688,7 +687,8 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
   int *err = st->errno_ptr;
   assert(shape == AK_SHAPE_ANY || (shape == fn->fast_shape && (nint < 0 || nint == fn->fast_nint)));
   bool plain = shape != AK_SHAPE_ANY;
-  uint32_t caller = plain ? 0 : ak_calls_back(st, fn);
+  ak_caller caller = {0, 0};
+  if (!plain) caller = ak_calls_back(st, fn);
   if (shape == AK_SHAPE_SMALL || (shape == AK_SHAPE_ANY && fn->fast_small)) {
     uint64_t i0 = ints ? ints[0] : int_image(fn, slots, 0, nint);
     uint64_t i1 = ints ? ints[1] : int_image(fn, slots, 1, nint);
@@ -718,7 +718,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
       r.u64 = ((ak_int_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
   }
   st->last_errno = *err;
-  if (!plain) ak_called_back(st, caller);
+  if (!plain && !ak_called_back(env, st, caller)) return NULL;
   if (number_result(ret == AK_KIND_COUNT ? fn->ret_kind : ret, &r, &st->slots[AK_SLOT_RESULT]))
     return NULL;
   return convert_result(env, fn, &r, true);

@@ -82,6 +82,8 @@ struct ak_cb {
    * and the threadsafe function's own teardown, which clear it (on the JS thread). */
   napi_threadsafe_function tsfn;
   pthread_mutex_t lock;
+  struct ak_cb_wait *waiters; /* blocking calls from other threads not yet answered, under lock */
+  bool shut; /* the process is exiting: calls from other threads get zero (ak_callbacks_shutdown) */
   bool threadsafe;
   bool blocking;
   bool plain;     /* arguments and result all plain numbers: no Node-API values but the call */
@@ -91,10 +93,14 @@ struct ak_cb {
   ak_cb *next;        /* the environment's list (ak_state.callbacks) */
 };
 
-/* A blocking call from a foreign thread, on that thread's stack until the JS thread is done. */
-typedef struct {
+/* A blocking call from a foreign thread, on that thread's stack until the JS thread is done.
+ * It is on its callback's `waiters` list from before it is queued until it is answered, so
+ * that an exiting process can answer it (see ak_callbacks_shutdown). */
+typedef struct ak_cb_wait {
+  struct ak_cb_wait *next;
   void *ret;
   void **args;
+  ak_job *job; /* the asynchronous call running on the waiting thread, if any */
   pthread_mutex_t lock;
   pthread_cond_t cond;
   bool done;
@@ -110,9 +116,74 @@ static void zero_result(const ak_cb *cb, void *ret) {
   memset(ret, 0, cb->ret->size < sizeof(ffi_arg) ? sizeof(ffi_arg) : cb->ret->size);
 }
 
-/* Reports a failure that the dispatcher could not catch (or that happened around it) as an
- * uncaught exception, the documented default for errors in callbacks. */
-static void report(napi_env env, const char *code, const char *msg) {
+/* Errors. An exception thrown by a callback goes, in this order, to:
+ *  - the call that waits for the callback, when C runs it straight inside a call made from JS
+ *    on this thread (st->cb_waits == st->cb_depth): the call rethrows it when C returns, and
+ *    until then every callback on this thread returns zero without running JS (st->cb_failed);
+ *  - the asynchronous call whose pool thread is blocked on the callback: its Promise rejects;
+ *  - else the error hooks (lib/callback.ts), or an uncaught exception.
+ * Any JS value may be thrown, and Node-API references only objects: a holder keeps it. */
+napi_ref ak_hold(napi_env env, napi_value value) {
+  napi_value holder;
+  napi_ref ref = NULL;
+  if (napi_create_object(env, &holder) != napi_ok ||
+      napi_set_element(env, holder, 0, value) != napi_ok ||
+      napi_create_reference(env, holder, 1, &ref) != napi_ok)
+    return NULL;
+  return ref;
+}
+
+napi_value ak_held(napi_env env, napi_ref ref) {
+  napi_value holder = NULL, value = NULL;
+  if (napi_get_reference_value(env, ref, &holder) != napi_ok || holder == NULL ||
+      napi_get_element(env, holder, 0, &value) != napi_ok)
+    return NULL;
+  return value;
+}
+
+/* Gives err to the call or asynchronous call waiting for the running callback; false if none
+ * waits, and the error is for the hooks. */
+static bool take_error(napi_env env, ak_state *st, napi_value err) {
+  if (st->cb_depth > 0 && st->cb_waits == st->cb_depth) {
+    /* Once one callback failed, no JS runs until the call returns: no second error. */
+    assert(!st->cb_failed);
+    if ((st->cb_error = ak_hold(env, err)) == NULL) return false;
+    st->cb_failed = true;
+    return true;
+  }
+  if (st->cb_job != NULL && st->cb_job_depth == st->cb_depth) {
+    ak_job_fail(env, st->cb_job, err);
+    return true;
+  }
+  return false;
+}
+
+bool ak_callback_rethrow(napi_env env, ak_state *st) {
+  assert(st->cb_failed && st->cb_error != NULL);
+  napi_value err = ak_held(env, st->cb_error);
+  napi_delete_reference(env, st->cb_error);
+  st->cb_error = NULL;
+  st->cb_failed = false;
+  if (err == NULL)
+    err = ak_make_error(env, "Error", "ERR_ARKFFI_INTERNAL",
+                        "JSCallback: the error a callback threw was lost");
+  if (err != NULL) napi_throw(env, err);
+  return false;
+}
+
+napi_value ak_js_callback_threw(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value err = NULL, out = NULL;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, &err, NULL, NULL))) return NULL;
+  if (argc < 1) napi_get_undefined(env, &err);
+  napi_get_boolean(env, take_error(env, ak_state_get(env), err), &out);
+  return out;
+}
+
+/* Reports a failure that the dispatcher could not catch (or that happened around it): to the
+ * call waiting for the callback if there is one, else as an uncaught exception, the documented
+ * default for errors in callbacks. */
+static void report(napi_env env, ak_state *st, const char *code, const char *msg) {
   bool pending = false;
   napi_value err = NULL;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
@@ -123,7 +194,7 @@ static void report(napi_env env, const char *code, const char *msg) {
    * refuses napi_fatal_exception too, and C simply gets zero. */
   napi_valuetype type = napi_undefined;
   if (err != NULL && napi_typeof(env, err, &type) == napi_ok && type != napi_undefined &&
-      type != napi_null)
+      type != napi_null && !take_error(env, st, err))
     napi_fatal_exception(env, err);
 }
 
@@ -289,15 +360,15 @@ static bool call_dispatcher(ak_cb *cb, napi_env env, napi_value *refs, void *ret
   napi_value fn, result;
   /* The receiver is the dispatcher itself: it ignores `this`, and this saves a lookup. */
   if (napi_get_reference_value(env, cb->dispatch, &fn) != napi_ok || fn == NULL) return false;
-  if (napi_call_function(env, fn, fn, cb->nref, refs, &result) != napi_ok) {
-    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
-    return false;
-  }
-  if (!result_from_js(env, cb, result, ret)) {
-    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
-    return false;
-  }
-  return true;
+  ak_state *st = cb->state;
+  st->cb_depth++;
+  bool ok = napi_call_function(env, fn, fn, cb->nref, refs, &result) == napi_ok;
+  if (!ok)
+    report(env, st, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
+  else if (!(ok = result_from_js(env, cb, result, ret)))
+    report(env, st, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
+  st->cb_depth--;
+  return ok;
 }
 
 /* Whether this call of cb may leave its handles (the dispatcher, its result, one per reference
@@ -323,7 +394,9 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   napi_value stack_refs[AK_STACK_ARGS], undefined = NULL;
   napi_value *refs = cb->nref <= AK_STACK_ARGS ? stack_refs : malloc(cb->nref * sizeof *refs);
   bool ok = refs != NULL;
-  if (!ok) report(env, "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
+  /* Reported as if the callback threw it, so that it reaches the same code. */
+  cb->state->cb_depth++;
+  if (!ok) report(env, cb->state, "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
   if (ok && cb->nref > 0) ok = napi_get_undefined(env, &undefined) == napi_ok;
   double *slots = &cb->state->slots[AK_SLOT_ARGS];
   for (uint32_t i = 0, r = 0; ok && i < cb->nargs; i++) {
@@ -331,7 +404,8 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
     ok = arg_to_js(env, cb, i, args[i], &slots[i], ref, undefined);
   }
   if (!ok && refs != NULL)
-    report(env, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the arguments");
+    report(env, cb->state, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the arguments");
+  cb->state->cb_depth--;
   if (!ok || !call_dispatcher(cb, env, refs, ret)) zero_result(cb, ret);
   if (refs != stack_refs) free(refs);
   if (scoped) napi_close_handle_scope(env, scope);
@@ -341,6 +415,10 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
  * a trampoline: each argument goes from its register image straight to its slot. */
 static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
   napi_env env = cb->env;
+  if (cb->state->cb_failed) { /* a callback threw, the call waiting for it has not returned */
+    zero_result(cb, ret);
+    return;
+  }
   napi_handle_scope scope;
   bool scoped = !scope_spared(cb);
   if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
@@ -354,13 +432,39 @@ static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
   if (scoped) napi_close_handle_scope(env, scope);
 }
 
-/* Hands `data` to the JS thread; false once the callback is closed or its environment gone. */
-static bool post(ak_cb *cb, void *data) {
+/* Takes w off cb's waiting list; false if it is not there (the exiting process answered it).
+ * Called with cb->lock held. */
+static bool unlink_waiter(ak_cb *cb, ak_cb_wait *w) {
+  for (ak_cb_wait **at = &cb->waiters; *at != NULL; at = &(*at)->next)
+    if (*at == w) {
+      *at = w->next;
+      return true;
+    }
+  return false;
+}
+
+/* Hands `data` (with `w`, its waiting call, if it blocks) to the JS thread; false once the
+ * callback is closed, its environment gone or the process exiting. */
+static bool post(ak_cb *cb, void *data, ak_cb_wait *w) {
   pthread_mutex_lock(&cb->lock);
-  bool ok = !is_closed(cb) && cb->tsfn != NULL &&
-            napi_call_threadsafe_function(cb->tsfn, data, napi_tsfn_blocking) == napi_ok;
+  bool ok = !is_closed(cb) && !cb->shut && cb->tsfn != NULL;
+  if (ok && w != NULL) {
+    w->next = cb->waiters;
+    cb->waiters = w;
+  }
+  ok = ok && napi_call_threadsafe_function(cb->tsfn, data, napi_tsfn_blocking) == napi_ok;
+  if (!ok && w != NULL) unlink_waiter(cb, w);
   pthread_mutex_unlock(&cb->lock);
   return ok;
+}
+
+/* Tells the waiting thread that its answer is in place. The waiter frees `w` as soon as it sees
+ * `done`: nothing may touch it after the unlock. */
+static void answer(ak_cb_wait *w) {
+  pthread_mutex_lock(&w->lock);
+  w->done = true;
+  pthread_cond_signal(&w->cond);
+  pthread_mutex_unlock(&w->lock);
 }
 
 static size_t round_up(size_t n) {
@@ -410,13 +514,19 @@ static void run_from_thread(ak_cb *cb, void *ret, void **args) {
       fprintf(stderr, "arkffi: out of memory queueing a JSCallback call; it was dropped\n");
       return;
     }
-    if (!post(cb, copy)) free(copy);
+    if (!post(cb, copy, NULL)) free(copy);
     return;
   }
-  ak_cb_wait w = {.ret = ret, .args = args, .done = false};
+  ak_cb_wait w = {.ret = ret, .args = args, .job = ak_current_job, .done = false};
+  /* A callback threw for the asynchronous call this thread runs: as on the JS thread, no more
+   * JS until the call returns. */
+  if (w.job != NULL && ak_job_failed(w.job)) {
+    zero_result(cb, ret);
+    return;
+  }
   pthread_mutex_init(&w.lock, NULL);
   pthread_cond_init(&w.cond, NULL);
-  if (post(cb, &w)) {
+  if (post(cb, &w, &w)) {
     pthread_mutex_lock(&w.lock);
     while (!w.done)
       pthread_cond_wait(&w.cond, &w.lock);
@@ -439,15 +549,30 @@ static void call_js(napi_env env, napi_value unused, void *context, void *data) 
     return;
   }
   ak_cb_wait *w = data;
-  if (live)
+  /* Once the process is exiting, every waiter was answered, this one too: it may be gone. */
+  pthread_mutex_lock(&cb->lock);
+  bool shut = cb->shut;
+  pthread_mutex_unlock(&cb->lock);
+  if (shut) return;
+  if (live) {
+    /* An error goes to the asynchronous call that waits, if the caller is running one. */
+    ak_state *st = cb->state;
+    ak_job *job = st->cb_job;
+    uint32_t job_depth = st->cb_job_depth;
+    st->cb_job = w->job;
+    st->cb_job_depth = st->cb_depth + 1;
     run_js(cb, env, w->ret, w->args);
-  else
+    st->cb_job = job;
+    st->cb_job_depth = job_depth;
+  } else {
     zero_result(cb, w->ret);
-  /* The waiter frees `w` as soon as it sees `done`: nothing may touch it after the unlock. */
-  pthread_mutex_lock(&w->lock);
-  w->done = true;
-  pthread_cond_signal(&w->cond);
-  pthread_mutex_unlock(&w->lock);
+  }
+  /* The 'exit' event runs on this thread, so it cannot have come between: only a callback that
+   * emitted it itself, and returned, would find w answered already. */
+  pthread_mutex_lock(&cb->lock);
+  bool waiting = unlink_waiter(cb, w);
+  pthread_mutex_unlock(&cb->lock);
+  if (waiting) answer(w);
 }
 
 static void tsfn_finalize(napi_env env, void *data, void *hint) {
@@ -468,7 +593,10 @@ static inline __attribute__((always_inline)) void dispatch_call(ak_cb *cb, void 
      * at teardown is reused only by an environment created later, when cb is long closed.) To
      * C, the callback leaves errno alone: what the engine does meanwhile must not show through. */
     int saved_errno = *cb->state->errno_ptr;
-    run_js(cb, cb->env, ret, args);
+    if (cb->state->cb_failed) /* a callback threw, the call waiting for it has not returned */
+      zero_result(cb, ret);
+    else
+      run_js(cb, cb->env, ret, args);
     *cb->state->errno_ptr = saved_errno;
   } else if (cb->threadsafe) {
     run_from_thread(cb, ret, args);
@@ -639,6 +767,30 @@ static void cb_close(napi_env env, ak_cb *cb) {
   cb->dispatch = NULL;
 }
 
+/* The process is exiting (the 'exit' event, lib/callback.ts): Node.js will not run this thread's
+ * event loop again, and joins the thread pool before it exits, so a pool thread waiting for a
+ * threadsafe callback would wait forever. Every waiting call gets zero now, and later calls from
+ * other threads get zero at once; calls on this thread still run. */
+void ak_callbacks_shutdown(ak_state *st) {
+  for (ak_cb *cb = st->callbacks; cb != NULL; cb = cb->next) {
+    if (!cb->threadsafe) continue;
+    pthread_mutex_lock(&cb->lock);
+    cb->shut = true;
+    for (ak_cb_wait *w = cb->waiters, *next; w != NULL; w = next) {
+      next = w->next;
+      zero_result(cb, w->ret);
+      answer(w);
+    }
+    cb->waiters = NULL;
+    pthread_mutex_unlock(&cb->lock);
+  }
+}
+
+napi_value ak_js_callback_shutdown(napi_env env, napi_callback_info info) {
+  ak_callbacks_shutdown(ak_state_get(env));
+  return NULL;
+}
+
 /* Every record stays, closed: C may still call any of them (see the invariant above). */
 void ak_callbacks_free(ak_state *st) {
   for (ak_cb *cb = st->callbacks; cb != NULL; cb = cb->next)
@@ -658,8 +810,8 @@ static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value re
   }
   if (ak_failed(env, napi_get_array_length(env, args, &nargs))) return false;
   if (nargs > AK_MAX_ARGS) {
-    ak_throw(env, "RangeError", "ERR_ARKFFI_TOO_MANY_ARGS", "JSCallback: at most %d arguments",
-             AK_MAX_ARGS);
+    ak_throw(env, "RangeError", "ERR_ARKFFI_TOO_MANY_ARGS",
+             "JSCallback: args may list at most %d types, got %u", AK_MAX_ARGS, nargs);
     return false;
   }
   cb->args = calloc(nargs ? nargs : 1, sizeof *cb->args);
@@ -678,7 +830,8 @@ static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value re
     cb->args[cb->nargs++] = t;
     if (t->kind == AK_VOID) {
       ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
-               "JSCallback: argument %u cannot be void", i + 1);
+               "JSCallback: argument %u must be a value type, got void (only returns may be void)",
+               i + 1);
       return false;
     }
     cb->ffi_args[i] = t->ffi;

@@ -6,8 +6,10 @@
  * function that outlives close() still finds its ak_lib and can report ERR_ARKFFI_CLOSED
  * instead of jumping into unmapped code.
  *
- * Only close() calls dlclose, and only once no asynchronous call is still running the library's
- * code on a worker thread (it then happens when the last one completes). A library that is merely
+ * Only close() calls dlclose, and only once no call is still running the library's code: an
+ * asynchronous call on a worker thread (it then happens when the last one completes), or, when
+ * close() runs inside a JSCallback, a call on this thread's stack (it then happens once the JS
+ * stack has unwound, from the event loop). A library that is merely
  * garbage collected stays loaded, because C may still hold pointers into it (function pointers,
  * static strings) that JS cannot see.
  */
@@ -201,6 +203,41 @@ napi_value ak_js_open(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The deferred half of a close() made inside a callback, from the event loop: no call is on the
+ * stack then. `env` is NULL when the environment is going away; the library is unloaded all the
+ * same. */
+static void close_later(napi_env env, napi_value unused, void *context, void *data) {
+  ak_lib *lib = data;
+  ak_lib_call_end(lib);
+  ak_lib_release(lib);
+}
+
+/* A close() inside a JSCallback: C code of any library, this one included, may be on the stack
+ * below the callback, and would return into unmapped code. The dlclose counts as a call in
+ * flight until the event loop runs close_later. False, with an exception, if it cannot be
+ * deferred. */
+static bool defer_close(napi_env env, ak_state *st, ak_lib *lib) {
+  if (st->lib_closer == NULL) {
+    napi_value name;
+    napi_status status =
+        napi_create_string_utf8(env, "arkffi library close", NAPI_AUTO_LENGTH, &name);
+    if (status == napi_ok)
+      status = napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, NULL,
+                                               close_later, &st->lib_closer);
+    /* Pending closes need not keep the process alive: exit unloads everything anyway. */
+    if (status == napi_ok) status = napi_unref_threadsafe_function(env, st->lib_closer);
+    if (ak_failed(env, status)) return false;
+  }
+  lib->inflight++;
+  ak_lib_retain(lib);
+  if (ak_failed(env, napi_call_threadsafe_function(st->lib_closer, lib, napi_tsfn_nonblocking))) {
+    ak_lib_release(lib);
+    lib->inflight--;
+    return false;
+  }
+  return true;
+}
+
 /* close(handle) -> boolean: true if this call closed it, false if it was already closed. */
 napi_value ak_js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -211,6 +248,8 @@ napi_value ak_js_close(napi_env env, napi_callback_info info) {
 
   bool closed_now = !lib->closed;
   lib->closed = true;
+  ak_state *st = ak_state_get(env);
+  if (closed_now && st->cb_depth > 0 && !defer_close(env, st, lib)) return NULL;
   if (closed_now && lib->inflight == 0) {
     dlclose(lib->handle);
     lib->handle = NULL;

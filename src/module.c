@@ -233,6 +233,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"callbackCreate", NULL, ak_js_callback_create, NULL, NULL, NULL, napi_enumerable, NULL},
       {"callbackClose", NULL, ak_js_callback_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"callbackRef", NULL, ak_js_callback_ref, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"callbackThrew", NULL, ak_js_callback_threw, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"callbackShutdown", NULL, ak_js_callback_shutdown, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ptr", NULL, ak_js_ptr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setSharedView", NULL, ak_js_set_shared_view, NULL, NULL, NULL, napi_enumerable, NULL},
       {"read", NULL, ak_js_read, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -368,3 +368,64 @@ EXPORT int64_t cb_hammer_stop(void) {
     pthread_join(hammers[i], NULL);
   return atomic_load(&hammer_nonzero);
 }
+
+/* Visitors: each calls cb with i for i in [0, n) and stores what C received in out[i] (when out
+ * is not NULL), so a test sees what C got from a callback that threw; returns the calls made. */
+EXPORT int32_t cb_visit(cb_i32_fn cb, int32_t n, int32_t *out) {
+  int32_t i = 0;
+  for (; i < n; i++) {
+    int32_t r = cb(i);
+    if (out != NULL) out[i] = r;
+  }
+  return i;
+}
+
+/* Eight integer arguments: more than the fast entries take in registers, so a libffi closure. */
+typedef int32_t (*cb_wide_fn)(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t,
+                              int32_t);
+EXPORT int32_t cb_visit_wide(cb_wide_fn cb, int32_t n, int32_t *out) {
+  int32_t i = 0;
+  for (; i < n; i++) {
+    int32_t r = cb(i, 1, 2, 3, 4, 5, 6, 7);
+    if (out != NULL) out[i] = r;
+  }
+  return i;
+}
+
+EXPORT int32_t cb_visit_f64(double (*cb)(double), int32_t n, double *out) {
+  int32_t i = 0;
+  for (; i < n; i++) {
+    double r = cb(i);
+    if (out != NULL) out[i] = r;
+  }
+  return i;
+}
+
+/* What a struct-returning callback gave, summed, n times. */
+EXPORT int64_t cb_visit_triple(cb_triple (*cb)(void), int32_t n, int64_t *out) {
+  int32_t i = 0;
+  for (; i < n; i++) {
+    cb_triple t = cb();
+    if (out != NULL) out[i] = t.a + t.b + t.c;
+  }
+  return i;
+}
+
+/* Starts nthreads threads that each call cb `iterations` times and waits for them: for .async
+ * calls, whose pool thread may wait. Returns the sum of the results, or -1. */
+EXPORT int64_t cb_threads_join(cb_i32_fn cb, int32_t nthreads, int32_t iterations) {
+  if (nthreads < 1 || nthreads > CB_MAX_THREADS) return -1;
+  cb_worker workers[CB_MAX_THREADS];
+  pthread_t threads[CB_MAX_THREADS];
+  int32_t started = 0;
+  for (; started < nthreads; started++) {
+    workers[started] = (cb_worker){cb, NULL, started * iterations, iterations, 0};
+    if (pthread_create(&threads[started], NULL, worker_main, &workers[started]) != 0) break;
+  }
+  int64_t total = started == nthreads ? 0 : -1;
+  for (int32_t i = 0; i < started; i++) {
+    pthread_join(threads[i], NULL);
+    if (total >= 0) total += workers[i].sum;
+  }
+  return total;
+}
