@@ -1,3 +1,6 @@
+/// <reference lib="esnext.disposable" preserve="true" />
+// Library and JSCallback are Disposable (`using lib = dlopen(...)`): the reference above makes
+// Symbol.dispose known to projects whose `lib` stops at ES2022, as Node 20 has it at run time.
 /**
  * ArkFFI: call exported C functions in shared libraries from JavaScript.
  *
@@ -24,7 +27,7 @@ export type {
   TypeName, TypeSpec, VariadicCall, VariadicPairs, VoidTypeName,
 } from './typing';
 export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';
-export type { Pointer, PointerLike } from './memory';
+export type { NodeBuffer, Pointer, PointerLike } from './memory';
 export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';
 export type { CallbackErrorHook, JSCallbackDefinition } from './callback';

@@ -116,8 +116,14 @@ export function toArrayBuffer(address: PointerLike, byteOffset = 0, byteLength?:
   }
 }
 
+/**
+ * Node's `Buffer` where its types are present (@types/node), else the `Uint8Array` it extends:
+ * so the typings compile in a project without @types/node, and lose nothing in one with it.
+ */
+export type NodeBuffer = typeof globalThis extends { Buffer: { alloc(size: number): infer B } } ? B : Uint8Array;
+
 /** Like toArrayBuffer(), as a Node.js Buffer. */
-export function toBuffer(address: PointerLike, byteOffset = 0, byteLength?: number): Buffer {
+export function toBuffer(address: PointerLike, byteOffset = 0, byteLength?: number): NodeBuffer {
   checkLength('toBuffer', 2, byteLength);
   try {
     return Buffer.from(native.toArrayBuffer(address, byteOffset, byteLength));

@@ -4,7 +4,8 @@
 // ErrorCode covers every code thrown.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -127,3 +128,64 @@ test('`using lib = dlopen(...)` compiles, and closes the library at the end of i
   const { stdout } = await run(process.execPath, [join(root, 'build', 'typing', 'dispose.js')], { cwd: root });
   assert.deepEqual(JSON.parse(stdout), { length: 10, openInside: true, closedAfter: true, afterCall: 'ERR_ARKFFI_CLOSED' });
 });
+
+// A new user's project: strict, target es2022 (whose lib has no Symbol.dispose), no @types/node
+// anywhere up its tree, skipLibCheck false, and arkffi installed as npm would (package.json and
+// the files it lists that hold typings). The shipped typings must compile there as they are.
+const consumer = `import { CString, dlopen, FFIType, JSCallback, ptr, Struct, toBuffer, type Pointer } from 'arkffi';
+const libm = dlopen('libm.so.6', { cos: { args: [FFIType.double], returns: FFIType.double } }, { deep: true });
+const c: number = libm.symbols.cos(0);
+const bytes = toBuffer(ptr(new Uint8Array(4)), 0, 4);
+const first: number | undefined = bytes[0];
+const view: Uint8Array = bytes;
+const Point = Struct({ x: 'f64', y: 'f64' });
+const p: { x: number; y: number } = Point.fromPtr(Point.create({ x: 1, y: 2 }));
+{
+  using lib = dlopen(null, { getpid: { returns: 'i32' } }, { processSymbols: true });
+  using cb = new JSCallback((a: number) => a + 1, { args: ['i32'], returns: 'i32' });
+  void lib.symbols.getpid();
+  void cb;
+}
+const s: Pointer = new CString(0).ptr;
+export { c, first, view, p, s };
+`;
+
+for (const [label, compilerOptions, pkg] of [
+  ['nodenext, CommonJS', { module: 'nodenext', moduleResolution: 'nodenext' }, {}],
+  ['nodenext, ES module', { module: 'nodenext', moduleResolution: 'nodenext' }, { type: 'module' }],
+  ['commonjs, node10 resolution', { module: 'commonjs', moduleResolution: 'node10' }, {}],
+]) {
+  test(`a strict es2022 project without @types/node compiles against the shipped typings (${label})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arkffi-consumer-'));
+    try {
+      assert.ok(!existsSync(join(tmpdir(), 'node_modules')), 'no node_modules above the project');
+      const installed = join(dir, 'node_modules', 'arkffi');
+      mkdirSync(installed, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+      writeFileSync(join(installed, 'package.json'), JSON.stringify(manifest));
+      assert.ok(manifest.files.includes('dist/'));
+      cpSync(join(root, 'dist'), join(installed, 'dist'), { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, ...pkg }));
+      writeFileSync(join(dir, 'main.ts'), consumer);
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: { target: 'es2022', strict: true, skipLibCheck: false, noEmit: true, ...compilerOptions },
+        files: ['main.ts'],
+      }));
+      let out = '';
+      let code = 0;
+      try {
+        ({ stdout: out } = await run(process.execPath, [tsc, '--pretty', 'false', '-p', dir], { cwd: dir }));
+      } catch (err) {
+        ({ code, stdout: out } = err);
+      }
+      assert.equal(out, '');
+      assert.equal(code, 0);
+      // The project really has no Node types: naming Buffer is an error there.
+      writeFileSync(join(dir, 'main.ts'), `${consumer}\nconst b: Buffer | undefined = undefined;\n`);
+      const again = await run(process.execPath, [tsc, '--pretty', 'false', '-p', dir], { cwd: dir }).then(() => '', (err) => err.stdout);
+      assert.match(again, /main\.ts\(\d+,\d+\): error TS2580: Cannot find name 'Buffer'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

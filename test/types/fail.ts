@@ -1,7 +1,7 @@
 // Type tests that must fail: each `@ts-expect-error TSnnnn` line is followed by a line that tsc
 // rejects with that error. tsc -p test/types fails on a directive whose line compiles, and
 // test/typing.test.mjs compiles this file without the directives to check each error's code.
-import { array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, linkSymbols, read, Struct, Union } from 'arkffi';
+import { array, AsyncCFunction, CFunction, CString, dlopen, ffi, FFIType, JSCallback, linkSymbols, read, Struct, Union } from 'arkffi';
 
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
 const lib = dlopen(null, {
@@ -188,5 +188,12 @@ array('i33', 4);
 const Bits = Union({ f: 'f32', u: 'u32' });
 // @ts-expect-error TS2322 a union's members keep their types
 Bits.create({ u: -1n });
+
+// @ts-expect-error TS2322 an open option is a boolean
+dlopen('libz.so.1', {}, { deep: 1 });
+// @ts-expect-error TS2561 there are only the known options
+dlopen('libz.so.1', {}, { deeper: true });
+// @ts-expect-error TS2322 ffi.load takes the same options
+ffi.load('libz.so.1', { lazy: 'yes' });
 
 export { address, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

@@ -1,12 +1,12 @@
 // Type tests that must compile: signatures inferred from definitions, checked type by type.
 // Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
 import {
-  array, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType, JSCallback, Library, linkSymbols,
-  read, Struct, StructSchema, Union,
+  allowedLibraries, allowLibraries, array, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
+  JSCallback, Library, linkSymbols, read, Struct, StructSchema, toBuffer, Union,
 } from 'arkffi';
 import type {
-  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, JSCallbackDefinition, Pointer,
-  PointerArg, PointerLike, StructInput, StructValue, TypeName,
+  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, JSCallbackDefinition, NodeBuffer,
+  OpenOptions, Pointer, PointerArg, PointerLike, StructInput, StructValue, TypeName,
 } from 'arkffi';
 
 /** true when A and B are the same type (not merely assignable to each other). */
@@ -234,3 +234,16 @@ type _Memory = [
 ];
 const mapped = read.ptr(text.ptr, 8);
 const offsetAddress: number | bigint = typeof mapped === 'bigint' ? mapped + 8n : mapped + 8;
+
+// With @types/node present, toBuffer() gives a Node Buffer (its methods included), not merely
+// the Uint8Array a project without @types/node sees.
+type _NodeBuffer = [Assert<Equal<NodeBuffer, Buffer<ArrayBuffer>>>, Assert<Equal<ReturnType<typeof toBuffer>, Buffer<ArrayBuffer>>>];
+const firstByte: number = toBuffer(0, 0, 1).readUInt8(0);
+
+// dlopen's and ffi.load's options, and the allow list.
+const options: OpenOptions = { deep: false, global: true, lazy: true };
+const opened = dlopen('libz.so.1', { zlibVersion: { returns: 'cstring' } }, options);
+const self = dlopen(null, { getpid: { returns: 'i32' } }, { processSymbols: true });
+const rawHandle: bigint = ffi.load('libz.so.1', { deep: true });
+allowLibraries(['/usr/lib', new URL('file:///opt/lib/')]);
+const allowed: string[] | null = allowedLibraries();
