@@ -158,6 +158,8 @@ static void put_back(napi_env env, ak_job *job) {
 static void job_complete(napi_env env, napi_status status, void *data) {
   ak_job *job = data;
   napi_value value = NULL, err = job_error(env, job);
+  /* What C wrote lands before the call settles, whether it resolves or rejects. */
+  if (status == napi_ok) put_back(env, job);
   if (err != NULL) {
     /* A callback threw while the call waited for it: the call's caller gets the error. */
     napi_reject_deferred(env, job->deferred, err);
@@ -166,7 +168,6 @@ static void job_complete(napi_env env, napi_status status, void *data) {
   }
   if (status == napi_ok) {
     job->fn->state->last_errno = job->err;
-    put_back(env, job);
     value = ak_result_to_js(env, job->fn, job->rvalue);
   }
   if (value != NULL)
