@@ -356,7 +356,8 @@ add('dlopen options: a number', ({ A, testlib }) => A.dlopen(testlib, {}, 5), op
 add('dlopen options: a string', ({ A, testlib }) => A.dlopen(testlib, {}, 'deep'), optionErr);
 add('dlopen options: unknown option', ({ A, testlib }) => A.dlopen(testlib, {}, { deepbind: true }), optionErr);
 add('dlopen options: getter is not run', ({ A, testlib, getter }) => A.dlopen(testlib, {}, getter('deep', true)), optionErr);
-add('dlopen options: valid ones work', ({ A, testlib }) => A.dlopen(testlib, { echo_i32: { args: ['i32'], returns: 'i32' } }, { deep: true, lazy: true, global: false }).symbols.echo_i32(7), value(7));
+// deep: true is refused under a sanitizer runtime (test/embedded.test.mjs), so this case asks for deep: false.
+add('dlopen options: valid ones work', ({ A, testlib }) => A.dlopen(testlib, { echo_i32: { args: ['i32'], returns: 'i32' } }, { deep: false, lazy: true, global: false }).symbols.echo_i32(7), value(7));
 
 // ---------------------------------------------------------------------------------------------
 // Struct schemas and struct values.
