@@ -259,18 +259,25 @@ napi_value ak_js_close(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The open library that argument 0 wraps, or NULL with an exception pending (none given, not a
+ * library, or closed). */
+static ak_lib *open_lib_arg(napi_env env, size_t argc, napi_value *argv) {
+  ak_lib *lib = argc > 0 ? ak_lib_unwrap(env, argv[0]) : NULL;
+  if (lib != NULL && lib->closed) {
+    ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "the library is closed");
+    return NULL;
+  }
+  return lib;
+}
+
 /* symbol(handle, name) -> address as a number. Throws ERR_ARKFFI_SYMBOL_NOT_FOUND with
  * dlerror()'s text, or ERR_ARKFFI_CLOSED. */
 napi_value ak_js_symbol(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  ak_lib *lib = argc > 1 ? ak_lib_unwrap(env, argv[0]) : NULL;
+  ak_lib *lib = argc > 1 ? open_lib_arg(env, argc, argv) : NULL;
   if (lib == NULL) return NULL;
-  if (lib->closed) {
-    ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "the library is closed");
-    return NULL;
-  }
   /* Names are short: look them up from the stack, so that getSymbolPtr allocates nothing. */
   char stack_name[256];
   size_t len = 0;
@@ -318,12 +325,8 @@ napi_value ak_js_library_file(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  ak_lib *lib = argc > 0 ? ak_lib_unwrap(env, argv[0]) : NULL;
+  ak_lib *lib = open_lib_arg(env, argc, argv);
   if (lib == NULL) return NULL;
-  if (lib->closed) {
-    ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "the library is closed");
-    return NULL;
-  }
   const char *file = handle_file(lib->handle);
   if (file == NULL) {
     const char *reason = dlerror();
