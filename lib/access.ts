@@ -10,18 +10,29 @@
  * symbols (dlopen(null)) reach everything in the process, so while any restriction is in force
  * they need the explicit `processSymbols: true`.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, resolve, sep } from 'node:path';
+import { types } from 'node:util';
 import { describe, ffiError } from './errors';
+import { native } from './native';
 
-/** One entry of the allow list: a file, or a directory and everything below it. */
+/** One entry of an allow list: a file, or a directory and everything below it. */
 interface AllowEntry {
   readonly path: string;
   readonly dir: boolean;
 }
 
-/** The allow list in force; null when the program set none. */
-let allowList: readonly AllowEntry[] | null = null;
+/**
+ * The allow lists in force in the process (every worker thread's ArkFFI sees the same ones; they
+ * are kept by the addon, src/access.c). A file may be opened when each list covers it. The
+ * lists only grow and never change, so those already parsed are kept.
+ */
+const parsed: (readonly AllowEntry[])[] = [];
+function allowLists(): readonly (readonly AllowEntry[])[] {
+  const lists = native.libraryLimits();
+  for (let i = parsed.length; i < lists.length; i++) parsed.push(JSON.parse(lists[i]!) as AllowEntry[]);
+  return parsed;
+}
 
 interface Permission {
   has(scope: string, reference?: string): boolean;
@@ -35,16 +46,28 @@ function permission(): Permission | undefined {
 
 /** Whether any restriction applies to opening libraries. */
 export function restricted(): boolean {
-  return allowList !== null || permission() !== undefined;
+  return permission() !== undefined || allowLists().length > 0;
 }
 
-/** `path` with symlinks followed, or as given if it cannot be resolved (missing, not readable). */
+/**
+ * `path` with symlinks followed (by the C library, whatever the permission model lets JS see),
+ * or as given if it does not exist (the loader then fails to open it). Throws
+ * ERR_ARKFFI_ACCESS_DENIED when it cannot be resolved otherwise (a directory on the way not
+ * searchable, a symlink loop): such a file cannot be judged.
+ */
 function real(path: string): string {
+  return native.realPath(path) ?? resolve(path);
+}
+
+/** Why the file at `path` may not be opened, or null if it may. */
+function judge(path: string): string | null {
+  let file: string;
   try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
+    file = real(path);
+  } catch (err) {
+    return (err as Error).message;
   }
+  return refusal(file);
 }
 
 function within(file: string, entry: AllowEntry): boolean {
@@ -55,7 +78,7 @@ function within(file: string, entry: AllowEntry): boolean {
 function refusal(file: string): string | null {
   const p = permission();
   if (p !== undefined && !p.has('fs.read', file)) return `Node's permission model does not allow reading ${file}`;
-  if (allowList !== null && !allowList.some((e) => within(file, e))) {
+  if (!allowLists().every((list) => list.some((e) => within(file, e)))) {
     return `${file} is not in the libraries the program allows (allowLibraries(), ARKFFI_ALLOW_LIBRARIES)`;
   }
   return null;
@@ -141,14 +164,14 @@ export function checkOpen(fnName: string, path: string | null, processSymbols: b
     denied(fnName, JSON.stringify(path), 'it is not in LD_LIBRARY_PATH, ld.so.cache or the system directories, ' +
       'so its file cannot be checked; pass its path');
   }
-  const why = refusal(real(file));
+  const why = judge(file);
   if (why !== null) denied(fnName, JSON.stringify(path), why);
 }
 
 /** Checks the file the loader actually opened for `path`; throws if it may not be opened. */
 export function checkOpened(fnName: string, path: string, file: string): void {
   if (!restricted()) return;
-  const why = refusal(real(file === '' ? path : file));
+  const why = judge(file === '' ? path : file);
   if (why !== null) denied(fnName, JSON.stringify(path), why);
 }
 
@@ -169,9 +192,24 @@ export function realFile(file: string): string {
   return real(file);
 }
 
+// URL's own getter, called directly so that a subclass overriding `href` runs no code here.
+const urlHref = Object.getOwnPropertyDescriptor(URL.prototype, 'href')!.get!;
+
+/** The path a file: URL names, or null for any other URL or non-URL. */
+function urlPath(value: object): string | null {
+  let href: unknown;
+  try {
+    href = Reflect.apply(urlHref, value, []);
+  } catch {
+    return null;
+  }
+  const url = new URL(href as string);
+  return url.protocol === 'file:' ? decodeURIComponent(url.pathname) : null;
+}
+
 /** An allow list entry from what the program gave; `where` names it in errors. */
 function entryOf(where: string, value: unknown): AllowEntry {
-  const text = value instanceof URL ? (value.protocol === 'file:' ? decodeURIComponent(value.pathname) : null) : value;
+  const text = typeof value === 'object' && value !== null && !types.isProxy(value) ? urlPath(value) : value;
   if (typeof text !== 'string' || text === '' || text.includes('\0')) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
       `${where} must be a non-empty path (a string or a file URL), got ${describe(value)}`);
@@ -207,17 +245,24 @@ function intersect(a: readonly AllowEntry[], b: readonly AllowEntry[]): AllowEnt
  * While a list is in force, the process's own symbols (dlopen(null)) need `processSymbols: true`.
  */
 export function allowLibraries(paths: readonly (string | URL)[]): void {
-  if (!Array.isArray(paths)) {
+  // Array.isArray sees through a Proxy, whose traps reading the elements would run.
+  if (typeof paths !== 'object' || paths === null || types.isProxy(paths) || !Array.isArray(paths)) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
       `allowLibraries(): the argument must be an array of paths, got ${describe(paths)}`);
   }
-  const entries = Array.from(paths, (p, i) => entryOf(`allowLibraries(): paths[${i}]`, p));
-  allowList = allowList === null ? entries : intersect(allowList, entries);
+  const entries: AllowEntry[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const d = Object.getOwnPropertyDescriptor(paths, i);
+    entries.push(entryOf(`allowLibraries(): paths[${i}]`, d !== undefined && 'value' in d ? d.value : undefined));
+  }
+  native.narrowLibraries(JSON.stringify(entries));
 }
 
 /** The allow list in force (real paths; directories end with '/'), or null if none. */
 export function allowedLibraries(): string[] | null {
-  return allowList === null ? null : allowList.map((e) => (e.dir && !e.path.endsWith(sep) ? e.path + sep : e.path));
+  const lists = allowLists();
+  if (lists.length === 0) return null;
+  return lists.reduce((a, b) => intersect(a, b)).map((e) => (e.dir && !e.path.endsWith(sep) ? e.path + sep : e.path));
 }
 
 // ARKFFI_ALLOW_LIBRARIES sets the first list: absolute paths, path-delimited. Unset or empty: none.

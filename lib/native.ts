@@ -79,6 +79,12 @@ export interface NativeAddon {
   symbolFile(address: number): string | null;
   /** The file of an already loaded library that dlopen(name) would reuse, or null. */
   loadedFile(name: string): string | null;
+  /** Adds an allow list (JSON of its entries) to those in force in the whole process. */
+  narrowLibraries(list: string): void;
+  /** The allow lists in force in the process, oldest first; see src/access.c. */
+  libraryLimits(): string[];
+  /** `path` with symlinks followed by the C library, or null if it does not exist. */
+  realPath(path: string): string | null;
   close(lib: NativeLibrary): boolean;
   symbol(lib: NativeLibrary, name: string): number;
   define(

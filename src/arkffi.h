@@ -195,6 +195,11 @@ napi_value ak_js_library_file(napi_env env, napi_callback_info info);
 napi_value ak_js_symbol_file(napi_env env, napi_callback_info info);
 napi_value ak_js_loaded_file(napi_env env, napi_callback_info info);
 
+/* access.c */
+napi_value ak_js_narrow_libraries(napi_env env, napi_callback_info info);
+napi_value ak_js_library_limits(napi_env env, napi_callback_info info);
+napi_value ak_js_real_path(napi_env env, napi_callback_info info);
+
 /* call.c */
 /* Calls with up to this many arguments convert them on the C stack (no heap allocation). */
 #define AK_STACK_ARGS 32
