@@ -333,6 +333,9 @@ napi_value ak_js_errno(napi_env env, napi_callback_info info);
  * false only when out of memory. */
 bool ak_direct_plan(ak_fn *fn);
 void ak_direct_free(ak_fn *fn);
+/* True when the platform's libffi is known to pass fn's arguments wrongly: such a signature
+ * needs a direct plan even on the general path. */
+bool ak_direct_libffi_misplaces(const ak_fn *fn);
 /* What ffi_call(&fn->cif, fn->addr, rvalue, avalues) does, for a fn with a plan. */
 void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues);
 

@@ -105,7 +105,10 @@ static void job_execute(napi_env env, void *data) {
   ak_job *job = data;
   errno = 0;
   ak_current_job = job;
-  ffi_call(&job->fn->cif, FFI_FN(job->fn->addr), job->rvalue, job->frame.avalues);
+  if (job->fn->direct != NULL)
+    ak_direct_call(job->fn, job->rvalue, job->frame.avalues);
+  else
+    ffi_call(&job->fn->cif, FFI_FN(job->fn->addr), job->rvalue, job->frame.avalues);
   ak_current_job = NULL;
   job->err = errno;
 }

@@ -1111,9 +1111,19 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
   }
 
   if (!fast_plan(fn, nfixed)) goto fail;
-  /* What the fast path does not take, and is not variadic, may still avoid libffi. */
-  if (!fn->fast && nfixed < 0 && fn->state->fast_enabled && !ak_direct_plan(fn)) {
+  /* What the fast path does not take, and is not variadic, may still avoid libffi; it must
+   * where libffi would pass the arguments wrongly, ARKFFI_GENERAL_PATH=1 or not. */
+  bool misplaced = !fn->fast && ak_direct_libffi_misplaces(fn);
+  if (!fn->fast && nfixed < 0 && (fn->state->fast_enabled || misplaced) && !ak_direct_plan(fn)) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
+    goto fail;
+  }
+  if (misplaced && fn->direct == NULL) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "%s: the system's libffi passes this signature wrongly (a struct of 9 to 16 bytes "
+             "starting in the last integer register after a floating-point argument), and ArkFFI "
+             "has no other way to call it%s",
+             fn->name, nfixed >= 0 ? " when it is variadic" : "");
     goto fail;
   }
   if (!fns_add(fn->state, fn)) {

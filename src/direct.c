@@ -174,6 +174,26 @@ none:
   return true;
 }
 
+/* libffi before 3.4.7 (fixed by its pull request #848) copies all the remaining bytes of a struct
+ * into the integer register slot of its first eightbyte. When that slot is the sixth and last
+ * (r9) and the struct's second eightbyte is a vector one, the excess spills into the first
+ * vector register slot (xmm0) and overwrites the value an earlier argument put there. */
+bool ak_direct_libffi_misplaces(const ak_fn *fn) {
+  uint8_t cls[2];
+  int nint = fn->ret_kind != AK_VOID && eightbytes(fn->ret, cls) == 0 ? 1 : 0, nsse = 0;
+  for (uint32_t i = 0; i < fn->nargs; i++) {
+    size_t n = eightbytes(fn->args[i], cls);
+    int need_int = 0, need_sse = 0;
+    for (size_t k = 0; k < n; k++)
+      cls[k] == AK_CLASS_SSE ? need_sse++ : need_int++;
+    if (n == 0 || nint + need_int > AK_NINT || nsse + need_sse > AK_NSSE) continue;
+    if (n == 2 && cls[0] == AK_CLASS_INT && nint == AK_NINT - 1 && nsse > 0) return true;
+    nint += need_int;
+    nsse += need_sse;
+  }
+  return false;
+}
+
 void ak_direct_free(ak_fn *fn) {
   free(fn->direct);
   fn->direct = NULL;
@@ -288,6 +308,10 @@ void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues) {
 bool ak_direct_plan(ak_fn *fn) {
   fn->direct = NULL;
   return true;
+}
+
+bool ak_direct_libffi_misplaces(const ak_fn *fn) {
+  return false;
 }
 
 void ak_direct_free(ak_fn *fn) {
