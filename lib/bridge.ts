@@ -7,7 +7,7 @@
  * whose return code is `'s'` returns the pointer as a number (read it with `ffi.readCString`).
  */
 import { findCallback, JSCallback, type JSCallbackDefinition } from './callback';
-import { describe, ffiError, reword, throwArg } from './errors';
+import { describe, ffiError, ownList, reword, throwArg } from './errors';
 import { closeLibrary, findLibrary, functionAddress, openLibrary, symbolAddress, type LoadedLibrary, type OpenOptions } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
@@ -92,7 +92,13 @@ function rawFunction(name: string, address: number | bigint, lib: NativeLibrary 
  * The arguments of `fn` in order: 'cstring' ones from strArgs, the rest from numArgs. A string
  * argument must be a string or null: any other value would reach C as a `char *`.
  */
-function arrange(name: string, fn: RawFunction, numArgs: readonly unknown[] = [], strArgs: readonly unknown[] = []): unknown[] {
+function arrange(name: string, fn: RawFunction, givenNum?: readonly unknown[], givenStr?: readonly unknown[]): unknown[] {
+  // The lists are copied first, running no user code (a Proxy, a getter, an inherited element).
+  const list = (given: unknown, what: string): unknown[] => given === undefined ? [] : ownList(given, (problem) => {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${name}(): ${what} ${problem}`);
+  });
+  const numArgs = list(givenNum, 'numArgs');
+  const strArgs = list(givenStr, 'strArgs');
   const args: unknown[] = [];
   let n = 0;
   let s = 0;

@@ -14,7 +14,7 @@
  * gets a value: the result, or zero after a reported error. How errors are reported, and what
  * happens with threads, event-loop liveness and close(), is described in docs/threads.md.
  */
-import { describe, ffiError, INT_LIMITS } from './errors';
+import { describe, ffiError, INT_LIMITS, isReadable, ownList, ownProperty } from './errors';
 import { native, type NativeCallback } from './native';
 import { resolveType, type ResolvedType } from './types';
 import type { CallbackArgsOf, CallbackFunction, CallbackReturnOf, CallbackSignature } from './typing';
@@ -245,6 +245,35 @@ function invalid(message: string): Error {
   return ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `JSCallback: ${message}`);
 }
 
+/** The keys a callback definition may have. */
+const CALLBACK_KEYS = ['args', 'returns', 'threadsafe', 'blocking', 'onError'] as const;
+
+/**
+ * A checked copy of a JSCallback definition, read without running user code: own data
+ * properties only (a getter is refused, never run; an inherited key does not count), `args`
+ * copied from a plain array, a Proxy refused.
+ */
+function callbackDefinition(def: unknown): JSCallbackDefinition {
+  if (!isReadable(def) || typeof def === 'function') {
+    throw invalid(`the second argument must be a definition like { args: [...], returns: ... }, got ${describe(def)}${
+      typeof def === 'object' && def !== null ? ' (a Proxy is not taken: its traps would run)' : ''}`);
+  }
+  const refuse = (problem: string): never => {
+    throw invalid(problem);
+  };
+  const out: Record<string, unknown> = {};
+  for (const key of CALLBACK_KEYS) {
+    const value = ownProperty(def, key, refuse);
+    if (value !== undefined) out[key] = value;
+  }
+  if (out.args !== undefined) out.args = ownList(out.args, (problem) => refuse(`args ${problem}`), 'an array of types');
+  if (out.onError !== undefined && typeof out.onError !== 'function') throw invalid(`onError must be a function, got ${describe(out.onError)}`);
+  for (const key of ['threadsafe', 'blocking'] as const) {
+    if (out[key] !== undefined && typeof out[key] !== 'boolean') throw invalid(`${key} must be a boolean, got ${describe(out[key])}`);
+  }
+  return out as JSCallbackDefinition;
+}
+
 /**
  * Internal: the C function pointer of `x` if it is a JSCallback (0 once closed), else -1. Runs no
  * user code.
@@ -280,18 +309,11 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
    * Makes the C function pointer for `callback`. Throws ERR_ARKFFI_INVALID_DEFINITION for a bad
    * definition, ERR_ARKFFI_UNKNOWN_TYPE for an unknown type name.
    */
-  constructor(callback: CallbackFunction<D>, def: D) {
+  constructor(callback: CallbackFunction<D>, given: D) {
     if (typeof callback !== 'function') {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `JSCallback: the first argument must be the function to call, got ${describe(callback)}`);
     }
-    if (typeof def !== 'object' || def === null) {
-      throw invalid(`the second argument must be a definition like { args: [...], returns: ... }, got ${describe(def)}`);
-    }
-    if (def.args !== undefined && !Array.isArray(def.args)) throw invalid(`args must be an array of types, got ${describe(def.args)}`);
-    if (def.onError !== undefined && typeof def.onError !== 'function') throw invalid(`onError must be a function, got ${describe(def.onError)}`);
-    for (const key of ['threadsafe', 'blocking'] as const) {
-      if (def[key] !== undefined && typeof def[key] !== 'boolean') throw invalid(`${key} must be a boolean, got ${describe(def[key])}`);
-    }
+    const def = callbackDefinition(given);
     const args = (def.args ?? []).map((t, i) => resolveType(t, `JSCallback: argument ${i + 1}`));
     const ret = resolveType(def.returns ?? 'void', 'JSCallback: return type');
     const threadsafe = def.threadsafe === true;

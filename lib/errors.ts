@@ -62,6 +62,41 @@ function ownData(o: object, key: PropertyKey): unknown {
   return d !== undefined && 'value' in d ? d.value : undefined;
 }
 
+/** Throws the error for a value refused, given why. */
+export type Refuse = (problem: string) => never;
+
+/**
+ * The own data property `key` of `o`, a non-Proxy object, read without running user code:
+ * undefined when `o` has none of its own (the prototype chain is not consulted), and `refuse`
+ * for an accessor, whose getter is never run. Every check of a definition or a struct value
+ * reads objects through this.
+ */
+export function ownProperty(o: object, key: PropertyKey, refuse: Refuse): unknown {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  if (d === undefined) return undefined;
+  if (!('value' in d)) refuse(`'${String(key)}' is an accessor (get/set): give the value as a plain data property`);
+  return d.value;
+}
+
+/** An object that checks may read with ownProperty: not null, not a Proxy (its traps would run). */
+export function isReadable(value: unknown): value is object {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && !types.isProxy(value);
+}
+
+/**
+ * The elements of `list`, a non-Proxy array, copied through ownProperty (a hole is undefined);
+ * anything else is refused with `refuse`, saying it must be `kind`. Runs no user code.
+ */
+export function ownList(list: unknown, refuse: Refuse, kind = 'an array'): unknown[] {
+  if (!isReadable(list) || !Array.isArray(list)) {
+    refuse(`must be ${kind}, got ${typeof list === 'object' && list !== null && types.isProxy(list) ? 'a Proxy (its traps would run)' : describe(list)}`);
+  }
+  const length = ownProperty(list, 'length', refuse) as number;
+  const out: unknown[] = [];
+  for (let i = 0; i < length; i++) out.push(ownProperty(list, i, refuse));
+  return out;
+}
+
 /** The name of the class `value` is an instance of, found without running user code. */
 function className(value: object): string | undefined {
   if (ArrayBuffer.isView(value)) return types.isDataView(value) ? 'DataView' : typedArrayName(value);

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
-import { describe, ffiError, reword, type ArkFFIError, type ErrorCode } from './errors';
+import { describe, ffiError, ownList, ownProperty, reword, type ArkFFIError, type ErrorCode } from './errors';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
 import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
@@ -197,24 +197,48 @@ export function functionAddress(where: string, value: unknown, typeCode: ErrorCo
   return value;
 }
 
-/** Refuses a definitions argument that is not an object of definitions (a number, an array...). */
-function checkDefinitions(fnName: string, defs: unknown, shape: string): void {
-  if (typeof defs !== 'object' || defs === null || Array.isArray(defs)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION',
-      `${fnName}(): the definitions must be an object like ${shape}, got ${describe(defs)}`);
-  }
+/** Throws ERR_ARKFFI_INVALID_DEFINITION: `message` says what is wrong. */
+function invalidDefinition(message: string): never {
+  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', message);
 }
 
-function checkDefinition(name: string, def: unknown): FFIFunction {
-  if (typeof def !== 'object' || def === null || Array.isArray(def)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION',
-      `${name}: a definition must be an object like { args: [...], returns: ... }, got ${describe(def)}`);
+/**
+ * The definitions argument of `fnName`, read without running user code: one checked copy of each
+ * definition (see definitionOf), by name. A Proxy, an accessor and anything but an object of
+ * definitions (a number, an array...) are refused with ERR_ARKFFI_INVALID_DEFINITION.
+ */
+function definitionsOf(fnName: string, defs: unknown, shape: string): [string, FFIFunction][] {
+  if (typeof defs !== 'object' || defs === null || types.isProxy(defs) || Array.isArray(defs)) {
+    invalidDefinition(`${fnName}(): the definitions must be an object like ${shape}, got ${describe(defs)}${
+      types.isProxy(defs) ? ' (a Proxy is not taken: its traps would run)' : ''}`);
   }
-  const args = (def as FFIFunction).args;
-  if (args !== undefined && !Array.isArray(args)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: args must be an array of types`);
+  return Object.keys(defs).map((name) => {
+    const def = ownProperty(defs, name, (problem) => invalidDefinition(`${fnName}(): the definitions: ${problem}`));
+    return [name, definitionOf(`${fnName}(): ${name}`, def)];
+  });
+}
+
+/** The keys a function definition may have. */
+const DEFINITION_KEYS = ['args', 'returns', 'variadic', 'ptr', 'structReturn'] as const;
+
+/**
+ * A checked copy of the function definition `def`, read without running user code: own data
+ * properties only (a getter is refused, never run; an inherited key does not count), `args`
+ * copied from a plain array. `where` names it in messages. Everything after this reads the copy.
+ */
+export function definitionOf(where: string, def: unknown): FFIFunction {
+  if (typeof def !== 'object' || def === null || types.isProxy(def) || Array.isArray(def)) {
+    invalidDefinition(`${where}: a definition must be an object like { args: [...], returns: ... }, got ${describe(def)}${
+      types.isProxy(def) ? ' (a Proxy is not taken: its traps would run)' : ''}`);
   }
-  return def as FFIFunction;
+  const refuse = (problem: string): never => invalidDefinition(`${where}: ${problem}`);
+  const out: Record<string, unknown> = {};
+  for (const key of DEFINITION_KEYS) {
+    const value = ownProperty(def, key, refuse);
+    if (value !== undefined) out[key] = value;
+  }
+  if (out.args !== undefined) out.args = ownList(out.args, (problem) => invalidDefinition(`${where}: args ${problem}`), 'an array of types');
+  return out as FFIFunction;
 }
 
 /** Builds the callable for one definition. */
@@ -288,6 +312,28 @@ function definedAddress(entry: LoadedLibrary, name: string, def: FFIFunction): n
   }
 }
 
+/** URL.prototype.href's getter: a brand check (it throws for anything but a URL) that runs no user code. */
+const urlHref = Object.getOwnPropertyDescriptor(URL.prototype, 'href')?.get as (this: unknown) => string;
+
+/**
+ * The path `path` names: a file URL's file, else `path` itself, found without running user code
+ * (`instanceof URL` would run a Proxy's getPrototypeOf trap). A Proxy is refused.
+ */
+function libraryPath(fnName: string, path: unknown): unknown {
+  if (typeof path !== 'object' || path === null) return path;
+  if (types.isProxy(path)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${fnName}(): the library path must be a string, a file URL, or null for the running process, got a Proxy (its traps would run)`);
+  }
+  let href: string;
+  try {
+    href = Reflect.apply(urlHref, path, []);
+  } catch {
+    return path; // not a URL: openLibrary refuses it
+  }
+  return fileURLToPath(href);
+}
+
 /**
  * Opens a shared library and binds the functions described in `defs`. Each symbol's parameter
  * and result types are inferred from its definition, written with `FFIType` members, bun:ffi
@@ -314,15 +360,12 @@ export function dlopen<const Fns extends Record<string, FFIFunction>>(
   defs: Fns,
   options?: OpenOptions,
 ): Library<Fns> {
-  const file = path instanceof URL ? fileURLToPath(path) : path;
-  checkDefinitions('dlopen', defs, '{ name: { args, returns } }');
-  const entry = openLibrary(file, 'dlopen', options);
+  const file = libraryPath('dlopen', path);
+  const checked = definitionsOf('dlopen', defs, '{ name: { args, returns } }');
+  const entry = openLibrary(file as string | null, 'dlopen', options);
   try {
     const symbols: Record<string, FFICallable> = {};
-    for (const name of Object.keys(defs)) {
-      const def = checkDefinition(name, defs[name]);
-      symbols[name] = defineCallable(name, def, definedAddress(entry, name, def), entry.native);
-    }
+    for (const [name, def] of checked) symbols[name] = defineCallable(name, def, definedAddress(entry, name, def), entry.native);
     return new Library<Fns>(entry.handle, Object.freeze(symbols) as Symbols<Fns>);
   } catch (err) {
     closeLibrary(entry);
@@ -351,7 +394,7 @@ export function CFunction<const D extends FFIFunctionAt>(def: D): CFunctionCalla
 
 /** CFunction(), its errors naming `caller`, the API that makes it. Internal. */
 export function functionAt(caller: string, def: unknown): CFunctionCallable<FFIFunctionAt> {
-  const checked = checkDefinition(caller, def);
+  const checked = definitionOf(caller, def);
   const address = functionAddress(`${caller}(): ptr`, checked.ptr, 'ERR_ARKFFI_INVALID_DEFINITION');
   const guard: CallGuard = { closed: false };
   const fn = defineCallable(caller, checked, address, null, guard);
@@ -376,11 +419,10 @@ export interface LinkedSymbols<Fns extends Record<string, FFIFunction>> {
  * is opened. Symbols are typed from their definitions.
  */
 export function linkSymbols<const Fns extends Record<string, FFIFunctionAt>>(defs: Fns): LinkedSymbols<Fns> {
-  checkDefinitions('linkSymbols', defs, '{ name: { args, returns, ptr } }');
+  const checked = definitionsOf('linkSymbols', defs, '{ name: { args, returns, ptr } }');
   const guard: CallGuard = { closed: false };
   const symbols: Record<string, FFICallable> = {};
-  for (const name of Object.keys(defs)) {
-    const def = checkDefinition(name, defs[name]);
+  for (const [name, def] of checked) {
     if (def.ptr === undefined) {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `linkSymbols(): ${name} needs a ptr`);
     }

@@ -5,7 +5,7 @@
  */
 import { endianness } from 'node:os';
 import { types } from 'node:util';
-import { describe, ffiError } from './errors';
+import { describe, ffiError, ownProperty } from './errors';
 import { native, type NativeTypeDesc } from './native';
 import { resolveType } from './types';
 
@@ -72,13 +72,9 @@ export function isPlainObject(value: object): boolean {
  * never runs. `where` names the struct or field for the message.
  */
 export function ownValue(o: object, key: string, where: string): unknown {
-  const d = Object.getOwnPropertyDescriptor(o, key);
-  if (d === undefined) return undefined;
-  if (!('value' in d)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${where}: '${key}' is an accessor (get/set): give the value as a plain data property`);
-  }
-  return d.value;
+  return ownProperty(o, key, (problem) => {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${where}: ${problem}`);
+  });
 }
 
 /** Refuses a Proxy where a struct takes values: its traps would run. */

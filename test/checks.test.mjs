@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { CFunction, CString, dlopen, JSCallback, ptr, Struct } from 'arkffi';
+import { CFunction, CString, dlopen, ffi, JSCallback, linkSymbols, ptr, Struct } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
 
 const seven = ['ptr', 'i32', 'usize', 'i32', 'i32', 'i32', 'i32'];
@@ -143,6 +143,77 @@ test('a definition reads member lists without running getters or traps', () => {
     TypeError, 'ERR_ARKFFI_INVALID_TYPE');
   assert.equal(reads, 0);
   assert.deepEqual(log, []);
+});
+
+/** An object whose `key` is an enumerable getter that counts its reads in `reads.n`. */
+function withGetter(reads, key, value, base = {}) {
+  return Object.defineProperty(base, key, { enumerable: true, configurable: true, get() { reads.n++; return value; } });
+}
+
+test('a Proxy as a definition, the definitions, an args list or a library path is refused and runs no trap', () => {
+  const log = [];
+  const spy = (target) => new Proxy(target, recordingTraps(log));
+  const good = { args: ['i32', 'i32'], returns: 'i32' };
+  const refusals = [
+    [() => dlopen(testlib, { add_i32: spy({ ...good }) }), 'ERR_ARKFFI_INVALID_DEFINITION', /^dlopen\(\): add_i32: a definition .*got a Proxy/],
+    [() => dlopen(testlib, spy({ add_i32: good })), 'ERR_ARKFFI_INVALID_DEFINITION', /^dlopen\(\): the definitions .*got a Proxy/],
+    [() => dlopen(testlib, { add_i32: { args: spy(['i32', 'i32']), returns: 'i32' } }), 'ERR_ARKFFI_INVALID_DEFINITION', /^dlopen\(\): add_i32: args must be an array of types, got a Proxy/],
+    [() => dlopen(spy(new String(testlib)), {}), 'ERR_ARKFFI_INVALID_ARG_TYPE', /^dlopen\(\): the library path .*got a Proxy/],
+    [() => dlopen(spy(new URL(`file://${testlib}`)), {}), 'ERR_ARKFFI_INVALID_ARG_TYPE', /^dlopen\(\): the library path .*got a Proxy/],
+    [() => linkSymbols(spy({})), 'ERR_ARKFFI_INVALID_DEFINITION', /^linkSymbols\(\): the definitions .*got a Proxy/],
+    [() => CFunction(spy({ ...good, ptr: 8 })), 'ERR_ARKFFI_INVALID_DEFINITION', /^CFunction: a definition .*got a Proxy/],
+    [() => new JSCallback(() => 0, spy({ args: [], returns: 'void' })), 'ERR_ARKFFI_INVALID_DEFINITION', /^JSCallback: the second argument .*got a Proxy/],
+    [() => new JSCallback(() => 0, { args: spy(['i32']), returns: 'void' }), 'ERR_ARKFFI_INVALID_DEFINITION', /^JSCallback: args must be an array of types, got a Proxy/],
+  ];
+  for (const [fn, code, message] of refusals) {
+    const err = throwsCode(assert, fn, TypeError, code);
+    assert.match(err.message, message);
+  }
+  assert.deepEqual(log, []);
+  // A file URL (not a Proxy) still opens, read through URL's own brand check.
+  assert.equal(dlopen(new URL(`file://${testlib}`), { add_i32: good }).symbols.add_i32(2, 3), 5);
+});
+
+test('a getter in a definition is refused and never run; an inherited key is not read', () => {
+  const reads = { n: 0 };
+  const address = dlopen(testlib, {}).getSymbolPtr('add_i32');
+  const refusals = [
+    [() => dlopen(testlib, { add_i32: withGetter(reads, 'args', ['i32', 'i32'], { returns: 'i32' }) }), /^dlopen\(\): add_i32: 'args' is an accessor/],
+    [() => dlopen(testlib, { add_i32: withGetter(reads, 'returns', 'i32', { args: ['i32', 'i32'] }) }), /^dlopen\(\): add_i32: 'returns' is an accessor/],
+    [() => dlopen(testlib, withGetter(reads, 'add_i32', { args: ['i32', 'i32'], returns: 'i32' })), /^dlopen\(\): the definitions: 'add_i32' is an accessor/],
+    [() => dlopen(testlib, { add_i32: { args: withGetter(reads, 1, 'i32', ['i32']), returns: 'i32' } }), /^dlopen\(\): add_i32: args '1' is an accessor/],
+    [() => linkSymbols({ f: withGetter(reads, 'ptr', address, { args: ['i32', 'i32'], returns: 'i32' }) }), /^linkSymbols\(\): f: 'ptr' is an accessor/],
+    [() => CFunction(withGetter(reads, 'ptr', address, { args: ['i32', 'i32'], returns: 'i32' })), /^CFunction: 'ptr' is an accessor/],
+    [() => new JSCallback(() => 0, withGetter(reads, 'args', ['i32'])), /^JSCallback: 'args' is an accessor/],
+    [() => new JSCallback(() => 0, withGetter(reads, 'onError', () => {})), /^JSCallback: 'onError' is an accessor/],
+  ];
+  for (const [fn, message] of refusals) {
+    const err = throwsCode(assert, fn, TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+    assert.match(err.message, message);
+  }
+  // A definition's prototype is not consulted: inherited args and returns are absent, and the
+  // getter behind them never runs (the function takes no arguments and returns void).
+  const inherited = Object.create(withGetter(reads, 'args', ['i32', 'i32'], withGetter(reads, 'returns', 'i32')));
+  const fn = dlopen(testlib, { add_i32: inherited }).symbols.add_i32;
+  assert.equal(fn(), undefined);
+  // A hole in args is a missing type, not a read of Array.prototype.
+  throwsCode(assert, () => dlopen(testlib, { add_i32: { args: [, 'i32'], returns: 'i32' } }), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+  assert.equal(reads.n, 0);
+});
+
+test('ffi.callBySig reads its argument lists without running a trap or a getter', () => {
+  const log = [];
+  const reads = { n: 0 };
+  const h = ffi.load(testlib);
+  ffi.defineFunction(h, 'add_i32', 'ii', 'i');
+  let err = throwsCode(assert, () => ffi.callBySig(h, 'add_i32', new Proxy([1, 2], recordingTraps(log)), []), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(err.message, /^add_i32\(\): numArgs must be an array, got a Proxy/);
+  err = throwsCode(assert, () => ffi.callBySig(h, 'add_i32', withGetter(reads, 1, 2, [1]), []), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(err.message, /^add_i32\(\): numArgs '1' is an accessor/);
+  assert.deepEqual(log, []);
+  assert.equal(reads.n, 0);
+  assert.equal(ffi.callBySig(h, 'add_i32', [1, 2], []), 3);
+  ffi.close(h);
 });
 
 test('a closed JSCallback passed again throws ERR_ARKFFI_CLOSED on both paths', () => {

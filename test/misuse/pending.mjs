@@ -5,20 +5,10 @@
 export const pendingBySection = {
   // 2. User code must never run inside a call's checks: Proxies, getters, toJSON, valueOf.
   '2': [
-    'def: Proxy definition runs no trap',
-    'def: Proxy defs object runs no trap',
-    'def: Proxy args list runs no trap',
-    'def: getter for args is not run',
-    'def: getter for returns is not run',
-    'dlopen: path a Proxy runs no trap',
     'struct arg: Proxy runs no trap',
     'struct arg: getter field is not run',
     'struct arg: inherited field is not read',
-    'JSCallback: Proxy definition runs no trap',
-    'JSCallback: getter for args is not run',
     'reentrant: getter that calls ArkFFI during struct packing',
-    'linkSymbols: Proxy defs run no trap',
-    'ffi.callBySig: numArgs a Proxy runs no trap',
   ],
   // 3. The native side re-checks what JS state cannot guarantee: closed callbacks, detached and
   // shrunk buffers, close() inside a callback, linkSymbols, raw helpers bounded by JS buffers,
