@@ -116,7 +116,7 @@ export interface NativeAddon {
   /** At the process's 'exit' event: threads waiting for threadsafe callbacks get zero. */
   callbackShutdown(): void;
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
-  setSharedView(view: (value: object) => Uint8Array | undefined): void;
+  setSharedView(view: (value: object) => Uint8Array | undefined, outOfBounds: (view: object) => boolean): void;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;
   readCString(address: unknown, byteOffset?: number, maxBytes?: number): string;
   readMemory(address: unknown, byteLength: number): ArrayBuffer;
@@ -133,7 +133,21 @@ export const native: NativeAddon = require(addonPath);
 // check and a constructor captured now, so no user code (a Proxy trap, a replaced global) runs.
 const { isSharedArrayBuffer } = types;
 const SharedView = Uint8Array;
-native.setSharedView((value) => (isSharedArrayBuffer(value) ? new SharedView(value) : undefined));
+// A view past the end of its shrunk resizable buffer: %TypedArray%.prototype.at and DataView's
+// byteLength getter throw for one (and for a detached one), and run no user code.
+const typedArrayAt = Object.getPrototypeOf(Uint8Array.prototype).at as (this: unknown, i: number) => unknown;
+const dataViewLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: unknown) => number;
+const { isDataView } = types;
+const apply = Reflect.apply;
+native.setSharedView((value) => (isSharedArrayBuffer(value) ? new SharedView(value) : undefined), (view) => {
+  try {
+    if (isDataView(view)) apply(dataViewLength, view, []);
+    else apply(typedArrayAt, view, [0]);
+    return false;
+  } catch {
+    return true;
+  }
+});
 
 /** The index of a canonical kind name in the addon's enum. */
 export function kindIndex(kind: string): number {

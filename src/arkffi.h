@@ -110,6 +110,7 @@ typedef struct ak_state {
   /* The TypeScript layer's view maker for SharedArrayBuffers (memory.c, shared_buffer_address);
    * NULL until it is set. */
   napi_ref shared_view_ref;
+  napi_ref out_of_bounds_ref;
   int last_errno;
   int *errno_ptr;    /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
@@ -375,11 +376,13 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len);
 /* The ArrayBuffer or SharedArrayBuffer that holds the bytes of `value`, which ak_view_address
  * took: `value` itself, or a view's buffer, with the view's byte offset in it. */
 bool ak_view_buffer(napi_env env, napi_value value, napi_value *buffer, size_t *offset);
-/* Whether `value` is a detached ArrayBuffer or a view of one. Does not throw. */
+/* Whether `value` is a detached ArrayBuffer or a view of one, or a view out of the bounds of
+ * its shrunk resizable buffer, which has no memory either. Does not throw. */
 bool ak_is_detached(napi_env env, napi_value value);
 /* What an error about a detached buffer says it is. */
 #define AK_DETACHED_PROBLEM                                                                        \
-  "is a detached ArrayBuffer (or a view of one): its memory was transferred or freed"
+  "is a detached ArrayBuffer (or a view of one, or a view past the end of a shrunk resizable "     \
+  "buffer): its memory was transferred, freed or cut off"
 typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE, AK_PTR_DETACHED } ak_ptr_status;
 /* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */
 ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out);

@@ -873,13 +873,15 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
     uint32_t i = fn->fast_ref_arg[r];
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
     void *data;
+    size_t count = 0;
     /* A view for a pointer: most often a TypedArray, whose info call is the whole conversion
-     * (asked for the address alone: Node-API then skips telling the element type). A NULL
-     * address may be a detached buffer's, and a C string's buffer needs its NUL: the general
-     * conversion sees to those. */
+     * (asked for the address and length alone: Node-API then skips telling the element type).
+     * A NULL address may be a detached buffer's, an empty view may be past the end of a shrunk
+     * resizable buffer, and a C string's buffer needs its NUL: the general conversion sees to
+     * those. */
     if (what == AK_REF_OBJECT && fn->args[i]->kind == AK_PTR &&
-        ((napi_get_typedarray_info(env, argv[r], NULL, NULL, &data, NULL, NULL) == napi_ok &&
-          data != NULL) ||
+        ((napi_get_typedarray_info(env, argv[r], NULL, &count, &data, NULL, NULL) == napi_ok &&
+          data != NULL && count != 0) ||
          ak_view_address(env, argv[r], &data, NULL))) {
       *image = (uint64_t)(uintptr_t)data;
       continue;

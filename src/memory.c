@@ -37,22 +37,47 @@ static bool shared_buffer_address(napi_env env, napi_value value, void **out, si
   return false;
 }
 
-/* setSharedView(fn): fn(x) answers a Uint8Array over x if x is a SharedArrayBuffer, else
- * undefined, running no user code (lib/native.ts). Set once, at load time. */
+/* setSharedView(fn, outOfBounds): fn(x) answers a Uint8Array over x if x is a SharedArrayBuffer,
+ * else undefined; outOfBounds(v) whether the view v is past the end of its (shrunk, resizable)
+ * buffer. Both run no user code (lib/native.ts). Set once, at load time. */
 napi_value ak_js_set_shared_view(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value fn;
-  napi_valuetype type = napi_undefined;
+  size_t argc = 2;
+  napi_value fns[2];
+  napi_valuetype type = napi_undefined, type2 = napi_undefined;
   ak_state *st = ak_state_get(env);
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, &fn, NULL, NULL))) return NULL;
-  if (argc < 1 || napi_typeof(env, fn, &type) != napi_ok || type != napi_function) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "setSharedView needs a function");
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, fns, NULL, NULL))) return NULL;
+  if (argc < 2 || napi_typeof(env, fns[0], &type) != napi_ok || type != napi_function ||
+      napi_typeof(env, fns[1], &type2) != napi_ok || type2 != napi_function) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "setSharedView needs two functions");
     return NULL;
   }
   if (st->shared_view_ref != NULL) napi_delete_reference(env, st->shared_view_ref);
+  if (st->out_of_bounds_ref != NULL) napi_delete_reference(env, st->out_of_bounds_ref);
   st->shared_view_ref = NULL;
-  ak_failed(env, napi_create_reference(env, fn, 1, &st->shared_view_ref));
+  st->out_of_bounds_ref = NULL;
+  if (ak_failed(env, napi_create_reference(env, fns[0], 1, &st->shared_view_ref))) return NULL;
+  ak_failed(env, napi_create_reference(env, fns[1], 1, &st->out_of_bounds_ref));
   return NULL;
+}
+
+/* Whether `view`, a TypedArray or DataView that Node-API reports as empty, is really a view past
+ * the end of its shrunk resizable buffer (V8 reports those as empty, at their old address).
+ * Asks the JS helper, only for empty views, so it costs nothing on the common paths. Does not
+ * throw. */
+static bool out_of_bounds(napi_env env, napi_value view) {
+  ak_state *st = ak_state_get(env);
+  napi_value fn, undefined, answer;
+  bool yes = false, pending = false;
+  if (st->out_of_bounds_ref == NULL) return false;
+  if (napi_get_reference_value(env, st->out_of_bounds_ref, &fn) == napi_ok && fn != NULL &&
+      napi_get_undefined(env, &undefined) == napi_ok &&
+      napi_call_function(env, undefined, fn, 1, &view, &answer) == napi_ok &&
+      napi_get_value_bool(env, answer, &yes) == napi_ok)
+    return yes;
+  napi_value ignored;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
+    napi_get_and_clear_last_exception(env, &ignored);
+  return false;
 }
 
 bool ak_is_detached(napi_env env, napi_value value) {
@@ -61,20 +86,29 @@ bool ak_is_detached(napi_env env, napi_value value) {
   napi_typedarray_type type;
   size_t count, offset;
   void *data;
+  bool view = true;
   if (napi_get_typedarray_info(env, value, &type, &count, &data, &buffer, &offset) != napi_ok) {
     buffer = value; /* an ArrayBuffer itself, unless it is a DataView */
-    if (napi_is_dataview(env, value, &yes) == napi_ok && yes &&
-        napi_get_dataview_info(env, value, &count, &data, &buffer, &offset) != napi_ok)
+    view = napi_is_dataview(env, value, &yes) == napi_ok && yes;
+    if (view && napi_get_dataview_info(env, value, &count, &data, &buffer, &offset) != napi_ok)
       return false;
   }
   yes = false;
-  return napi_is_detached_arraybuffer(env, buffer, &yes) == napi_ok && yes;
+  if (napi_is_detached_arraybuffer(env, buffer, &yes) == napi_ok && yes) return true;
+  return view && count == 0 && out_of_bounds(env, value);
 }
 
 /* A detached buffer has no memory: Node-API reports its data as NULL, as it does for an empty
  * buffer, which is still a pointer to pass (NULL). Only a NULL answer costs the extra test. */
 static bool live_view(napi_env env, napi_value value, void *const *out) {
   return *out != NULL || !ak_is_detached(env, value);
+}
+
+/* The same for a view that Node-API reports as `count` elements or bytes long: an empty one may
+ * be past the end of its shrunk resizable buffer, where its address names no memory of it. */
+static bool live_sized_view(napi_env env, napi_value value, void *const *out, size_t count) {
+  if (*out == NULL) return !ak_is_detached(env, value);
+  return count != 0 || !out_of_bounds(env, value);
 }
 
 bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
@@ -84,7 +118,7 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
   napi_typedarray_type type;
   size_t count = 0, bytes = 0;
   if (napi_get_typedarray_info(env, value, &type, &count, out, NULL, NULL) == napi_ok) {
-    if (!live_view(env, value, out)) return false;
+    if (!live_sized_view(env, value, out, count)) return false;
     if (len == NULL) return true;
     size_t elem = 1;
     switch (type) {
@@ -116,7 +150,7 @@ bool ak_view_address(napi_env env, napi_value value, void **out, size_t *len) {
     napi_value ab;
     size_t offset = 0;
     return napi_get_dataview_info(env, value, len, out, &ab, &offset) == napi_ok &&
-           live_view(env, value, out);
+           live_sized_view(env, value, out, *len);
   }
   /* The info call is the type test again. Newer Node-API versions (Node.js 22.21, 24.9) answer it
    * for a SharedArrayBuffer too; older ones refuse one, which shared_buffer_address handles. */

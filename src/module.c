@@ -107,6 +107,7 @@ static void state_finalize(napi_env env, void *data, void *hint) {
   ak_fns_free(st);
   napi_delete_reference(env, st->slots_ref);
   if (st->shared_view_ref != NULL) napi_delete_reference(env, st->shared_view_ref);
+  if (st->out_of_bounds_ref != NULL) napi_delete_reference(env, st->out_of_bounds_ref);
   free(st);
 }
 

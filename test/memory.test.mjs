@@ -338,10 +338,12 @@ test('a resizable buffer bounds reads and struct arguments by its length now', (
     assert.equal(read.f64(address), 1);
   }
   throwsCode(assert, () => s.complex_add(ab, ab), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
-  // A fixed-length view that the buffer no longer covers has no bytes.
+  // A fixed-length view that the buffer no longer covers has no memory: it is refused as a
+  // detached one is, wherever a pointer is taken.
   const fixed = new Uint8Array(ab, 4, 4);
   ab.resize(6);
-  throwsCode(assert, () => read.u8(fixed), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  throwsCode(assert, () => read.u8(fixed), TypeError, 'ERR_ARKFFI_DETACHED');
+  throwsCode(assert, () => s.echo_ptr(fixed), TypeError, 'ERR_ARKFFI_DETACHED');
   ab.resize(64);
   assert.equal(read.u8(tracking, 63), 0);
   assert.equal(readMemory(ab, 64).byteLength, 64);

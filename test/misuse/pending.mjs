@@ -14,7 +14,6 @@ export const pendingBySection = {
   // shrunk buffers, close() inside a callback, linkSymbols, raw helpers bounded by JS buffers,
   // cstring parameters.
   '3': [
-    'ptr: fixed view past a shrunk resizable buffer',
   ],
   // 4. Exceptions reach the code that can handle them: a callback throwing inside a synchronous
   // call.
