@@ -4,6 +4,7 @@
  * returns a new ArrayBuffer; this layer lets a struct argument also be a plain object or an
  * address, and turns the result into what `structReturn` asks for.
  */
+import { types } from 'node:util';
 import { ffiError, type ArkFFIError } from './errors';
 import { native } from './native';
 import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberField } from './struct';
@@ -67,6 +68,9 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
 
 const shared = new DataView(structResultBytes.buffer);
 
+// What generated code asks an argument object, captured at load: a global replaced later is not run.
+const primordials = { OP: Object.prototype, proto: Object.getPrototypeOf, own: Object.getOwnPropertyDescriptor, isProxy: types.isProxy, bytes: isBufferLike };
+
 /*
  * Structs of plain-number fields (numberLayout) have code generated for each definition: their
  * fields are read from the argument objects and written to scratch memory, and a result is read
@@ -112,8 +116,11 @@ interface StructPosition {
 /**
  * The call for a definition whose struct arguments are all number structs: a plain object with
  * exactly the fields, each a number the field takes, is written to scratch memory here and
- * passed by address; any other call goes to `slow`. All fields are read before any is written,
- * so a getter that makes a nested call cannot clobber what this call wrote.
+ * passed by address, and struct bytes (a buffer or view, as `create()` makes) pass as they are;
+ * any other call goes to `slow`, which gives the errors. The object is
+ * asked only what runs no user code: that it is no Proxy (whose traps would run), then its
+ * prototype, its keys and each field's own descriptor (a getter's descriptor has no value, so
+ * an accessor goes to `slow` unrun). Every field is checked before any is written.
  */
 function inlineFront(nargs: number, structs: readonly StructPosition[], call: Callable, slow: (...values: unknown[]) => unknown): ((...values: unknown[]) => unknown) | null {
   const layouts = structs.map(({ schema }) => numberLayout(schema));
@@ -130,40 +137,46 @@ function inlineFront(nargs: number, structs: readonly StructPosition[], call: Ca
   const address = native.ptr(scratch);
   const at = bases.map((base) => new StructBytesAt(address + base));
   const params = Array.from({ length: nargs }, (_, k) => `a${k}`);
+  const flags: string[] = [];
   const objects: string[] = [];
   const reads: string[] = [];
-  const plain: string[] = [];
   const counts: string[] = [];
   const tests: string[] = [];
   const writes: string[] = [];
   const passed = [...params];
   structs.forEach(({ i }, s) => {
     const a = `a${i}`;
+    const o = `o${s}`;
     const layout = layouts[s] as NumberField[];
-    objects.push(`typeof ${a} === 'object' && ${a} !== null`);
-    plain.push(`proto(${a}) === OP`);
-    counts.push(`let k${s} = 0; for (const _ in ${a}) k${s}++;`);
-    tests.push(`k${s} === ${layout.length}`);
+    // o<s>: the argument is a plain object; else it must be struct bytes, which pass as they are
+    // (as structArg passes them).
+    flags.push(`${o} = typeof ${a} === 'object' && ${a} !== null && !isProxy(${a}) && proto(${a}) === OP`);
+    objects.push(`(${o} || bytes(${a}))`);
+    counts.push(`let k${s} = 0; if (${o}) for (const _ in ${a}) k${s}++;`);
+    const fieldTests = [`k${s} === ${layout.length}`];
+    const fieldWrites: string[] = [];
     layout.forEach((f, j) => {
       const v = `v${s}_${j}`;
-      reads.push(`${v} = ${a}[${JSON.stringify(f.name)}]`);
-      tests.push(`typeof ${v} === 'number'`);
-      if (INT_TEST[f.kind] !== undefined) tests.push(INT_TEST[f.kind](v));
-      writes.push(`${cell(f, bases[s])} = ${v};`);
+      reads.push(`${v} = ${o} ? own(${a}, ${JSON.stringify(f.name)})?.value : 0`);
+      fieldTests.push(`typeof ${v} === 'number'`);
+      if (INT_TEST[f.kind] !== undefined) fieldTests.push(INT_TEST[f.kind](v));
+      fieldWrites.push(`${cell(f, bases[s])} = ${v};`);
     });
-    passed[i] = `A${s}`;
+    tests.push(`(!${o} || (${fieldTests.join(' && ')}))`);
+    writes.push(`if (${o}) { ${fieldWrites.join(' ')} }`);
+    passed[i] = `${o} ? A${s} : ${a}`;
   });
-  // The prototypes are asked right after the reads, when the engine knows the objects' shapes
-  // and answers at once; the keys are counted last, to refuse unknown fields.
+  // The keys are counted to refuse unknown fields (and fields inherited from Object.prototype).
   // Strict, as the call wrappers are (lib/wrapper.ts): `arguments` must not alias the parameters.
   const source = `'use strict';
 const { ${VIEW_NAMES} } = V;
 const [${at.map((_, s) => `A${s}`).join(', ')}] = AT;
-const OP = Object.prototype, proto = Object.getPrototypeOf;
+const { OP, proto, own, isProxy, bytes } = P;
 return function (${params.join(', ')}) {
-  if (arguments.length === ${nargs} && ${objects.join(' && ')}) {
-    const ${reads.join(', ')};
-    if (${plain.join(' && ')}) {
+  if (arguments.length === ${nargs}) {
+    const ${flags.join(', ')};
+    if (${objects.join(' && ')}) {
+      const ${reads.join(', ')};
       ${counts.join(' ')}
       if (${tests.join(' && ')}) {
         ${writes.join(' ')}
@@ -173,7 +186,7 @@ return function (${params.join(', ')}) {
   }
   return slow.apply(undefined, arguments);
 };`;
-  return new Function('V', 'AT', 'call', 'slow', source)(viewsOf(scratch), at, call, slow) as (...values: unknown[]) => unknown;
+  return new Function('V', 'AT', 'P', 'call', 'slow', source)(viewsOf(scratch), at, primordials, call, slow) as (...values: unknown[]) => unknown;
 }
 
 /**

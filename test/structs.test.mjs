@@ -740,6 +740,22 @@ test('packing a struct runs no getter and no Proxy trap: both are refused with a
   assert.deepEqual(Nested.fromPtr(Nested.create({ p: { x: 1, y: 2 }, list: [1, , 3] })), { p: { x: 1, y: 2 }, list: [1, 0, 3, 0] });
 });
 
+test('a struct argument to a call runs no getter or Proxy trap and reads no inherited field', () => {
+  let runs = 0;
+  const getter = Object.defineProperty({ a: 1 }, 'b', { enumerable: true, get() { runs++; return 2; } });
+  const err = throwsCode(assert, () => s.pair_sum(getter), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(err.message, /^pair_sum\(\): argument 1 \(struct\): .*'b' is an accessor/);
+  const log = [];
+  throwsCode(assert, () => s.pair_sum(new Proxy({ a: 1, b: 2 }, recordingTraps(log))), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  throwsCode(assert, () => s.pair_swap(Object.create({ a: 1, b: 2 })), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.equal(runs, 0);
+  assert.deepEqual(log, []);
+  // The same call site then still takes a plain object and struct bytes, in either order.
+  assert.equal(s.pair_sum({ a: 3, b: 4 }), 7);
+  assert.equal(s.pair_sum(Pair.create({ a: 5, b: 6 })), 11);
+  assert.deepEqual(s.pair_swap(Pair.create({ a: 1, b: 2 })), { a: 2, b: 1 });
+});
+
 test('a struct definition reads its fields and options without running getters or traps', () => {
   let runs = 0;
   const fields = { x: 'i32', get y() { runs++; return 'f64'; } };

@@ -5,10 +5,6 @@
 export const pendingBySection = {
   // 2. User code must never run inside a call's checks: Proxies, getters, toJSON, valueOf.
   '2': [
-    'struct arg: Proxy runs no trap',
-    'struct arg: getter field is not run',
-    'struct arg: inherited field is not read',
-    'reentrant: getter that calls ArkFFI during struct packing',
   ],
   // 3. The native side re-checks what JS state cannot guarantee: closed callbacks, detached and
   // shrunk buffers, close() inside a callback, linkSymbols, raw helpers bounded by JS buffers,
