@@ -13,7 +13,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, resolve, sep } from 'node:path';
 import { types } from 'node:util';
-import { describe, ffiError } from './errors';
+import { describe, ffiError, reword } from './errors';
 import { native } from './native';
 
 /** One entry of an allow list: a file, or a directory and everything below it. */
@@ -214,7 +214,12 @@ function entryOf(where: string, value: unknown): AllowEntry {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
       `${where} must be a non-empty path (a string or a file URL), got ${describe(value)}`);
   }
-  const path = real(text);
+  let path: string;
+  try {
+    path = real(text);
+  } catch (err) {
+    reword(err, `${where}: ${(err as Error).message}`);
+  }
   let dir = text.endsWith('/');
   try {
     dir = statSync(path).isDirectory();

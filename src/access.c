@@ -49,23 +49,10 @@ static bool lists_append(char *list) {
   return ok;
 }
 
-/* The first argument of a call as a fresh malloc'd string; NULL (with an exception pending) when
- * there is none or it is not a string. `what` names it in the error. */
-static char *string_arg(napi_env env, napi_callback_info info, const char *what) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 1) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "%s must be a string", what);
-    return NULL;
-  }
-  return ak_string_dup(env, argv[0], what);
-}
-
 /* narrowLibraries(list: string): adds an allow list (encoded by the JS layer) to those in force
  * in the whole process. */
 napi_value ak_js_narrow_libraries(napi_env env, napi_callback_info info) {
-  char *list = string_arg(env, info, "the allow list");
+  char *list = ak_string_arg(env, info, "the allow list");
   if (list == NULL) return NULL;
   if (!lists_append(list)) ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");
   return NULL;
@@ -99,7 +86,7 @@ napi_value ak_js_library_limits(napi_env env, napi_callback_info info) {
 /* realPath(path: string) -> string | null: the path with every symlink followed, by the C
  * library, or null when it does not exist. Other failures throw. */
 napi_value ak_js_real_path(napi_env env, napi_callback_info info) {
-  char *path = string_arg(env, info, "the path");
+  char *path = ak_string_arg(env, info, "the path");
   if (path == NULL) return NULL;
   char *resolved = realpath(path, NULL);
   int err = errno;

@@ -159,6 +159,8 @@ void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, 
 bool ak_failed(napi_env env, napi_status status);
 /* Reads a JS string into a fresh malloc'd buffer; NULL (with an exception pending) on failure. */
 char *ak_string_dup(napi_env env, napi_value value, const char *what);
+/* The same for the first argument of a call, which must be there; `what` names it in errors. */
+char *ak_string_arg(napi_env env, napi_callback_info info, const char *what);
 /* Number (safe integer) when exact, BigInt otherwise. */
 napi_value ak_make_i64(napi_env env, int64_t v);
 napi_value ak_make_u64(napi_env env, uint64_t v);

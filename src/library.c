@@ -355,16 +355,8 @@ napi_value ak_js_symbol_file(napi_env env, napi_callback_info info) {
 /* loadedFile(name: string) -> string | null: the file of the already loaded library that
  * dlopen(name) would reuse, or null if none is loaded by that name. Loads nothing. */
 napi_value ak_js_loaded_file(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  char *name = argc > 0 ? ak_string_dup(env, argv[0], "the library name") : NULL;
-  if (name == NULL) {
-    if (argc == 0)
-      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-               "the library name must be a string");
-    return NULL;
-  }
+  char *name = ak_string_arg(env, info, "the library name");
+  if (name == NULL) return NULL;
   void *handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
   free(name);
   if (handle == NULL) {

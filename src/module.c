@@ -82,6 +82,17 @@ char *ak_string_dup(napi_env env, napi_value value, const char *what) {
   return buf;
 }
 
+char *ak_string_arg(napi_env env, napi_callback_info info, const char *what) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  if (argc < 1) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "%s must be a string", what);
+    return NULL;
+  }
+  return ak_string_dup(env, argv[0], what);
+}
+
 napi_value ak_make_i64(napi_env env, int64_t v) {
   napi_value out = NULL;
   if (v >= -AK_SAFE_INT && v <= AK_SAFE_INT)

@@ -202,6 +202,11 @@ test('allowLibraries(): refuses what is not a list of paths, running no user cod
     throwsCode(assert, () => allowLibraries([bad]), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
   }
   throwsCode(assert, () => allowLibraries('/usr/lib'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  // A path that cannot be resolved (a symlink loop) cannot be judged: refused, naming the entry.
+  const loop = join(scratch, 'loop');
+  symlinkSync(loop, loop);
+  const err = throwsCode(assert, () => allowLibraries([testlib, loop]), Error, 'ERR_ARKFFI_ACCESS_DENIED');
+  assert.match(err.message, /^allowLibraries\(\): paths\[1\]: /);
   assert.equal(trapped, 0);
   assert.equal(allowedLibraries(), null, 'nothing refused narrowed the list');
 });

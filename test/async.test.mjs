@@ -1,7 +1,7 @@
 // Asynchronous calls: `.async` on every symbol, AsyncCFunction, ffi.callAsync/callPtrAsync. The
 // call runs on the thread pool; arguments stay alive until it completes; errors reject.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,13 +111,18 @@ test('bad arguments and closed libraries reject instead of throwing', async () =
 
 test('closing a library while its calls run waits for them before unloading it', async () => {
   // A private copy, so that this handle is the library's only one and close() really unloads.
-  const copy = join(mkdtempSync(join(tmpdir(), 'arkffi-')), 'libcopy.so');
-  copyFileSync(testlib, copy);
-  const own = dlopen(copy, { slow_strlen: defs.slow_strlen });
-  const inflight = [own.symbols.slow_strlen.async('abc', 100), own.symbols.slow_strlen.async('abcd', 50)];
-  own.close();
-  assert.deepEqual(await Promise.all(inflight), [3, 4]);
-  await assert.rejects(own.symbols.slow_strlen.async('a', 0), { code: 'ERR_ARKFFI_CLOSED' });
+  const dir = mkdtempSync(join(tmpdir(), 'arkffi-'));
+  try {
+    const copy = join(dir, 'libcopy.so');
+    copyFileSync(testlib, copy);
+    const own = dlopen(copy, { slow_strlen: defs.slow_strlen });
+    const inflight = [own.symbols.slow_strlen.async('abc', 100), own.symbols.slow_strlen.async('abcd', 50)];
+    own.close();
+    assert.deepEqual(await Promise.all(inflight), [3, 4]);
+    await assert.rejects(own.symbols.slow_strlen.async('a', 0), { code: 'ERR_ARKFFI_CLOSED' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('10,000 concurrent calls all complete with correct results', async () => {
