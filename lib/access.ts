@@ -71,7 +71,9 @@ function judge(path: string): string | null {
 }
 
 function within(file: string, entry: AllowEntry): boolean {
-  return entry.dir ? file === entry.path || file.startsWith(entry.path.endsWith(sep) ? entry.path : entry.path + sep) : file === entry.path;
+  return entry.dir
+    ? file === entry.path || file.startsWith(entry.path.endsWith(sep) ? entry.path : entry.path + sep)
+    : file === entry.path;
 }
 
 /** Why `file` (a real path) may not be opened, or null if it may. */
@@ -129,12 +131,13 @@ function cached(name: string): string[] {
 function search(name: string, loaded: string | null): string | null {
   if (loaded !== null && loaded !== '') return loaded;
   const multiarch = ARCH[process.arch]?.[0];
-  const dirs = [
-    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''),
-  ];
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '')];
   const system = [
     ...(multiarch !== undefined ? [`/lib/${multiarch}`, `/usr/lib/${multiarch}`] : []),
-    '/lib64', '/usr/lib64', '/lib', '/usr/lib',
+    '/lib64',
+    '/usr/lib64',
+    '/lib',
+    '/usr/lib',
   ];
   const candidates = [...dirs.map((d) => resolve(d, name)), ...cached(name), ...system.map((d) => `${d}/${name}`)];
   for (const file of candidates) {
@@ -151,18 +154,30 @@ function search(name: string, loaded: string | null): string | null {
  * Checks, before it is opened, that `path` may be opened. `loadedFile` gives the file of an
  * already loaded library of a bare name (what the loader would reuse), or null.
  */
-export function checkOpen(fnName: string, path: string | null, processSymbols: boolean, loadedFile: () => string | null): void {
+export function checkOpen(
+  fnName: string,
+  path: string | null,
+  processSymbols: boolean,
+  loadedFile: () => string | null,
+): void {
   if (!restricted()) return;
   if (path === null) {
     if (processSymbols) return;
-    denied(fnName, "the process's own symbols (null)",
-      "they reach libc and everything else loaded, which the permission model or the allow list would not grant; " +
-      'pass { processSymbols: true } to open them anyway');
+    denied(
+      fnName,
+      "the process's own symbols (null)",
+      'they reach libc and everything else loaded, which the permission model or the allow list would not grant; ' +
+        'pass { processSymbols: true } to open them anyway',
+    );
   }
   const file = path.includes('/') ? path : search(path, loadedFile());
   if (file === null) {
-    denied(fnName, JSON.stringify(path), 'it is not in LD_LIBRARY_PATH, ld.so.cache or the system directories, ' +
-      'so its file cannot be checked; pass its path');
+    denied(
+      fnName,
+      JSON.stringify(path),
+      'it is not in LD_LIBRARY_PATH, ld.so.cache or the system directories, ' +
+        'so its file cannot be checked; pass its path',
+    );
   }
   const why = judge(file);
   if (why !== null) denied(fnName, JSON.stringify(path), why);
@@ -182,8 +197,11 @@ export function checkSymbolFile(fnName: string, name: string, library: string, f
   if (defining === library) return;
   const why = defining === null ? 'no loaded file defines it' : refusal(defining);
   if (why !== null) {
-    throw ffiError(Error, 'ERR_ARKFFI_ACCESS_DENIED',
-      `${fnName}(): refused to bind '${name}' from ${library}${defining !== null ? `, defined in ${defining}` : ''}: ${why}`);
+    throw ffiError(
+      Error,
+      'ERR_ARKFFI_ACCESS_DENIED',
+      `${fnName}(): refused to bind '${name}' from ${library}${defining !== null ? `, defined in ${defining}` : ''}: ${why}`,
+    );
   }
 }
 
@@ -211,8 +229,11 @@ function urlPath(value: object): string | null {
 function entryOf(where: string, value: unknown): AllowEntry {
   const text = typeof value === 'object' && value !== null && !types.isProxy(value) ? urlPath(value) : value;
   if (typeof text !== 'string' || text === '' || text.includes('\0')) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${where} must be a non-empty path (a string or a file URL), got ${describe(value)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${where} must be a non-empty path (a string or a file URL), got ${describe(value)}`,
+    );
   }
   let path: string;
   try {
@@ -235,10 +256,11 @@ function intersect(a: readonly AllowEntry[], b: readonly AllowEntry[]): AllowEnt
   const add = (e: AllowEntry): void => {
     if (!out.some((o) => o.path === e.path && o.dir === e.dir)) out.push(e);
   };
-  for (const x of a) for (const y of b) {
-    if (within(x.path, y) && (y.dir || !x.dir)) add(x);
-    else if (within(y.path, x) && (x.dir || !y.dir)) add(y);
-  }
+  for (const x of a)
+    for (const y of b) {
+      if (within(x.path, y) && (y.dir || !x.dir)) add(x);
+      else if (within(y.path, x) && (x.dir || !y.dir)) add(y);
+    }
   return out;
 }
 
@@ -252,8 +274,11 @@ function intersect(a: readonly AllowEntry[], b: readonly AllowEntry[]): AllowEnt
 export function allowLibraries(paths: readonly (string | URL)[]): void {
   // Array.isArray sees through a Proxy, whose traps reading the elements would run.
   if (typeof paths !== 'object' || paths === null || types.isProxy(paths) || !Array.isArray(paths)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `allowLibraries(): the argument must be an array of paths, got ${describe(paths)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `allowLibraries(): the argument must be an array of paths, got ${describe(paths)}`,
+    );
   }
   const entries: AllowEntry[] = [];
   for (let i = 0; i < paths.length; i++) {
@@ -277,8 +302,11 @@ export function allowedLibraries(): string[] | null {
     const paths = env.split(delimiter).filter((p) => p !== '');
     for (const p of paths) {
       if (!isAbsolute(p)) {
-        throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-          `ARKFFI_ALLOW_LIBRARIES: every entry must be an absolute path, got ${JSON.stringify(p)}`);
+        throw ffiError(
+          TypeError,
+          'ERR_ARKFFI_INVALID_ARG_TYPE',
+          `ARKFFI_ALLOW_LIBRARIES: every entry must be an absolute path, got ${JSON.stringify(p)}`,
+        );
       }
     }
     allowLibraries(paths);

@@ -8,7 +8,15 @@
  */
 import { findCallback, JSCallback, type JSCallbackDefinition } from './callback';
 import { describe, ffiError, ownList, reword, throwArg } from './errors';
-import { closeLibrary, findLibrary, functionAddress, openLibrary, symbolAddress, type LoadedLibrary, type OpenOptions } from './library';
+import {
+  closeLibrary,
+  findLibrary,
+  functionAddress,
+  openLibrary,
+  symbolAddress,
+  type LoadedLibrary,
+  type OpenOptions,
+} from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
 import { resolveType } from './types';
@@ -64,8 +72,11 @@ function splitSignature(name: string, sig: string): string[] {
     }
   }
   if (tails[0] === null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE',
-      `${name}: argTypes ${JSON.stringify(sig)} is neither type codes nor type names run together`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_UNKNOWN_TYPE',
+      `${name}: argTypes ${JSON.stringify(sig)} is neither type codes nor type names run together`,
+    );
   }
   return tails[0];
 }
@@ -73,10 +84,20 @@ function splitSignature(name: string, sig: string): string[] {
 function codesOf(name: string, argTypes: ArgTypes): string[] {
   if (typeof argTypes === 'string') return splitSignature(name, argTypes);
   if (Array.isArray(argTypes)) return [...argTypes];
-  throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'argTypes must be a string of type codes or an array of type names');
+  throw ffiError(
+    TypeError,
+    'ERR_ARKFFI_INVALID_ARG_TYPE',
+    'argTypes must be a string of type codes or an array of type names',
+  );
 }
 
-function rawFunction(name: string, address: number | bigint, lib: NativeLibrary | null, argTypes: ArgTypes, returnType: string): RawFunction {
+function rawFunction(
+  name: string,
+  address: number | bigint,
+  lib: NativeLibrary | null,
+  argTypes: ArgTypes,
+  returnType: string,
+): RawFunction {
   const codes = codesOf(name, argTypes);
   const returns = returnType === 's' ? 'ptr' : returnType;
   return {
@@ -92,11 +113,19 @@ function rawFunction(name: string, address: number | bigint, lib: NativeLibrary 
  * The arguments of `fn` in order: 'cstring' ones from strArgs, the rest from numArgs. A string
  * argument must be a string or null: any other value would reach C as a `char *`.
  */
-function arrange(name: string, fn: RawFunction, givenNum?: readonly unknown[], givenStr?: readonly unknown[]): unknown[] {
+function arrange(
+  name: string,
+  fn: RawFunction,
+  givenNum?: readonly unknown[],
+  givenStr?: readonly unknown[],
+): unknown[] {
   // The lists are copied first, running no user code (a Proxy, a getter, an inherited element).
-  const list = (given: unknown, what: string): unknown[] => given === undefined ? [] : ownList(given, (problem) => {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${name}(): ${what} ${problem}`);
-  });
+  const list = (given: unknown, what: string): unknown[] =>
+    given === undefined
+      ? []
+      : ownList(given, (problem) => {
+          throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${name}(): ${what} ${problem}`);
+        });
   const numArgs = list(givenNum, 'numArgs');
   const strArgs = list(givenStr, 'strArgs');
   const args: unknown[] = [];
@@ -109,8 +138,11 @@ function arrange(name: string, fn: RawFunction, givenNum?: readonly unknown[], g
     }
     const value = strArgs[s];
     if (s < strArgs.length && typeof value !== 'string' && value !== null) {
-      const err = ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-        `${name}(): argument ${args.length + 1} (cstring), strArgs[${s}], must be a string or null, got ${describe(value)}`);
+      const err = ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `${name}(): argument ${args.length + 1} (cstring), strArgs[${s}], must be a string or null, got ${describe(value)}`,
+      );
       err.argIndex = args.length;
       throw err;
     }
@@ -118,8 +150,11 @@ function arrange(name: string, fn: RawFunction, givenNum?: readonly unknown[], g
     s++;
   }
   if (n !== numArgs.length || s !== strArgs.length) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_ARG_COUNT',
-      `${name}(): expects ${n} number and ${s} string arguments, got ${numArgs.length} and ${strArgs.length}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_ARG_COUNT',
+      `${name}(): expects ${n} number and ${s} string arguments, got ${numArgs.length} and ${strArgs.length}`,
+    );
   }
   return args;
 }
@@ -138,7 +173,12 @@ function callRaw(name: string, fn: RawFunction, numArgs?: readonly unknown[], st
 }
 
 /** callRaw on the thread pool; every failure, even finding the function, rejects. */
-function callRawAsync(name: string, find: () => RawFunction, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
+function callRawAsync(
+  name: string,
+  find: () => RawFunction,
+  numArgs?: readonly unknown[],
+  strArgs?: readonly unknown[],
+): Promise<any> {
   try {
     const fn = find();
     return fn.call.async(...arrange(name, fn, numArgs, strArgs));
@@ -159,7 +199,9 @@ function cached(key: string, make: () => RawFunction): RawFunction {
 /** The raw function at a function address for ffi.callPtr (`fnName`): NULL is refused. */
 function pointerFunction(fnName: string, address: unknown, argTypes: ArgTypes, returnType: string): RawFunction {
   const checked = functionAddress(`${fnName}(): argument 1 (ptr)`, address, 'ERR_ARKFFI_INVALID_ARG_TYPE');
-  return cached(`${checked}\0\0${String(argTypes)}\0${returnType}`, () => rawFunction('callPtr', checked, null, argTypes, returnType));
+  return cached(`${checked}\0\0${String(argTypes)}\0${returnType}`, () =>
+    rawFunction('callPtr', checked, null, argTypes, returnType),
+  );
 }
 
 function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
@@ -199,30 +241,52 @@ export const ffi = Object.freeze({
    * Calls a function registered with defineFunction on the thread pool, with the signature given
    * here. Returns a Promise; errors reject it.
    */
-  callAsync(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
-    return callRawAsync(funcName, () => {
-      const entry = library(handle);
-      const fn = registered(handle, funcName);
-      return cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
-        rawFunction(funcName, fn.address, entry.native, argTypes, returnType));
-    }, numArgs, strArgs);
+  callAsync(
+    handle: bigint,
+    funcName: string,
+    argTypes: ArgTypes,
+    returnType: string,
+    numArgs?: readonly unknown[],
+    strArgs?: readonly unknown[],
+  ): Promise<any> {
+    return callRawAsync(
+      funcName,
+      () => {
+        const entry = library(handle);
+        const fn = registered(handle, funcName);
+        return cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
+          rawFunction(funcName, fn.address, entry.native, argTypes, returnType),
+        );
+      },
+      numArgs,
+      strArgs,
+    );
   },
   /** Calls a function registered with defineFunction. */
   callBySig(handle: bigint, funcName: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
     return callRaw(funcName, registered(handle, funcName), numArgs, strArgs);
   },
   /** Looks up and calls in one step. */
-  callMixed(handle: bigint, funcName: string, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+  callMixed(
+    handle: bigint,
+    funcName: string,
+    argTypes: ArgTypes,
+    returnType: string,
+    numArgs?: readonly unknown[],
+    strArgs?: readonly unknown[],
+  ): any {
     const entry = library(handle);
     const fn = cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
-      rawFunction(funcName, dlsym(entry, funcName, 'dlsym failed: '), entry.native, argTypes, returnType));
+      rawFunction(funcName, dlsym(entry, funcName, 'dlsym failed: '), entry.native, argTypes, returnType),
+    );
     return callRaw(funcName, fn, numArgs, strArgs);
   },
   /** Calls `const char *funcName(void)` and returns the string (null for NULL). */
   callString(handle: bigint, funcName: string): string | null {
     const entry = library(handle);
     const fn = cached(`${entry.handle}\0${funcName}\0\0cstring`, () =>
-      rawFunction(funcName, dlsym(entry, funcName, ''), entry.native, [], 'cstring'));
+      rawFunction(funcName, dlsym(entry, funcName, ''), entry.native, [], 'cstring'),
+    );
     return fn.call() as string | null;
   },
   /** The NUL-terminated string at `ptr`; '' for 0. */
@@ -234,12 +298,29 @@ export const ffi = Object.freeze({
     return dlsym(library(handle), funcName, '');
   },
   /** Calls the function at `ptr` with the given signature. */
-  callPtr(address: number | bigint, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): any {
+  callPtr(
+    address: number | bigint,
+    argTypes: ArgTypes,
+    returnType: string,
+    numArgs?: readonly unknown[],
+    strArgs?: readonly unknown[],
+  ): any {
     return callRaw('callPtr', pointerFunction('callPtr', address, argTypes, returnType), numArgs, strArgs);
   },
   /** callPtr on the thread pool: returns a Promise; errors (a NULL address too) reject it. */
-  callPtrAsync(address: number | bigint, argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): Promise<any> {
-    return callRawAsync('callPtrAsync', () => pointerFunction('callPtrAsync', address, argTypes, returnType), numArgs, strArgs);
+  callPtrAsync(
+    address: number | bigint,
+    argTypes: ArgTypes,
+    returnType: string,
+    numArgs?: readonly unknown[],
+    strArgs?: readonly unknown[],
+  ): Promise<any> {
+    return callRawAsync(
+      'callPtrAsync',
+      () => pointerFunction('callPtrAsync', address, argTypes, returnType),
+      numArgs,
+      strArgs,
+    );
   },
   /** The address of a buffer's data. */
   ptr(buffer: ArrayBufferLike | ArrayBufferView): number {
@@ -257,7 +338,12 @@ export const ffi = Object.freeze({
    * Makes a JSCallback and returns its handle. The signature is honoured (ArkFFI ignored it), so
    * pass the real one: `createCallback(fn, 'ii', 'i')`.
    */
-  createCallback(callback: (...args: any[]) => any, argTypes: ArgTypes, returnType: string, threadsafe?: boolean): number {
+  createCallback(
+    callback: (...args: any[]) => any,
+    argTypes: ArgTypes,
+    returnType: string,
+    threadsafe?: boolean,
+  ): number {
     const args = typeof callback === 'function' ? codesOf('createCallback', argTypes) : [];
     // Raw type codes are plain strings: JSCallback checks them when it resolves them.
     const def = { args, returns: returnType, threadsafe: threadsafe === true } as JSCallbackDefinition;
@@ -291,7 +377,8 @@ export const ffi = Object.freeze({
   callCallbackThreadSafe(handle: number, arg: number): void {
     const callback = findCallback(handle);
     if (callback === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'invalid or closed callback handle');
-    if (!callback.threadsafe) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_HANDLE', 'callback is not threadsafe or TSFN is null');
+    if (!callback.threadsafe)
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_HANDLE', 'callback is not threadsafe or TSFN is null');
     if (typeof arg !== 'number' || (arg | 0) !== arg) throwArg('ffi.callCallbackThreadSafe', 1, 'i32', arg);
     callback.call(arg);
   },
@@ -302,11 +389,19 @@ export const ffi = Object.freeze({
  * type (ArkFFI's return code `'2'`, or an array of member types), giving the struct's bytes.
  * Throws ERR_ARKFFI_INVALID_TYPE, before calling, for a function registered with another return type.
  */
-export function callBySigAsArrayBuffer(handle: bigint, funcName: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]): ArrayBuffer {
+export function callBySigAsArrayBuffer(
+  handle: bigint,
+  funcName: string,
+  numArgs?: readonly unknown[],
+  strArgs?: readonly unknown[],
+): ArrayBuffer {
   const fn = registered(handle, funcName);
   if (!fn.returnsStruct) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
-      `callBySigAsArrayBuffer(): '${funcName}' returns '${fn.returnType}', not a struct (return code '2')`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_TYPE',
+      `callBySigAsArrayBuffer(): '${funcName}' returns '${fn.returnType}', not a struct (return code '2')`,
+    );
   }
   return callRaw(funcName, fn, numArgs, strArgs) as ArrayBuffer;
 }

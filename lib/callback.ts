@@ -145,8 +145,11 @@ function dispatcherFactory(args: readonly ResolvedType[], ret: ResolvedType): Di
 }
 
 function isBuffer(value: unknown): boolean {
-  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) ||
-    (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer);
+  return (
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value) ||
+    (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)
+  );
 }
 
 /** How errors name a callback: its function's name and its signature, `cmp(ptr, ptr) -> i32`. */
@@ -189,9 +192,15 @@ function resultError(label: string, ret: ResolvedType, value: unknown): Error {
   // A value of an accepted JS type that is out of range (or a buffer too short) is a RangeError.
   const wide = ['i64', 'u64', 'bigint64', 'biguint64', 'ptr', 'cstring'].includes(kind);
   const inRangeType =
-    (typeof value === 'number' && kind !== 'bool') || (typeof value === 'bigint' && wide) || (kind === 'struct' && isBuffer(value));
+    (typeof value === 'number' && kind !== 'bool') ||
+    (typeof value === 'bigint' && wide) ||
+    (kind === 'struct' && isBuffer(value));
   const Class = inRangeType ? RangeError : TypeError;
-  return ffiError(Class, 'ERR_ARKFFI_INVALID_RETURN', `${label}: the result must be ${expected}, got ${describe(value)}`);
+  return ffiError(
+    Class,
+    'ERR_ARKFFI_INVALID_RETURN',
+    `${label}: the result must be ${expected}, got ${describe(value)}`,
+  );
 }
 
 function rethrow(err: unknown): never {
@@ -255,8 +264,11 @@ const CALLBACK_KEYS = ['args', 'returns', 'threadsafe', 'blocking', 'onError'] a
  */
 function callbackDefinition(def: unknown): JSCallbackDefinition {
   if (!isReadable(def) || typeof def === 'function') {
-    throw invalid(`the second argument must be a definition like { args: [...], returns: ... }, got ${describe(def)}${
-      typeof def === 'object' && def !== null ? ' (a Proxy is not taken: its traps would run)' : ''}`);
+    throw invalid(
+      `the second argument must be a definition like { args: [...], returns: ... }, got ${describe(def)}${
+        typeof def === 'object' && def !== null ? ' (a Proxy is not taken: its traps would run)' : ''
+      }`,
+    );
   }
   const refuse = (problem: string): never => {
     throw invalid(problem);
@@ -267,9 +279,11 @@ function callbackDefinition(def: unknown): JSCallbackDefinition {
     if (value !== undefined) out[key] = value;
   }
   if (out.args !== undefined) out.args = ownList(out.args, (problem) => refuse(`args ${problem}`), 'an array of types');
-  if (out.onError !== undefined && typeof out.onError !== 'function') throw invalid(`onError must be a function, got ${describe(out.onError)}`);
+  if (out.onError !== undefined && typeof out.onError !== 'function')
+    throw invalid(`onError must be a function, got ${describe(out.onError)}`);
   for (const key of ['threadsafe', 'blocking'] as const) {
-    if (out[key] !== undefined && typeof out[key] !== 'boolean') throw invalid(`${key} must be a boolean, got ${describe(out[key])}`);
+    if (out[key] !== undefined && typeof out[key] !== 'boolean')
+      throw invalid(`${key} must be a boolean, got ${describe(out[key])}`);
   }
   return out as JSCallbackDefinition;
 }
@@ -311,7 +325,11 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
    */
   constructor(callback: CallbackFunction<D>, given: D) {
     if (typeof callback !== 'function') {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `JSCallback: the first argument must be the function to call, got ${describe(callback)}`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `JSCallback: the first argument must be the function to call, got ${describe(callback)}`,
+      );
     }
     const def = callbackDefinition(given);
     const args = (def.args ?? []).map((t, i) => resolveType(t, `JSCallback: argument ${i + 1}`));
@@ -336,7 +354,13 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
       isBuffer,
     );
     if (threadsafe) hookExit();
-    const created = native.callbackCreate(dispatch, args.map((t) => t.desc), ret.desc, threadsafe, blocking);
+    const created = native.callbackCreate(
+      dispatch,
+      args.map((t) => t.desc),
+      ret.desc,
+      threadsafe,
+      blocking,
+    );
     this.threadsafe = threadsafe;
     this.#record = created.record;
     this.#fn = callback;

@@ -89,7 +89,9 @@ export function isReadable(value: unknown): value is object {
  */
 export function ownList(list: unknown, refuse: Refuse, kind = 'an array'): unknown[] {
   if (!isReadable(list) || !Array.isArray(list)) {
-    refuse(`must be ${kind}, got ${typeof list === 'object' && list !== null && types.isProxy(list) ? 'a Proxy (its traps would run)' : describe(list)}`);
+    refuse(
+      `must be ${kind}, got ${typeof list === 'object' && list !== null && types.isProxy(list) ? 'a Proxy (its traps would run)' : describe(list)}`,
+    );
   }
   const length = ownProperty(list, 'length', refuse) as number;
   const out: unknown[] = [];
@@ -108,7 +110,10 @@ function className(value: object): string | undefined {
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
-const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)?.get;
+const typedArrayTag = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  Symbol.toStringTag,
+)?.get;
 const typedArrayName = (view: object): string => (typedArrayTag?.call(view) as string | undefined) ?? 'TypedArray';
 
 /**
@@ -153,8 +158,10 @@ export const INT_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
 
 /** What to do instead of passing `value`, for the values users pass by mistake. */
 function hint(value: unknown): string {
-  if (typeof value === 'object' && value !== null && types.isProxy(value)) return ': a Proxy is not taken, pass its target';
-  if (typeof value === 'function') return ': a plain function passed where a callback is expected: wrap it in new JSCallback(...)';
+  if (typeof value === 'object' && value !== null && types.isProxy(value))
+    return ': a Proxy is not taken, pass its target';
+  if (typeof value === 'function')
+    return ': a plain function passed where a callback is expected: wrap it in new JSCallback(...)';
   return '';
 }
 
@@ -177,7 +184,8 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
     case 'bigint64':
     case 'biguint64': {
       const unsigned = kind === 'u64' || kind === 'biguint64';
-      if (typeof value === 'bigint') return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be a BigInt in ${range64(unsigned)}, got ${got}`];
+      if (typeof value === 'bigint')
+        return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be a BigInt in ${range64(unsigned)}, got ${got}`];
       if (!isNumber) return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number or a BigInt, got ${got}`];
       const why = Number.isInteger(value)
         ? unsigned && (value as number) < 0
@@ -194,11 +202,19 @@ function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string]
     case 'ptr':
       return isNumber || typeof value === 'bigint'
         ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address of at most 64 bits, got ${got}`]
-        : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-           `must be a pointer (number, BigInt, null, ArrayBuffer, ArrayBufferView, JSCallback or CFunction), got ${got}${hint(value)}`];
+        : [
+            TypeError,
+            'ERR_ARKFFI_INVALID_ARG_TYPE',
+            `must be a pointer (number, BigInt, null, ArrayBuffer, ArrayBufferView, JSCallback or CFunction), got ${got}${hint(value)}`,
+          ];
     case 'cstring':
-      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
-        isNumber || typeof value === 'bigint' ? ": to pass an address, declare the parameter 'ptr'" : hint(value)}`];
+      return [
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
+          isNumber || typeof value === 'bigint' ? ": to pass an address, declare the parameter 'ptr'" : hint(value)
+        }`,
+      ];
     default:
       return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `cannot take ${got}`];
   }

@@ -62,23 +62,36 @@ function checkOptions(fnName: string, options: unknown): CheckedOptions {
   const out: CheckedOptions = { deep: undefined, global: undefined, lazy: undefined, processSymbols: undefined };
   if (options === undefined) return out;
   if (typeof options !== 'object' || options === null || Array.isArray(options) || types.isProxy(options)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
-      `${fnName}(): options must be a plain object like { deep, global, lazy }, got ${types.isProxy(options) ? 'a Proxy' : describe(options)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): options must be a plain object like { deep, global, lazy }, got ${types.isProxy(options) ? 'a Proxy' : describe(options)}`,
+    );
   }
   for (const key of Reflect.ownKeys(options)) {
     const known = (OPTION_NAMES as readonly (string | symbol)[]).includes(key);
     if (!known) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
-        `${fnName}(): unknown option ${String(typeof key === 'string' ? JSON.stringify(key) : key)}; the options are ${OPTION_NAMES.join(', ')}`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_OPTION',
+        `${fnName}(): unknown option ${String(typeof key === 'string' ? JSON.stringify(key) : key)}; the options are ${OPTION_NAMES.join(', ')}`,
+      );
     }
     const desc = Object.getOwnPropertyDescriptor(options, key)!;
     if (!('value' in desc)) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION', `${fnName}(): option ${String(key)} must be a data property, not an accessor`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_OPTION',
+        `${fnName}(): option ${String(key)} must be a data property, not an accessor`,
+      );
     }
     if (desc.value === undefined) continue;
     if (typeof desc.value !== 'boolean') {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
-        `${fnName}(): option ${String(key)} must be a boolean, got ${describe(desc.value)}`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_OPTION',
+        `${fnName}(): option ${String(key)} must be a boolean, got ${describe(desc.value)}`,
+      );
     }
     out[key as keyof CheckedOptions] = desc.value;
   }
@@ -91,15 +104,25 @@ let loaderInfo: ReturnType<typeof native.loader> | undefined;
 function openFlags(fnName: string, path: string | null, options: CheckedOptions): number {
   const loader = (loaderInfo ??= native.loader());
   if (options.processSymbols === true && path !== null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_OPTION',
-      `${fnName}(): option processSymbols applies only to the path null, got the path ${JSON.stringify(path)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): option processSymbols applies only to the path null, got the path ${JSON.stringify(path)}`,
+    );
   }
   if (options.deep === true && !loader.deep) {
-    throw ffiError(Error, 'ERR_ARKFFI_INVALID_OPTION', `${fnName}(): option deep: true needs RTLD_DEEPBIND, which this platform's loader lacks`);
+    throw ffiError(
+      Error,
+      'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): option deep: true needs RTLD_DEEPBIND, which this platform's loader lacks`,
+    );
   }
   if (options.deep === true && loader.sanitizer) {
-    throw ffiError(Error, 'ERR_ARKFFI_INVALID_OPTION',
-      `${fnName}(): option deep: true cannot be honoured: a sanitizer runtime is loaded, and it aborts the process on RTLD_DEEPBIND`);
+    throw ffiError(
+      Error,
+      'ERR_ARKFFI_INVALID_OPTION',
+      `${fnName}(): option deep: true cannot be honoured: a sanitizer runtime is loaded, and it aborts the process on RTLD_DEEPBIND`,
+    );
   }
   // The process's own symbols are not one library: deep binding means nothing there.
   const deep = path !== null && (options.deep ?? loader.deepDefault);
@@ -126,12 +149,18 @@ let lastHandle = 0n;
  */
 export function openLibrary(path: string | null, fnName: string, options?: unknown): LoadedLibrary {
   if (typeof path === 'string' && path.includes('\0')) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${fnName}(): the library path contains a NUL character, where C would end it: ${JSON.stringify(path)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${fnName}(): the library path contains a NUL character, where C would end it: ${JSON.stringify(path)}`,
+    );
   }
   if (typeof path !== 'string' && path !== null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${fnName}(): the library path must be a string, a file URL, or null for the running process, got ${describe(path)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${fnName}(): the library path must be a string, a file URL, or null for the running process, got ${describe(path)}`,
+    );
   }
   const checked = checkOptions(fnName, options);
   const flags = openFlags(fnName, path, checked);
@@ -184,16 +213,25 @@ export function symbolAddress(entry: LoadedLibrary, name: string, fnName = 'getS
  */
 export function functionAddress(where: string, value: unknown, typeCode: ErrorCode): number | bigint {
   if (typeof value !== 'number' && typeof value !== 'bigint') {
-    throw ffiError(TypeError, typeCode, `${where} must be a function address (a number or a BigInt), got ${describe(value)}`);
+    throw ffiError(
+      TypeError,
+      typeCode,
+      `${where} must be a function address (a number or a BigInt), got ${describe(value)}`,
+    );
   }
-  const exact = typeof value === 'number'
-    ? Number.isSafeInteger(value)
-    : BigInt.asUintN(64, value) === value || BigInt.asIntN(64, value) === value;
+  const exact =
+    typeof value === 'number'
+      ? Number.isSafeInteger(value)
+      : BigInt.asUintN(64, value) === value || BigInt.asIntN(64, value) === value;
   if (!exact) {
-    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
-      `${where} must be a safe integer or a BigInt of at most 64 bits, got ${describe(value)}`);
+    throw ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `${where} must be a safe integer or a BigInt of at most 64 bits, got ${describe(value)}`,
+    );
   }
-  if (value == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${where} is NULL (0): there is no function to call`);
+  if (value == 0)
+    throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${where} is NULL (0): there is no function to call`);
   return value;
 }
 
@@ -209,8 +247,11 @@ function invalidDefinition(message: string): never {
  */
 function definitionsOf(fnName: string, defs: unknown, shape: string): [string, FFIFunction][] {
   if (typeof defs !== 'object' || defs === null || types.isProxy(defs) || Array.isArray(defs)) {
-    invalidDefinition(`${fnName}(): the definitions must be an object like ${shape}, got ${describe(defs)}${
-      types.isProxy(defs) ? ' (a Proxy is not taken: its traps would run)' : ''}`);
+    invalidDefinition(
+      `${fnName}(): the definitions must be an object like ${shape}, got ${describe(defs)}${
+        types.isProxy(defs) ? ' (a Proxy is not taken: its traps would run)' : ''
+      }`,
+    );
   }
   return Object.keys(defs).map((name) => {
     const def = ownProperty(defs, name, (problem) => invalidDefinition(`${fnName}(): the definitions: ${problem}`));
@@ -228,8 +269,11 @@ const DEFINITION_KEYS = ['args', 'returns', 'variadic', 'ptr', 'structReturn'] a
  */
 export function definitionOf(where: string, def: unknown): FFIFunction {
   if (typeof def !== 'object' || def === null || types.isProxy(def) || Array.isArray(def)) {
-    invalidDefinition(`${where}: a definition must be an object like { args: [...], returns: ... }, got ${describe(def)}${
-      types.isProxy(def) ? ' (a Proxy is not taken: its traps would run)' : ''}`);
+    invalidDefinition(
+      `${where}: a definition must be an object like { args: [...], returns: ... }, got ${describe(def)}${
+        types.isProxy(def) ? ' (a Proxy is not taken: its traps would run)' : ''
+      }`,
+    );
   }
   const refuse = (problem: string): never => invalidDefinition(`${where}: ${problem}`);
   const out: Record<string, unknown> = {};
@@ -237,7 +281,8 @@ export function definitionOf(where: string, def: unknown): FFIFunction {
     const value = ownProperty(def, key, refuse);
     if (value !== undefined) out[key] = value;
   }
-  if (out.args !== undefined) out.args = ownList(out.args, (problem) => invalidDefinition(`${where}: args ${problem}`), 'an array of types');
+  if (out.args !== undefined)
+    out.args = ownList(out.args, (problem) => invalidDefinition(`${where}: args ${problem}`), 'an array of types');
   return out as FFIFunction;
 }
 
@@ -322,8 +367,11 @@ const urlHref = Object.getOwnPropertyDescriptor(URL.prototype, 'href')?.get as (
 function libraryPath(fnName: string, path: unknown): unknown {
   if (typeof path !== 'object' || path === null) return path;
   if (types.isProxy(path)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${fnName}(): the library path must be a string, a file URL, or null for the running process, got a Proxy (its traps would run)`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${fnName}(): the library path must be a string, a file URL, or null for the running process, got a Proxy (its traps would run)`,
+    );
   }
   let href: string;
   try {
@@ -365,7 +413,8 @@ export function dlopen<const Fns extends Record<string, FFIFunction>>(
   const entry = openLibrary(file as string | null, 'dlopen', options);
   try {
     const symbols: Record<string, FFICallable> = {};
-    for (const [name, def] of checked) symbols[name] = defineCallable(name, def, definedAddress(entry, name, def), entry.native);
+    for (const [name, def] of checked)
+      symbols[name] = defineCallable(name, def, definedAddress(entry, name, def), entry.native);
     return new Library<Fns>(entry.handle, Object.freeze(symbols) as Symbols<Fns>);
   } catch (err) {
     closeLibrary(entry);

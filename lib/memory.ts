@@ -37,8 +37,11 @@ function fail(fnName: string, err: unknown, args: readonly unknown[]): never {
 /** Refuses a byte length beyond the longest ArrayBuffer, before the addon tries to make one. */
 function checkLength(fnName: string, index: number, byteLength: unknown): void {
   if (typeof byteLength === 'number' && byteLength > MAX_BYTES) {
-    const err = ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
-      `${fnName}(): argument ${index + 1} (byteLength) must be at most ${MAX_BYTES}, the longest ArrayBuffer, got ${describe(byteLength)}`);
+    const err = ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `${fnName}(): argument ${index + 1} (byteLength) must be at most ${MAX_BYTES}, the longest ArrayBuffer, got ${describe(byteLength)}`,
+    );
     err.argIndex = index;
     throw err;
   }

@@ -136,18 +136,23 @@ const SharedView = Uint8Array;
 // A view past the end of its shrunk resizable buffer: %TypedArray%.prototype.at and DataView's
 // byteLength getter throw for one (and for a detached one), and run no user code.
 const typedArrayAt = Object.getPrototypeOf(Uint8Array.prototype).at as (this: unknown, i: number) => unknown;
-const dataViewLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: unknown) => number;
+const dataViewLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (
+  this: unknown,
+) => number;
 const { isDataView } = types;
 const apply = Reflect.apply;
-native.setSharedView((value) => (isSharedArrayBuffer(value) ? new SharedView(value) : undefined), (view) => {
-  try {
-    if (isDataView(view)) apply(dataViewLength, view, []);
-    else apply(typedArrayAt, view, [0]);
-    return false;
-  } catch {
-    return true;
-  }
-});
+native.setSharedView(
+  (value) => (isSharedArrayBuffer(value) ? new SharedView(value) : undefined),
+  (view) => {
+    try {
+      if (isDataView(view)) apply(dataViewLength, view, []);
+      else apply(typedArrayAt, view, [0]);
+      return false;
+    } catch {
+      return true;
+    }
+  },
+);
 
 /** The index of a canonical kind name in the addon's enum. */
 export function kindIndex(kind: string): number {

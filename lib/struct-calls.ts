@@ -47,7 +47,8 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
   if (isBufferLike(value)) return value;
   try {
     if (typeof value === 'number' || typeof value === 'bigint') {
-      if (value < 0) throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `an address cannot be negative, got ${value}`);
+      if (value < 0)
+        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `an address cannot be negative, got ${value}`);
       // A held result is ArkFFI's memory: passed by its address, as scratch memory is.
       if (heldSlab(value, 0, schema.size) !== undefined) return new StructBytesAt(value as number);
       return native.toArrayBuffer(value, 0, schema.size);
@@ -58,8 +59,11 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
     }
   } catch (err) {
     const { code, message } = err as ArkFFIError;
-    const again = ffiError(err instanceof RangeError ? RangeError : err instanceof TypeError ? TypeError : Error, code,
-      `${name}(): argument ${index + 1} (struct): ${message}`);
+    const again = ffiError(
+      err instanceof RangeError ? RangeError : err instanceof TypeError ? TypeError : Error,
+      code,
+      `${name}(): argument ${index + 1} (struct): ${message}`,
+    );
     again.argIndex = index;
     throw again;
   }
@@ -69,7 +73,13 @@ function structArg(name: string, index: number, schema: StructSchema, scratch: S
 const shared = new DataView(structResultBytes.buffer);
 
 // What generated code asks an argument object, captured at load: a global replaced later is not run.
-const primordials = { OP: Object.prototype, proto: Object.getPrototypeOf, own: Object.getOwnPropertyDescriptor, isProxy: types.isProxy, bytes: isBufferLike };
+const primordials = {
+  OP: Object.prototype,
+  proto: Object.getPrototypeOf,
+  own: Object.getOwnPropertyDescriptor,
+  isProxy: types.isProxy,
+  bytes: isBufferLike,
+};
 
 /*
  * Structs of plain-number fields (numberLayout) have code generated for each definition: their
@@ -79,9 +89,18 @@ const primordials = { OP: Object.prototype, proto: Object.getPrototypeOf, own: O
  */
 
 /** The typed array of each number kind, by the name generated code gives it. */
-const ARRAYS: Record<string, [string, { new (buffer: ArrayBufferLike): ArrayLike<number>; BYTES_PER_ELEMENT: number }]> = {
-  i8: ['I8', Int8Array], u8: ['U8', Uint8Array], i16: ['I16', Int16Array], u16: ['U16', Uint16Array],
-  i32: ['I32', Int32Array], u32: ['U32', Uint32Array], f32: ['F32', Float32Array], f64: ['F64', Float64Array],
+const ARRAYS: Record<
+  string,
+  [string, { new (buffer: ArrayBufferLike): ArrayLike<number>; BYTES_PER_ELEMENT: number }]
+> = {
+  i8: ['I8', Int8Array],
+  u8: ['U8', Uint8Array],
+  i16: ['I16', Int16Array],
+  u16: ['U16', Uint16Array],
+  i32: ['I32', Int32Array],
+  u32: ['U32', Uint32Array],
+  f32: ['F32', Float32Array],
+  f64: ['F64', Float64Array],
 };
 
 /** Typed arrays of every number kind over `buffer`, by their generated names. */
@@ -89,7 +108,9 @@ function viewsOf(buffer: ArrayBufferLike): Record<string, ArrayLike<number>> {
   return Object.fromEntries(Object.values(ARRAYS).map(([view, Type]) => [view, new Type(buffer)]));
 }
 
-const VIEW_NAMES = Object.values(ARRAYS).map(([view]) => view).join(', ');
+const VIEW_NAMES = Object.values(ARRAYS)
+  .map(([view]) => view)
+  .join(', ');
 
 /** The element holding field `f` of a struct `base` bytes into the viewed buffer, as code. */
 function cell(f: NumberField, base: number): string {
@@ -104,7 +125,9 @@ const slotViews = viewsOf(structResultBytes.buffer);
 /** A reader of a number struct at the start of the slot buffer, as the schema's own would read it. */
 function inlineReader(layout: readonly NumberField[]): () => unknown {
   const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, 0)}`).join(', ');
-  return new Function('V', `'use strict';\nconst { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(slotViews) as () => unknown;
+  return new Function('V', `'use strict';\nconst { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(
+    slotViews,
+  ) as () => unknown;
 }
 
 interface StructPosition {
@@ -122,7 +145,12 @@ interface StructPosition {
  * prototype, its keys and each field's own descriptor (a getter's descriptor has no value, so
  * an accessor goes to `slow` unrun). Every field is checked before any is written.
  */
-function inlineFront(nargs: number, structs: readonly StructPosition[], call: Callable, slow: (...values: unknown[]) => unknown): ((...values: unknown[]) => unknown) | null {
+function inlineFront(
+  nargs: number,
+  structs: readonly StructPosition[],
+  call: Callable,
+  slow: (...values: unknown[]) => unknown,
+): ((...values: unknown[]) => unknown) | null {
   const layouts = structs.map(({ schema }) => numberLayout(schema));
   const fields = layouts.reduce((n, l) => n + (l?.length ?? Infinity), 0);
   if (structs.length === 0 || fields > MAX_INLINE_FIELDS) return null;
@@ -186,7 +214,9 @@ return function (${params.join(', ')}) {
   }
   return slow.apply(undefined, arguments);
 };`;
-  return new Function('V', 'AT', 'P', 'call', 'slow', source)(viewsOf(scratch), at, primordials, call, slow) as (...values: unknown[]) => unknown;
+  return new Function('V', 'AT', 'P', 'call', 'slow', source)(viewsOf(scratch), at, primordials, call, slow) as (
+    ...values: unknown[]
+  ) => unknown;
 }
 
 /**
@@ -194,7 +224,11 @@ return function (${params.join(', ')}) {
  * `structReturn` asks for, given what the native entry returned: undefined when the bytes wait at
  * the start of the slot buffer (read them before anything else runs), or an ArrayBuffer of them.
  */
-export function structReader(name: string, returns: unknown, mode: unknown): ((result: ArrayBuffer | undefined) => unknown) | undefined {
+export function structReader(
+  name: string,
+  returns: unknown,
+  mode: unknown,
+): ((result: ArrayBuffer | undefined) => unknown) | undefined {
   if (!(returns instanceof StructSchema)) return undefined;
   const bytes = structResultBytes.subarray(0, returns.size);
   const read = structReaderOf(returns);
@@ -223,8 +257,10 @@ function resultOf(name: string, schema: StructSchema, mode: StructReturn): (buff
       const cls = sizeClass(schema.size, schema.alignment);
       return (buffer) => holdCopy(cls, buffer, name);
     }
-    case 'object': return (buffer) => schema.fromPtr(buffer);
-    case 'buffer': return (buffer) => buffer;
+    case 'object':
+      return (buffer) => schema.fromPtr(buffer);
+    case 'buffer':
+      return (buffer) => buffer;
   }
 }
 
@@ -236,10 +272,18 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
   const returns = sig.returns instanceof StructSchema ? sig.returns : null;
   const mode = sig.structReturn ?? 'pointer';
   if (mode !== 'pointer' && mode !== 'object' && mode !== 'buffer') {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: structReturn must be 'pointer', 'object' or 'buffer'`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_DEFINITION',
+      `${name}: structReturn must be 'pointer', 'object' or 'buffer'`,
+    );
   }
   if (sig.structReturn !== undefined && returns === null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${name}: structReturn needs a StructSchema as the return type`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_DEFINITION',
+      `${name}: structReturn needs a StructSchema as the return type`,
+    );
   }
   if (returns === null && !sig.args.some((t) => t instanceof StructSchema)) return call;
   const structs = sig.args.flatMap((t, i) => {
@@ -252,7 +296,8 @@ export function withStructs(name: string, sig: StructSignature, call: Callable):
   // The native side copies struct bytes before the call returns, asynchronous calls included,
   // so both forms can share the scratch memory.
   const convert = (values: unknown[]): void => {
-    for (const { i, schema, scratch } of structs) if (i < values.length) values[i] = structArg(name, i, schema, scratch, values[i]);
+    for (const { i, schema, scratch } of structs)
+      if (i < values.length) values[i] = structArg(name, i, schema, scratch, values[i]);
   };
   // The synchronous call already gives the result structReturn asks for (see structReader).
   const slow = (...values: unknown[]): unknown => {

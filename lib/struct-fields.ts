@@ -63,7 +63,9 @@ export function isPlainObject(value: object): boolean {
   if (types.isProxy(value)) return false;
   const proto = Object.getPrototypeOf(value) as object | null;
   // Another realm's Object.prototype is the only other prototype whose own prototype is null.
-  return proto === Object.prototype || proto === null || (!types.isProxy(proto) && Object.getPrototypeOf(proto) === null);
+  return (
+    proto === Object.prototype || proto === null || (!types.isProxy(proto) && Object.getPrototypeOf(proto) === null)
+  );
 }
 
 /**
@@ -80,7 +82,11 @@ export function ownValue(o: object, key: string, where: string): unknown {
 /** Refuses a Proxy where a struct takes values: its traps would run. */
 export function refuseProxy(value: unknown, where: string): void {
   if ((typeof value === 'object' || typeof value === 'function') && value !== null && types.isProxy(value)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${where} must not be a Proxy (its traps would run): pass a plain object`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${where} must not be a Proxy (its traps would run): pass a plain object`,
+    );
   }
 }
 
@@ -112,7 +118,9 @@ export function show(value: unknown): string {
 
 function refuse(path: string, problem: string, value: unknown, range = false): never {
   const message = `field '${path}' ${problem}, got ${show(value)}`;
-  throw range ? ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', message) : ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', message);
+  throw range
+    ? ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', message)
+    : ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', message);
 }
 
 type Access = Pick<Codec, 'read' | 'write'>;
@@ -123,7 +131,8 @@ function smallInt(min: number, max: number, read: Codec['read'], set: Setter): A
     read,
     write(view, at, value, path) {
       if (typeof value !== 'number') refuse(path, 'must be a number', value);
-      if (!Number.isInteger(value) || value < min || value > max) refuse(path, `must be an integer in [${min}, ${max}]`, value, true);
+      if (!Number.isInteger(value) || value < min || value > max)
+        refuse(path, `must be an integer in [${min}, ${max}]`, value, true);
       set(view, at, value);
     },
   };
@@ -172,7 +181,11 @@ function pointer(size: number, isString: boolean): Access {
       else if (isBufferLike(value)) v = BigInt(native.ptr(value));
       else if (typeof value === 'number') refuse(path, 'must be an integral address', value, true);
       else if (isString && typeof value === 'string') {
-        refuse(path, "takes an address, not a string: encode it into a buffer you keep alive, e.g. Buffer.from('text\\0')", value);
+        refuse(
+          path,
+          "takes an address, not a string: encode it into a buffer you keep alive, e.g. Buffer.from('text\\0')",
+          value,
+        );
       } else refuse(path, 'must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView)', value);
       if (v < min || v > max) refuse(path, `must be an address of at most ${bits} bits`, value, true);
       const bitsOf = BigInt.asUintN(bits, v);
@@ -203,22 +216,74 @@ const bool: Access = {
 
 function access(kind: string, size: number): Access | undefined {
   switch (kind) {
-    case 'bool': return bool;
-    case 'i8': return smallInt(-128, 127, (v, at) => v.getInt8(at), (v, at, x) => v.setInt8(at, x));
-    case 'u8': return smallInt(0, 255, (v, at) => v.getUint8(at), (v, at, x) => v.setUint8(at, x));
-    case 'i16': return smallInt(-32768, 32767, (v, at) => v.getInt16(at, LE), (v, at, x) => v.setInt16(at, x, LE));
-    case 'u16': return smallInt(0, 65535, (v, at) => v.getUint16(at, LE), (v, at, x) => v.setUint16(at, x, LE));
-    case 'i32': return smallInt(-2147483648, 2147483647, (v, at) => v.getInt32(at, LE), (v, at, x) => v.setInt32(at, x, LE));
-    case 'u32': return smallInt(0, 4294967295, (v, at) => v.getUint32(at, LE), (v, at, x) => v.setUint32(at, x, LE));
-    case 'i64': return int64(true, false);
-    case 'u64': return int64(false, false);
-    case 'bigint64': return int64(true, true);
-    case 'biguint64': return int64(false, true);
-    case 'f32': return float((v, at) => v.getFloat32(at, LE), (v, at, x) => v.setFloat32(at, x, LE));
-    case 'f64': return float((v, at) => v.getFloat64(at, LE), (v, at, x) => v.setFloat64(at, x, LE));
-    case 'ptr': return pointer(size, false);
-    case 'cstring': return pointer(size, true);
-    default: return undefined;
+    case 'bool':
+      return bool;
+    case 'i8':
+      return smallInt(
+        -128,
+        127,
+        (v, at) => v.getInt8(at),
+        (v, at, x) => v.setInt8(at, x),
+      );
+    case 'u8':
+      return smallInt(
+        0,
+        255,
+        (v, at) => v.getUint8(at),
+        (v, at, x) => v.setUint8(at, x),
+      );
+    case 'i16':
+      return smallInt(
+        -32768,
+        32767,
+        (v, at) => v.getInt16(at, LE),
+        (v, at, x) => v.setInt16(at, x, LE),
+      );
+    case 'u16':
+      return smallInt(
+        0,
+        65535,
+        (v, at) => v.getUint16(at, LE),
+        (v, at, x) => v.setUint16(at, x, LE),
+      );
+    case 'i32':
+      return smallInt(
+        -2147483648,
+        2147483647,
+        (v, at) => v.getInt32(at, LE),
+        (v, at, x) => v.setInt32(at, x, LE),
+      );
+    case 'u32':
+      return smallInt(
+        0,
+        4294967295,
+        (v, at) => v.getUint32(at, LE),
+        (v, at, x) => v.setUint32(at, x, LE),
+      );
+    case 'i64':
+      return int64(true, false);
+    case 'u64':
+      return int64(false, false);
+    case 'bigint64':
+      return int64(true, true);
+    case 'biguint64':
+      return int64(false, true);
+    case 'f32':
+      return float(
+        (v, at) => v.getFloat32(at, LE),
+        (v, at, x) => v.setFloat32(at, x, LE),
+      );
+    case 'f64':
+      return float(
+        (v, at) => v.getFloat64(at, LE),
+        (v, at, x) => v.setFloat64(at, x, LE),
+      );
+    case 'ptr':
+      return pointer(size, false);
+    case 'cstring':
+      return pointer(size, true);
+    default:
+      return undefined;
   }
 }
 
@@ -230,15 +295,21 @@ const scalars = new Map<string, Codec>();
  */
 export function codecOf(type: unknown, where: string): Codec {
   if (typeof type !== 'string') {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
-      `${where}: a field type must be a type name, a StructSchema or array(), got ${show(type)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_TYPE',
+      `${where}: a field type must be a type name, a StructSchema or array(), got ${show(type)}`,
+    );
   }
   const { info } = resolveType(type, where);
   let codec = scalars.get(info.kind);
   if (codec === undefined) {
     const conv = access(info.kind, info.size);
     if (conv === undefined) {
-      const why = info.kind === 'void' ? 'a field cannot be void' : 'a nested struct is a StructSchema, not a list of member types';
+      const why =
+        info.kind === 'void'
+          ? 'a field cannot be void'
+          : 'a nested struct is a StructSchema, not a list of member types';
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: ${why}`);
     }
     const { kind, size, align } = info;

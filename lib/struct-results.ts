@@ -102,10 +102,20 @@ function newSlab(cls: SizeClass): Slab {
   // V8 allocates backing stores with malloc, aligned for any scalar; cells keep that alignment.
   if (base % 16 !== 0) throw new Error(`arkffi: a result slab at ${base} is not 16-byte aligned`);
   const slab: Slab = {
-    cls, base, end: base + count * cls.cell, count,
-    view: new DataView(buffer), bytes: new Uint8Array(buffer), words: new Int32Array(buffer),
-    live: new Uint8Array(count), free: new Int32Array(count), top: 0, bump: 0, held: 0,
-    isOpen: true, serial: bounded ? new Float64Array(count) : null,
+    cls,
+    base,
+    end: base + count * cls.cell,
+    count,
+    view: new DataView(buffer),
+    bytes: new Uint8Array(buffer),
+    words: new Int32Array(buffer),
+    live: new Uint8Array(count),
+    free: new Int32Array(count),
+    top: 0,
+    bump: 0,
+    held: 0,
+    isOpen: true,
+    serial: bounded ? new Float64Array(count) : null,
   };
   let i = slabs.length;
   while (i > 0 && slabs[i - 1].base > base) i--;
@@ -222,10 +232,19 @@ function release(slab: Slab, index: number): void {
  * The slab holding `length` bytes at `address` + `byteOffset` when `address` is in a held
  * result's slab (internal, for fromPtr and friends), else undefined.
  */
-export function heldSlab(address: unknown, byteOffset: unknown, length: number): { readonly base: number; readonly view: DataView } | undefined {
+export function heldSlab(
+  address: unknown,
+  byteOffset: unknown,
+  length: number,
+): { readonly base: number; readonly view: DataView } | undefined {
   if (typeof address !== 'number' || typeof byteOffset !== 'number') return undefined;
   const slab = slabAt(address);
-  return slab !== undefined && Number.isSafeInteger(byteOffset) && byteOffset >= 0 && address + byteOffset + length <= slab.end ? slab : undefined;
+  return slab !== undefined &&
+    Number.isSafeInteger(byteOffset) &&
+    byteOffset >= 0 &&
+    address + byteOffset + length <= slab.end
+    ? slab
+    : undefined;
 }
 
 /** Whether `address` is a held struct result (the start of its cell). */
@@ -243,7 +262,11 @@ export function isHeld(address: number): boolean {
 export function releasePtr(address: number | bigint | null): boolean {
   if (address === null) return false;
   if (typeof address !== 'number' && typeof address !== 'bigint') {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `releasePtr(): expects a pointer number, got ${typeof address}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `releasePtr(): expects a pointer number, got ${typeof address}`,
+    );
   }
   const a = Number(address);
   const slab = slabAt(a);
@@ -295,10 +318,16 @@ function evict(now: number): void {
 }
 
 function bound(name: keyof StructReturnRetention, value: unknown, integer: boolean): number {
-  const ok = typeof value === 'number' && value >= 0 && (value === Infinity || (integer ? Number.isSafeInteger(value) : Number.isFinite(value)));
+  const ok =
+    typeof value === 'number' &&
+    value >= 0 &&
+    (value === Infinity || (integer ? Number.isSafeInteger(value) : Number.isFinite(value)));
   if (!ok) {
-    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
-      `structReturnRetention(): ${name} must be a non-negative ${integer ? 'integer' : 'number'} or Infinity, got ${String(value)}`);
+    throw ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `structReturnRetention(): ${name} must be a non-negative ${integer ? 'integer' : 'number'} or Infinity, got ${String(value)}`,
+    );
   }
   return value as number;
 }
@@ -312,7 +341,11 @@ function bound(name: keyof StructReturnRetention, value: unknown, integer: boole
  */
 export function structReturnRetention(bounds: Partial<StructReturnRetention> = {}): StructReturnRetention {
   if (typeof bounds !== 'object' || bounds === null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', 'structReturnRetention(): expects an object like { calls, ms }');
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      'structReturnRetention(): expects an object like { calls, ms }',
+    );
   }
   const calls = bounds.calls === undefined ? retention.calls : bound('calls', bounds.calls, true);
   const ms = bounds.ms === undefined ? retention.ms : bound('ms', bounds.ms, false);

@@ -9,7 +9,17 @@ import { constants } from 'node:buffer';
 import { types as jsTypes } from 'node:util';
 import { ffiError, reword } from './errors';
 import { native, type NativeTypeDesc } from './native';
-import { codecOf, isBufferLike, isPlainObject, ownValue, refuseProxy, show, zero, type Codec, type Leaf } from './struct-fields';
+import {
+  codecOf,
+  isBufferLike,
+  isPlainObject,
+  ownValue,
+  refuseProxy,
+  show,
+  zero,
+  type Codec,
+  type Leaf,
+} from './struct-fields';
 import { heldSlab } from './struct-results';
 import { markDescribed, MAX_NESTING, toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
@@ -49,14 +59,21 @@ export class ArrayType<E extends FieldType = FieldType> {
    */
   constructor(element: E, length: number) {
     if (!Number.isSafeInteger(length) || length < 1) {
-      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `array(): the length must be a positive integer, got ${show(length)}`);
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `array(): the length must be a positive integer, got ${show(length)}`,
+      );
     }
     this.element = element;
     this.length = length;
     const elem = fieldCodec(element, 'array(): the element type');
     if (!fitsInBuffer(elem.size * length)) {
-      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
-        `array(): ${length} elements of ${elem.size} bytes are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `array(): ${length} elements of ${elem.size} bytes are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`,
+      );
     }
     const depth = nestedDepth([elem], 'array()');
     const codec = arrayCodec(elem, length);
@@ -86,7 +103,11 @@ const depthOf = (codec: Codec): number => depths.get(codec) ?? 0;
 function nestedDepth(inner: readonly Codec[], what: string): number {
   const depth = 1 + Math.max(0, ...inner.map(depthOf));
   if (depth > MAX_NESTING) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${what}: structs and arrays nest deeper than ${MAX_NESTING} levels`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_TYPE',
+      `${what}: structs and arrays nest deeper than ${MAX_NESTING} levels`,
+    );
   }
   return depth;
 }
@@ -130,11 +151,19 @@ function arrayCodec(elem: Codec, length: number): Codec {
       refuseProxy(value, `field '${path}'`);
       const isArray = Array.isArray(value);
       if (!isArray && !(ArrayBuffer.isView(value) && !jsTypes.isDataView(value))) {
-        throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `field '${path}' must be an array or a TypedArray, got ${show(value)}`);
+        throw ffiError(
+          TypeError,
+          'ERR_ARKFFI_INVALID_ARG_TYPE',
+          `field '${path}' must be an array or a TypedArray, got ${show(value)}`,
+        );
       }
       const list = value as ArrayLike<unknown>;
       if (list.length > length) {
-        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `field '${path}' holds ${length} elements, got ${list.length}`);
+        throw ffiError(
+          RangeError,
+          'ERR_ARKFFI_OUT_OF_RANGE',
+          `field '${path}' holds ${length} elements, got ${list.length}`,
+        );
       }
       zero(view, at, size);
       // An array's elements are read as own data only (a getter never runs); a hole is zero.
@@ -161,10 +190,16 @@ const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
 
 /** The own data properties of a definition object, read without running a getter or a trap. */
 function definitionEntries(o: object, what: string): [string, unknown][] {
-  if (jsTypes.isProxy(o)) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${what} must not be a Proxy (its traps would run)`);
+  if (jsTypes.isProxy(o))
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${what} must not be a Proxy (its traps would run)`);
   return Object.keys(o).map((key) => {
     const d = Object.getOwnPropertyDescriptor(o, key) as PropertyDescriptor;
-    if (!('value' in d)) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${what}: '${key}' is an accessor (get/set): give a plain value`);
+    if (!('value' in d))
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `Struct(): ${what}: '${key}' is an accessor (get/set): give a plain value`,
+      );
     return [key, d.value];
   });
 }
@@ -173,22 +208,39 @@ function entriesOf(fields: FieldList): (readonly [string, FieldType])[] {
   if (typeof fields === 'object' && fields !== null && !jsTypes.isProxy(fields) && Array.isArray(fields)) {
     const pairs = definitionEntries(fields, 'the field list').map(([, pair]) => pair);
     return pairs.map((pair) => {
-      if (typeof pair !== 'object' || pair === null || jsTypes.isProxy(pair) || !Array.isArray(pair) || pair.length !== 2) {
-        throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): each field must be a [name, type] pair, got ${show(pair)}`);
+      if (
+        typeof pair !== 'object' ||
+        pair === null ||
+        jsTypes.isProxy(pair) ||
+        !Array.isArray(pair) ||
+        pair.length !== 2
+      ) {
+        throw ffiError(
+          TypeError,
+          'ERR_ARKFFI_INVALID_TYPE',
+          `Struct(): each field must be a [name, type] pair, got ${show(pair)}`,
+        );
       }
       const [[, name], [, type]] = definitionEntries(pair, 'a [name, type] pair');
       return [name as string, type as FieldType] as const;
     });
   }
   if (typeof fields !== 'object' || fields === null) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): the fields must be an object or [name, type] pairs, got ${show(fields)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_TYPE',
+      `Struct(): the fields must be an object or [name, type] pairs, got ${show(fields)}`,
+    );
   }
   const entries = definitionEntries(fields, 'the fields') as [string, FieldType][];
   const index = entries.find(([name]) => INDEX_KEY.test(name) && Number(name) < 2 ** 32 - 1);
   if (index !== undefined) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_TYPE',
       `Struct(): field '${index[0]}' looks like an array index, which a JS object moves to the front; ` +
-        'give the fields as [name, type] pairs to keep their order');
+        'give the fields as [name, type] pairs to keep their order',
+    );
   }
   return entries;
 }
@@ -200,8 +252,15 @@ function packingOf(options: StructOptions): number | undefined {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): unknown option '${key}'`);
     }
   }
-  const [packed, pack, union] = ['packed', 'pack', 'union'].map((key) => given.get(key)) as [boolean?, number?, boolean?];
-  for (const [key, flag] of [['packed', packed], ['union', union]] as const) {
+  const [packed, pack, union] = ['packed', 'pack', 'union'].map((key) => given.get(key)) as [
+    boolean?,
+    number?,
+    boolean?,
+  ];
+  for (const [key, flag] of [
+    ['packed', packed],
+    ['union', union],
+  ] as const) {
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${key} must be a boolean, got ${show(flag)}`);
     }
@@ -252,13 +311,21 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    */
   constructor(fields: F, options: StructOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): the options must be an object, got ${show(options)}`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `Struct(): the options must be an object, got ${show(options)}`,
+      );
     }
     const pack = packingOf(options);
     const isUnion = options.union === true;
     const entries = entriesOf(fields);
     if (entries.length === 0) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): a ${isUnion ? 'union' : 'struct'} needs at least one field`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `Struct(): a ${isUnion ? 'union' : 'struct'} needs at least one field`,
+      );
     }
     const names: string[] = [];
     const types: FieldType[] = [];
@@ -279,8 +346,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       end = Math.max(end, offset + codec.size);
       alignment = Math.max(alignment, align);
       if (!fitsInBuffer(roundUp(end, alignment))) {
-        throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
-          `Struct(): with field '${name}' the ${isUnion ? 'union' : 'struct'} is more than an ArrayBuffer holds (${MAX_BYTES} bytes)`);
+        throw ffiError(
+          RangeError,
+          'ERR_ARKFFI_OUT_OF_RANGE',
+          `Struct(): with field '${name}' the ${isUnion ? 'union' : 'struct'} is more than an ArrayBuffer holds (${MAX_BYTES} bytes)`,
+        );
       }
       natural &&= codec.natural && align === codec.align;
       index.set(name, names.length);
@@ -306,7 +376,12 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     markDescribed(this);
     // Plain-number fields at offsets their typed arrays can index (always so unless packed).
     const numbers = fieldCodecs.every((codec, i) => codec.number !== undefined && offsets[i] % codec.size === 0);
-    numberLayouts.set(this, isUnion || !numbers ? null : names.map((name, i) => ({ name, offset: offsets[i], kind: fieldCodecs[i].number as string })));
+    numberLayouts.set(
+      this,
+      isUnion || !numbers
+        ? null
+        : names.map((name, i) => ({ name, offset: offsets[i], kind: fieldCodecs[i].number as string })),
+    );
   }
 
   /**
@@ -332,13 +407,17 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   /** A C array of these structs, `values.length * size` bytes, for a `T *` with a count. */
   createArray(values: readonly StructInput<F>[]): ArrayBuffer {
     if (typeof values !== 'object' || values === null || jsTypes.isProxy(values) || !Array.isArray(values)) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-        `createArray() ${this.#title()}: expects an array of objects, got ${show(values)}${jsTypes.isProxy(values) ? ' (a Proxy is not taken)' : ''}`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `createArray() ${this.#title()}: expects an array of objects, got ${show(values)}${jsTypes.isProxy(values) ? ' (a Proxy is not taken)' : ''}`,
+      );
     }
     const buffer = new ArrayBuffer(this.size * values.length);
     const view = new DataView(buffer);
     try {
-      for (let k = 0; k < values.length; k++) this.#write(view, k * this.size, ownValue(values, `${k}`, 'the array'), `[${k}]`);
+      for (let k = 0; k < values.length; k++)
+        this.#write(view, k * this.size, ownValue(values, `${k}`, 'the array'), `[${k}]`);
     } catch (err) {
       this.#fail('createArray()', err);
     }
@@ -360,7 +439,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   /** Reads `count` consecutive structs (a C array) from `source`, `byteOffset` bytes in. */
   fromArray(source: StructSource, count: number, byteOffset = 0): StructValue<F>[] {
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `fromArray(): count must be a non-negative integer, got ${show(count)}`);
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `fromArray(): count must be a non-negative integer, got ${show(count)}`,
+      );
     }
     const view = viewOf(source, byteOffset, this.size * count, 'fromArray()');
     return Array.from({ length: count }, (_, k) => this.#read(view, k * this.size) as StructValue<F>);
@@ -402,8 +485,10 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       else sysvMembers(members, codecs.get(this) as Codec, this.size, this.alignment);
       const info = native.typeInfo(members);
       if (info.size !== this.size || info.align !== this.alignment) {
-        throw new Error(`arkffi: libffi lays this struct out in ${info.size} bytes (align ${info.align}), ` +
-          `StructSchema in ${this.size} (align ${this.alignment})`);
+        throw new Error(
+          `arkffi: libffi lays this struct out in ${info.size} bytes (align ${info.align}), ` +
+            `StructSchema in ${this.size} (align ${this.alignment})`,
+        );
       }
       this.#desc = members;
     }
@@ -437,20 +522,30 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     if (typeof value === 'object' && value !== null) {
       if (isPlainObject(value)) {
         const fast = this.#fast();
-        if (fast === null || path !== '' || !fast.write(view, at, value)) this.#writeFields(view, at, value as Record<string, unknown>, path);
+        if (fast === null || path !== '' || !fast.write(view, at, value))
+          this.#writeFields(view, at, value as Record<string, unknown>, path);
         return;
       }
       if (isBufferLike(value)) {
-        const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
+        const bytes = ArrayBuffer.isView(value)
+          ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+          : new Uint8Array(value);
         if (bytes.length < this.size) {
-          throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${this.#named(path)} needs ${this.size} bytes, the buffer has ${bytes.length}`);
+          throw ffiError(
+            RangeError,
+            'ERR_ARKFFI_OUT_OF_RANGE',
+            `${this.#named(path)} needs ${this.size} bytes, the buffer has ${bytes.length}`,
+          );
         }
         new Uint8Array(view.buffer, view.byteOffset + at, this.size).set(bytes.subarray(0, this.size));
         return;
       }
     }
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${this.#named(path)} must be a plain object of fields or a buffer of its bytes, got ${show(value)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${this.#named(path)} must be a plain object of fields or a buffer of its bytes, got ${show(value)}`,
+    );
   }
 
   /** `field 'path'`, or for the outermost struct its kind and first field names. */
@@ -475,7 +570,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       if (ownValue(record, key, where) !== undefined) given++;
     }
     if (this.kind === 'union' && given > 1) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `a union takes one member, got ${given}${path === '' ? '' : ` for '${path}'`}`);
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `a union takes one member, got ${given}${path === '' ? '' : ` for '${path}'`}`,
+      );
     }
     zero(view, at, this.size);
     for (let i = 0; i < this.#fields.length; i++) {
@@ -504,9 +603,12 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   #members(out: NativeTypeDesc[], where: string): void {
     const pack = this.pack;
     if (this.kind === 'union' || (pack !== undefined && this.#fields.some((codec) => codec.align > pack))) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE',
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
         `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value on ${process.arch} ` +
-          '(ArkFFI classifies unions and packed structs for x86-64 only); pass a pointer to it instead');
+          '(ArkFFI classifies unions and packed structs for x86-64 only); pass a pointer to it instead',
+      );
     }
     this.#fields.forEach((codec, i) => codec.members(out, `${where}, field '${this.fieldNames[i]}'`));
   }
@@ -593,7 +695,12 @@ interface Compiled {
 }
 
 /** Builds the compiled reader and writer of a flat struct (see StructSchema#fast). */
-function compile(names: readonly string[], offsets: readonly number[], fields: readonly Codec[], size: number): Compiled {
+function compile(
+  names: readonly string[],
+  offsets: readonly number[],
+  fields: readonly Codec[],
+  size: number,
+): Compiled {
   const key = (i: number): string => `[${JSON.stringify(names[i])}]`;
   const padded = fields.reduce((sum, codec) => sum + codec.size, 0) !== size;
   const ids = names.map((_, i) => i);
@@ -615,7 +722,12 @@ function compile(names: readonly string[], offsets: readonly number[], fields: r
     };`;
   // Each field is read from its own descriptor: an accessor is left to the general path, which
   // refuses it, and an inherited property counts as an unknown key (keys !== given).
-  return new Function('C', 'P', 'zero', 'own', source)(fields, names, zero, Object.getOwnPropertyDescriptor) as Compiled;
+  return new Function('C', 'P', 'zero', 'own', source)(
+    fields,
+    names,
+    zero,
+    Object.getOwnPropertyDescriptor,
+  ) as Compiled;
 }
 
 /**
@@ -635,7 +747,10 @@ export function Struct<const F extends FieldList>(fields: F, options?: StructOpt
  * A C union: every field at offset 0, size the largest field's rounded up to the alignment.
  * Writing one takes at most one member (checked when it runs).
  */
-export function Union<const F extends FieldList>(fields: F, options: Omit<StructOptions, 'union'> = {}): StructSchema<F> {
+export function Union<const F extends FieldList>(
+  fields: F,
+  options: Omit<StructOptions, 'union'> = {},
+): StructSchema<F> {
   return new StructSchema(fields, { ...options, union: true });
 }
 
@@ -646,19 +761,31 @@ export function Union<const F extends FieldList>(fields: F, options: Omit<Struct
  */
 function viewOf(source: StructSource, byteOffset: number, length: number, method: string, live = false): DataView {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
-    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: byteOffset must be a non-negative integer, got ${show(byteOffset)}`);
+    throw ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `${method}: byteOffset must be a non-negative integer, got ${show(byteOffset)}`,
+    );
   }
   if (typeof source === 'number' || typeof source === 'bigint') {
     const held = heldSlab(Number(source), byteOffset, length);
     if (held !== undefined) return new DataView(held.view.buffer, Number(source) - held.base + byteOffset, length);
     if (source == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
     if (source < 0) {
-      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: an address cannot be negative, got ${show(source)}`);
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `${method}: an address cannot be negative, got ${show(source)}`,
+      );
     }
     // The bytes are copied into (or viewed as) one ArrayBuffer: refuse what none can hold
     // before asking V8 for it, which would end the process.
     if (!fitsInBuffer(length)) {
-      throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${method}: ${length} bytes are more than an ArrayBuffer holds (${MAX_BYTES})`);
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `${method}: ${length} bytes are more than an ArrayBuffer holds (${MAX_BYTES})`,
+      );
     }
     try {
       if (live) return new DataView(native.toArrayBuffer(source, byteOffset, length));
@@ -670,12 +797,19 @@ function viewOf(source: StructSource, byteOffset: number, length: number, method
   }
   if (source === null) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
   if (!isBufferLike(source)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${method}: expects an address or a buffer, got ${show(source)}`);
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `${method}: expects an address or a buffer, got ${show(source)}`,
+    );
   }
   const base = ArrayBuffer.isView(source) ? source.byteOffset : 0;
   if (byteOffset + length > source.byteLength) {
-    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE',
-      `${method}: needs ${length} bytes at offset ${byteOffset}, the buffer has ${source.byteLength}`);
+    throw ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `${method}: needs ${length} bytes at offset ${byteOffset}, the buffer has ${source.byteLength}`,
+    );
   }
   return new DataView(ArrayBuffer.isView(source) ? source.buffer : source, base + byteOffset, length);
 }

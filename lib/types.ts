@@ -170,7 +170,10 @@ function describe(spec: TypeSpec, where: string, depth = 0, path = ''): NativeTy
     if (described.has(spec)) return (spec as NativeDescribed)[toNativeType](where);
     if (Array.isArray(spec)) {
       if (depth >= MAX_NESTING) {
-        invalidType(where, `member types nest deeper than ${MAX_NESTING} levels${at}: is a list one of its own members?`);
+        invalidType(
+          where,
+          `member types nest deeper than ${MAX_NESTING} levels${at}: is a list one of its own members?`,
+        );
       }
       const list = spec as readonly TypeSpec[];
       const out: NativeTypeDesc[] = [];
@@ -178,7 +181,10 @@ function describe(spec: TypeSpec, where: string, depth = 0, path = ''): NativeTy
         const element = Object.getOwnPropertyDescriptor(list, i);
         const name = path === '' ? `${i + 1}` : `${path}.${i + 1}`;
         if (element === undefined || !('value' in element)) {
-          invalidType(where, `member ${name} of the member types is ${element === undefined ? 'missing (a hole)' : 'a getter'}: give a plain list`);
+          invalidType(
+            where,
+            `member ${name} of the member types is ${element === undefined ? 'missing (a hole)' : 'a getter'}: give a plain list`,
+          );
         }
         out.push(describe(element.value as TypeSpec, where, depth + 1, name));
       }
@@ -186,7 +192,10 @@ function describe(spec: TypeSpec, where: string, depth = 0, path = ''): NativeTy
     }
   }
   const proxy = typeof spec === 'object' && spec !== null && types.isProxy(spec) ? ' (a Proxy is not taken)' : '';
-  return invalidType(where, `a type must be a type name, an array of member types or a StructSchema${at}, got ${show(spec)}${proxy}`);
+  return invalidType(
+    where,
+    `a type must be a type name, an array of member types or a StructSchema${at}, got ${show(spec)}${proxy}`,
+  );
 }
 
 /**

@@ -20,28 +20,44 @@ import type { NativeDescribed } from './types';
 interface Conversions {
   void: { arg: never; result: void; fieldIn: never; fieldOut: never; received: never; returned: void };
   bool: {
-    arg: boolean | number; result: boolean; fieldIn: boolean | number; fieldOut: boolean;
-    received: boolean; returned: boolean | number;
+    arg: boolean | number;
+    result: boolean;
+    fieldIn: boolean | number;
+    fieldOut: boolean;
+    received: boolean;
+    returned: boolean | number;
   };
   /** Integers of at most 32 bits and floating point: exact in a JS number. */
   number: { arg: number; result: number; fieldIn: number; fieldOut: number; received: number; returned: number };
   /** 64-bit integers: numbers while exact (|v| <= 2^53 - 1), BigInts beyond. */
   int64: {
-    arg: number | bigint; result: number | bigint; fieldIn: number | bigint; fieldOut: number | bigint;
-    received: number | bigint; returned: number | bigint;
+    arg: number | bigint;
+    result: number | bigint;
+    fieldIn: number | bigint;
+    fieldOut: number | bigint;
+    received: number | bigint;
+    returned: number | bigint;
   };
   /** bigint64/biguint64: 64-bit integers that always come back as BigInts. */
   bigint: {
-    arg: number | bigint; result: bigint; fieldIn: number | bigint; fieldOut: bigint;
-    received: bigint; returned: number | bigint;
+    arg: number | bigint;
+    result: bigint;
+    fieldIn: number | bigint;
+    fieldOut: bigint;
+    received: bigint;
+    returned: number | bigint;
   };
   /**
    * `void *`: results are addresses, numbers while exact and BigInts beyond 2^53 (`MAP_FAILED`,
    * tagged pointers); a struct keeps a pointer field as such an address.
    */
   ptr: {
-    arg: PointerArg; result: number | bigint; fieldIn: PointerLike; fieldOut: number | bigint;
-    received: number | bigint; returned: PointerLike;
+    arg: PointerArg;
+    result: number | bigint;
+    fieldIn: PointerLike;
+    fieldOut: number | bigint;
+    received: number | bigint;
+    returned: PointerLike;
   };
   /**
    * `const char *`: JS strings in and out of calls. A struct field is only an address (a number,
@@ -49,13 +65,21 @@ interface Conversions {
    * memory nobody keeps alive.
    */
   cstring: {
-    arg: StringArg; result: string | null; fieldIn: PointerLike; fieldOut: number | bigint;
-    received: string | null; returned: PointerLike;
+    arg: StringArg;
+    result: string | null;
+    fieldIn: PointerLike;
+    fieldOut: number | bigint;
+    received: string | null;
+    returned: PointerLike;
   };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
   bytes: {
-    arg: ArrayBufferLike | ArrayBufferView; result: ArrayBuffer; fieldIn: never; fieldOut: never;
-    received: ArrayBuffer; returned: ArrayBufferLike | ArrayBufferView;
+    arg: ArrayBufferLike | ArrayBufferView;
+    result: ArrayBuffer;
+    fieldIn: never;
+    fieldOut: never;
+    received: ArrayBuffer;
+    returned: ArrayBufferLike | ArrayBufferView;
   };
 }
 
@@ -179,53 +203,76 @@ type Group<T extends TypeName> = Conversions[TypeNames[T]];
 
 /** The TypedArrays that an array() field takes besides plain arrays. */
 export type TypedArray =
-  | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** What a parameter of type `T` takes. */
-export type ArgValue<T> =
-  T extends TypeName ? Group<T>['arg']
-  : T extends StructSchema<infer F> ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
-  : T extends readonly unknown[] ? ArrayBufferLike | ArrayBufferView
-  : unknown;
+export type ArgValue<T> = T extends TypeName
+  ? Group<T>['arg']
+  : T extends StructSchema<infer F>
+    ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
+    : T extends readonly unknown[]
+      ? ArrayBufferLike | ArrayBufferView
+      : unknown;
 
 /**
  * What a call with result type `T` returns; for a StructSchema, what `structReturn` (`Mode`)
  * asks for: the held result's address by default.
  */
-export type ResultValue<T, Mode = undefined> =
-  T extends TypeName ? Group<T>['result']
-  : T extends StructSchema<infer F> ? (Mode extends 'object' ? StructValue<F> : Mode extends 'buffer' ? ArrayBuffer : number)
-  : T extends readonly unknown[] ? ArrayBuffer
-  : unknown;
+export type ResultValue<T, Mode = undefined> = T extends TypeName
+  ? Group<T>['result']
+  : T extends StructSchema<infer F>
+    ? Mode extends 'object'
+      ? StructValue<F>
+      : Mode extends 'buffer'
+        ? ArrayBuffer
+        : number
+    : T extends readonly unknown[]
+      ? ArrayBuffer
+      : unknown;
 
 /** A struct field's value as read (fromPtr, get): nested structs as objects, arrays as arrays. */
-export type FieldValue<T> =
-  T extends FieldTypeName ? Group<T>['fieldOut']
-  : T extends StructSchema<infer F> ? StructValue<F>
-  : T extends ArrayType<infer E> ? FieldValue<E>[]
-  : unknown;
+export type FieldValue<T> = T extends FieldTypeName
+  ? Group<T>['fieldOut']
+  : T extends StructSchema<infer F>
+    ? StructValue<F>
+    : T extends ArrayType<infer E>
+      ? FieldValue<E>[]
+      : unknown;
 
 /** What a struct field of type `T` takes when written (create, set). */
-export type FieldInputValue<T> =
-  T extends FieldTypeName ? Group<T>['fieldIn']
-  : T extends StructSchema<infer F> ? StructInput<F> | ArrayBufferLike | ArrayBufferView
-  : T extends ArrayType<infer E> ? readonly FieldInputValue<E>[] | TypedArray
-  : unknown;
+export type FieldInputValue<T> = T extends FieldTypeName
+  ? Group<T>['fieldIn']
+  : T extends StructSchema<infer F>
+    ? StructInput<F> | ArrayBufferLike | ArrayBufferView
+    : T extends ArrayType<infer E>
+      ? readonly FieldInputValue<E>[] | TypedArray
+      : unknown;
 
 type Pairs = readonly (readonly [string, unknown])[];
 
 /** A struct read into JS: each field name with its value. Untyped fields give `Record<string, any>`. */
-export type StructValue<F extends FieldList = FieldList> =
-  FieldList extends F ? Record<string, any>
-  : F extends Pairs ? { [P in F[number] as P[0]]: FieldValue<P[1]> }
-  : { -readonly [K in keyof F]: FieldValue<F[K]> };
+export type StructValue<F extends FieldList = FieldList> = FieldList extends F
+  ? Record<string, any>
+  : F extends Pairs
+    ? { [P in F[number] as P[0]]: FieldValue<P[1]> }
+    : { -readonly [K in keyof F]: FieldValue<F[K]> };
 
 /** Every field with what it takes when written. */
-export type StructFieldInputs<F extends FieldList = FieldList> =
-  FieldList extends F ? Record<string, unknown>
-  : F extends Pairs ? { [P in F[number] as P[0]]: FieldInputValue<P[1]> }
-  : { -readonly [K in keyof F]: FieldInputValue<F[K]> };
+export type StructFieldInputs<F extends FieldList = FieldList> = FieldList extends F
+  ? Record<string, unknown>
+  : F extends Pairs
+    ? { [P in F[number] as P[0]]: FieldInputValue<P[1]> }
+    : { -readonly [K in keyof F]: FieldInputValue<F[K]> };
 
 /** What StructSchema.create() takes: any of the fields; missing ones are zero. */
 export type StructInput<F extends FieldList = FieldList> = Partial<StructFieldInputs<F>>;
@@ -234,7 +281,9 @@ export type StructInput<F extends FieldList = FieldList> = Partial<StructFieldIn
 export type FieldName<F extends FieldList = FieldList> = keyof StructValue<F> & string;
 
 /** What field `K` takes when written alone (StructSchema.set()). */
-export type FieldInputOf<F extends FieldList, K> = K extends keyof StructFieldInputs<F> ? StructFieldInputs<F>[K] : never;
+export type FieldInputOf<F extends FieldList, K> = K extends keyof StructFieldInputs<F>
+  ? StructFieldInputs<F>[K]
+  : never;
 
 /** How one C function is declared. */
 export interface FFIFunction {
@@ -265,15 +314,17 @@ export type FFIFunctionAt = FFIFunction & { readonly ptr: number | bigint };
  * (typed only as FFIFunction) takes any arguments, checked when the call runs; `any` rather than
  * `unknown`, so that every typed symbol is also such a loose one (`Library` holds any library).
  */
-export type ArgsOf<D extends FFIFunction> = 'args' extends keyof D
-  ? ParamsOf<Exclude<D['args'], undefined>>
-  : [];
+export type ArgsOf<D extends FFIFunction> = 'args' extends keyof D ? ParamsOf<Exclude<D['args'], undefined>> : [];
 
-type ParamsOf<A extends readonly unknown[]> = number extends A['length'] ? any[] : { -readonly [I in keyof A]: ArgValue<A[I]> };
+type ParamsOf<A extends readonly unknown[]> = number extends A['length']
+  ? any[]
+  : { -readonly [I in keyof A]: ArgValue<A[I]> };
 
 /** What a call of a definition returns (`unknown` if `returns` is not a literal type). */
 export type ReturnOf<D extends FFIFunction> = 'returns' extends keyof D
-  ? TypeSpec extends D['returns'] ? unknown : ResultValue<Exclude<D['returns'], undefined>, D['structReturn']>
+  ? TypeSpec extends D['returns']
+    ? unknown
+    : ResultValue<Exclude<D['returns'], undefined>, D['structReturn']>
   : void;
 
 /**
@@ -282,12 +333,15 @@ export type ReturnOf<D extends FFIFunction> = 'returns' extends keyof D
  * different from what was passed, so the compiler reports it; arguments spread from an array
  * are not checked (the call checks them when it runs).
  */
-export type VariadicPairs<V extends readonly unknown[]> =
-  V extends readonly [] ? []
+export type VariadicPairs<V extends readonly unknown[]> = V extends readonly []
+  ? []
   : V extends readonly [infer T, infer X, ...infer Rest]
-    ? T extends ParamTypeSpec ? [T, ArgValue<T>, ...VariadicPairs<Rest>] : [ParamTypeSpec, X, ...VariadicPairs<Rest>]
-  : V extends readonly [infer T] ? [T, T extends ParamTypeSpec ? ArgValue<T> : unknown]
-  : readonly unknown[];
+    ? T extends ParamTypeSpec
+      ? [T, ArgValue<T>, ...VariadicPairs<Rest>]
+      : [ParamTypeSpec, X, ...VariadicPairs<Rest>]
+    : V extends readonly [infer T]
+      ? [T, T extends ParamTypeSpec ? ArgValue<T> : unknown]
+      : readonly unknown[];
 
 // `T`, hidden from inference (a conditional type is resolved only once `T` is known): the
 // arguments alone infer a call's variadic part, which is then checked against this.
@@ -312,16 +366,18 @@ export type AsyncCallOf<D extends FFIFunction> = D['variadic'] extends true
   : (...args: ArgsOf<D>) => Promise<ReturnOf<D>>;
 
 /** What a JSCallback's function receives for a parameter of type `T` (structs: their bytes). */
-export type CallbackArgValue<T> =
-  T extends TypeName ? Group<T>['received']
-  : T extends NativeDescribed | readonly unknown[] ? ArrayBuffer
-  : unknown;
+export type CallbackArgValue<T> = T extends TypeName
+  ? Group<T>['received']
+  : T extends NativeDescribed | readonly unknown[]
+    ? ArrayBuffer
+    : unknown;
 
 /** What a JSCallback's function may return for result type `T` (structs: their bytes). */
-export type CallbackResultValue<T> =
-  T extends TypeName ? Group<T>['returned']
-  : T extends NativeDescribed | readonly unknown[] ? ArrayBufferLike | ArrayBufferView
-  : unknown;
+export type CallbackResultValue<T> = T extends TypeName
+  ? Group<T>['returned']
+  : T extends NativeDescribed | readonly unknown[]
+    ? ArrayBufferLike | ArrayBufferView
+    : unknown;
 
 /** The signature part of a callback's definition. */
 export interface CallbackSignature {
@@ -342,7 +398,9 @@ type CallbackParamsOf<A extends readonly unknown[]> = number extends A['length']
 
 /** What a callback's function may return (`unknown` if `returns` is not a literal type). */
 export type CallbackReturnOf<D extends CallbackSignature> = 'returns' extends keyof D
-  ? TypeSpec extends D['returns'] ? unknown : CallbackResultValue<Exclude<D['returns'], undefined>>
+  ? TypeSpec extends D['returns']
+    ? unknown
+    : CallbackResultValue<Exclude<D['returns'], undefined>>
   : void;
 
 /** The function a JSCallback with definition `D` runs: parameters from `args`, result from `returns`. */

@@ -118,9 +118,17 @@ function structOf(a: unknown): unknown {
  * JSCallback is ERR_ARKFFI_CLOSED, the rest as throwArg says.
  */
 function argError(fnName: string, index: number, kind: string, value: unknown): never {
-  if ((kind === 'ptr' || kind === 'cstring') && typeof value === 'object' && value !== null && callbackAddress(value) === 0) {
-    const err = ffiError(Error, 'ERR_ARKFFI_CLOSED',
-      `${fnName}(): argument ${index + 1} (${kind}) is a closed JSCallback: C would get a NULL function pointer`);
+  if (
+    (kind === 'ptr' || kind === 'cstring') &&
+    typeof value === 'object' &&
+    value !== null &&
+    callbackAddress(value) === 0
+  ) {
+    const err = ffiError(
+      Error,
+      'ERR_ARKFFI_CLOSED',
+      `${fnName}(): argument ${index + 1} (${kind}) is a closed JSCallback: C would get a NULL function pointer`,
+    );
     err.argIndex = index;
     throw err;
   }
@@ -137,7 +145,14 @@ const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as 
 /** Everything generated code reaches, passed in as one frozen object. */
 const env = Object.freeze({
   E: Object.freeze({ arg: argError, count: throwCount, closed: throwClosed }),
-  F, I32, A: arenaString, B: throwBadArg, P: pointerOf, Q: stringOf, T: structOf, BAD,
+  F,
+  I32,
+  A: arenaString,
+  B: throwBadArg,
+  P: pointerOf,
+  Q: stringOf,
+  T: structOf,
+  BAD,
   invoke: native.invoke,
   // The entry a fast wrapper calls when it passes no references: the one define() names.
   fastEntries: Object.freeze([native.invokeFast, ...native.plainEntries]),
@@ -303,8 +318,11 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
       const r = ref();
       const of = kind === 'ptr' ? 'P' : kind === 'cstring' ? 'Q' : 'T';
       const first =
-        kind === 'ptr' ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${slot} = ${a}; else `
-        : kind === 'cstring' ? `if (typeof ${a} === 'string') ${r} = ${a}; else ` : '';
+        kind === 'ptr'
+          ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${slot} = ${a}; else `
+          : kind === 'cstring'
+            ? `if (typeof ${a} === 'string') ${r} = ${a}; else `
+            : '';
       return (
         `${first}if (ArrayBuffer.isView(${a})) ${r} = ${a}; ` +
         `else { const c = ${of}(${a}); if (typeof c === 'number') ${slot} = c; else if (c === BAD) ${fail}; else ${r} = c; }`
@@ -323,7 +341,13 @@ function generalArg(i: number, kind: string, { a, fail, ref }: Arg): string {
  * it once none failed; any other argument's `code` tests, stores and flags a refusal in `bad`
  * itself. Either way the wrapper throws for a refused argument after the tests (throwBadArg).
  */
-function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[], string: number): { bad?: string; code: string } {
+function fastArg(
+  slot: number,
+  kind: string,
+  { a, ref }: Arg,
+  refKinds: string[],
+  string: number,
+): { bad?: string; code: string } {
   const out = `F[${slot}]`;
   // Each reference argument tells the native side what it is, 2 bits per reference in the mask
   // `m`, so C needs no Node-API call to find out (src/call.c, REF_*).
@@ -375,7 +399,8 @@ function fastArg(slot: number, kind: string, { a, ref }: Arg, refKinds: string[]
             `else { s${j} = ${a}; n${j} = t - top; top = t; sf |= ${STRING_NEW << (2 * j)}; } } } else `
           : '';
       // A number is an address only for a `ptr` parameter (stringOf refuses one).
-      const number = kind === 'ptr' ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${out} = ${a}; else ` : '';
+      const number =
+        kind === 'ptr' ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${out} = ${a}; else ` : '';
       return {
         code:
           `${str}${number}if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
@@ -415,7 +440,13 @@ function returnCode(kind: string, call: string): string {
 }
 
 type StructReader = (result: ArrayBuffer | undefined) => unknown;
-type Factory = (env: object, name: string, guard: CallGuard | null, address: number, readStruct: StructReader | undefined) => (...args: unknown[]) => unknown;
+type Factory = (
+  env: object,
+  name: string,
+  guard: CallGuard | null,
+  address: number,
+  readStruct: StructReader | undefined,
+) => (...args: unknown[]) => unknown;
 const factories = new Map<string, Factory>();
 
 /**
@@ -571,11 +602,20 @@ function build(
   fixedCount: number,
   guard: CallGuard | null,
 ): Callable {
-  native.define(address, lib, args.map((t) => t.desc), ret.desc, fixedCount, sig.name);
+  native.define(
+    address,
+    lib,
+    args.map((t) => t.desc),
+    ret.desc,
+    fixedCount,
+    sig.name,
+  );
   const def = definition(args.length);
   const size = ret.info.size;
-  const readStruct = ret.info.kind !== 'struct' ? undefined
-    : sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? U8.slice(0, size).buffer);
+  const readStruct =
+    ret.info.kind !== 'struct'
+      ? undefined
+      : (sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? U8.slice(0, size).buffer));
   const fn = generate(sig.name, args, ret, def, guard, readStruct) as Callable;
   native.adopt(fn, def.id);
   // The `.async` wrapper is made on the first asynchronous call: most programs call most
