@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { KINDS, kindRow } from './kinds';
 
 /**
  * Errors thrown by ArkFFI. Every one carries a stable `code` (ERR_ARKFFI_...), and errors about a
@@ -141,20 +142,10 @@ export function describe(value: unknown): string {
   }
 }
 
-/** The range of a 64-bit integer kind, as text. */
-function range64(unsigned: boolean): string {
-  return unsigned ? '[0, 2^64 - 1]' : '[-2^63, 2^63 - 1]';
-}
-
 /** The range of each integer kind of at most 32 bits. */
-export const INT_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
-  i8: [-128, 127],
-  u8: [0, 255],
-  i16: [-32768, 32767],
-  u16: [0, 65535],
-  i32: [-2147483648, 2147483647],
-  u32: [0, 4294967295],
-};
+export const INT_LIMITS: Readonly<Record<string, readonly [number, number]>> = Object.fromEntries(
+  Object.entries(KINDS).flatMap(([kind, row]) => (row.int === undefined ? [] : [[kind, [row.int.min, row.int.max]]])),
+);
 
 /** What to do instead of passing `value`, for the values users pass by mistake. */
 function hint(value: unknown): string {
@@ -167,57 +158,8 @@ function hint(value: unknown): string {
 
 /** Why `value` is not acceptable for an argument of `kind`: [error class, code, problem]. */
 function diagnose(kind: string, value: unknown): [ErrorClass, ErrorCode, string] {
-  const got = describe(value);
-  const isNumber = typeof value === 'number';
-  switch (kind) {
-    case 'i8':
-    case 'u8':
-    case 'i16':
-    case 'u16':
-    case 'i32':
-    case 'u32':
-      return isNumber
-        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integer in [${INT_LIMITS[kind].join(', ')}], got ${got}`]
-        : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number, got ${got}`];
-    case 'i64':
-    case 'u64':
-    case 'bigint64':
-    case 'biguint64': {
-      const unsigned = kind === 'u64' || kind === 'biguint64';
-      if (typeof value === 'bigint')
-        return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be a BigInt in ${range64(unsigned)}, got ${got}`];
-      if (!isNumber) return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number or a BigInt, got ${got}`];
-      const why = Number.isInteger(value)
-        ? unsigned && (value as number) < 0
-          ? 'must not be negative'
-          : 'must be a safe integer (pass a BigInt beyond 2^53)'
-        : 'must be an integer';
-      return [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${why}, got ${got}`];
-    }
-    case 'bool':
-      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a boolean or a number, got ${got}`];
-    case 'f32':
-    case 'f64':
-      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `must be a number, got ${got}`];
-    case 'ptr':
-      return isNumber || typeof value === 'bigint'
-        ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `must be an integral address of at most 64 bits, got ${got}`]
-        : [
-            TypeError,
-            'ERR_ARKFFI_INVALID_ARG_TYPE',
-            `must be a pointer (number, BigInt, null, ArrayBuffer, ArrayBufferView, JSCallback or CFunction), got ${got}${hint(value)}`,
-          ];
-    case 'cstring':
-      return [
-        TypeError,
-        'ERR_ARKFFI_INVALID_ARG_TYPE',
-        `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
-          isNumber || typeof value === 'bigint' ? ": to pass an address, declare the parameter 'ptr'" : hint(value)
-        }`,
-      ];
-    default:
-      return [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `cannot take ${got}`];
-  }
+  const { range, text } = kindRow(kind).refuse(value, describe(value), hint(value));
+  return range ? [RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', text] : [TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', text];
 }
 
 /** Throws the error for a rejected argument. Called only from generated wrappers. */

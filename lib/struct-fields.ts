@@ -3,10 +3,10 @@
  * bytes. Conversions and range checks are those of call arguments and results, so a value that
  * a call would refuse is refused in a struct too, with the field's name. Used by struct.ts.
  */
-import { endianness } from 'node:os';
 import { types } from 'node:util';
 import { describe, ffiError, ownProperty } from './errors';
-import { native, type NativeTypeDesc } from './native';
+import { kindRow } from './kinds';
+import type { NativeTypeDesc } from './native';
 import { resolveType } from './types';
 
 /** A scalar inside a struct, at its offset from the start of the outermost struct. */
@@ -42,12 +42,6 @@ export interface Codec {
    */
   readonly number?: string;
 }
-
-const NUMBER_KINDS = new Set(['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'f32', 'f64']);
-
-// C memory holds values in the machine's byte order.
-const LE = endianness() === 'LE';
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function isBufferLike(value: unknown): value is ArrayBufferLike | ArrayBufferView {
   return types.isAnyArrayBuffer(value) || ArrayBuffer.isView(value);
@@ -123,170 +117,6 @@ function refuse(path: string, problem: string, value: unknown, range = false): n
     : ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', message);
 }
 
-type Access = Pick<Codec, 'read' | 'write'>;
-type Setter = (view: DataView, at: number, value: number) => void;
-
-function smallInt(min: number, max: number, read: Codec['read'], set: Setter): Access {
-  return {
-    read,
-    write(view, at, value, path) {
-      if (typeof value !== 'number') refuse(path, 'must be a number', value);
-      if (!Number.isInteger(value) || value < min || value > max)
-        refuse(path, `must be an integer in [${min}, ${max}]`, value, true);
-      set(view, at, value);
-    },
-  };
-}
-
-/** A 64-bit integer: a number while exact (unless `alwaysBig`), a BigInt beyond. */
-function int64(signed: boolean, alwaysBig: boolean): Access {
-  const min = signed ? -(2n ** 63n) : 0n;
-  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
-  return {
-    read(view, at) {
-      const v = signed ? view.getBigInt64(at, LE) : view.getBigUint64(at, LE);
-      return alwaysBig || v > MAX_SAFE || v < -MAX_SAFE ? v : Number(v);
-    },
-    write(view, at, value, path) {
-      let v: bigint;
-      if (typeof value === 'bigint') v = value;
-      else if (typeof value !== 'number') refuse(path, 'must be a number or a BigInt', value);
-      else if (Number.isSafeInteger(value)) v = BigInt(value);
-      else refuse(path, 'must be an integer (a BigInt beyond 2^53)', value, true);
-      if (v < min || v > max) refuse(path, `must be in [${min}, ${max}]`, value, true);
-      if (signed) view.setBigInt64(at, v, LE);
-      else view.setBigUint64(at, v, LE);
-    },
-  };
-}
-
-/**
- * A pointer (also a `char *`): read as an address number, written from an address, null, or a
- * buffer (its address: the buffer must stay alive while C uses the struct).
- */
-function pointer(size: number, isString: boolean): Access {
-  const bits = size * 8;
-  const min = -(2n ** BigInt(bits - 1));
-  const max = 2n ** BigInt(bits) - 1n;
-  return {
-    read(view, at) {
-      const v = size === 8 ? view.getBigUint64(at, LE) : BigInt(view.getUint32(at, LE));
-      return v > MAX_SAFE ? v : Number(v);
-    },
-    write(view, at, value, path) {
-      let v: bigint;
-      if (value === null) v = 0n;
-      else if (typeof value === 'bigint') v = value;
-      else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
-      else if (isBufferLike(value)) v = BigInt(native.ptr(value));
-      else if (typeof value === 'number') refuse(path, 'must be an integral address', value, true);
-      else if (isString && typeof value === 'string') {
-        refuse(
-          path,
-          "takes an address, not a string: encode it into a buffer you keep alive, e.g. Buffer.from('text\\0')",
-          value,
-        );
-      } else refuse(path, 'must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView)', value);
-      if (v < min || v > max) refuse(path, `must be an address of at most ${bits} bits`, value, true);
-      const bitsOf = BigInt.asUintN(bits, v);
-      if (size === 8) view.setBigUint64(at, bitsOf, LE);
-      else view.setUint32(at, Number(bitsOf), LE);
-    },
-  };
-}
-
-function float(get: Codec['read'], set: Setter): Access {
-  return {
-    read: get,
-    write(view, at, value, path) {
-      if (typeof value !== 'number') refuse(path, 'must be a number', value);
-      set(view, at, value);
-    },
-  };
-}
-
-const bool: Access = {
-  read: (view, at) => view.getUint8(at) !== 0,
-  write(view, at, value, path) {
-    if (typeof value === 'boolean') view.setUint8(at, value ? 1 : 0);
-    else if (typeof value === 'number') view.setUint8(at, value !== 0 ? 1 : 0);
-    else refuse(path, 'must be a boolean or a number', value);
-  },
-};
-
-function access(kind: string, size: number): Access | undefined {
-  switch (kind) {
-    case 'bool':
-      return bool;
-    case 'i8':
-      return smallInt(
-        -128,
-        127,
-        (v, at) => v.getInt8(at),
-        (v, at, x) => v.setInt8(at, x),
-      );
-    case 'u8':
-      return smallInt(
-        0,
-        255,
-        (v, at) => v.getUint8(at),
-        (v, at, x) => v.setUint8(at, x),
-      );
-    case 'i16':
-      return smallInt(
-        -32768,
-        32767,
-        (v, at) => v.getInt16(at, LE),
-        (v, at, x) => v.setInt16(at, x, LE),
-      );
-    case 'u16':
-      return smallInt(
-        0,
-        65535,
-        (v, at) => v.getUint16(at, LE),
-        (v, at, x) => v.setUint16(at, x, LE),
-      );
-    case 'i32':
-      return smallInt(
-        -2147483648,
-        2147483647,
-        (v, at) => v.getInt32(at, LE),
-        (v, at, x) => v.setInt32(at, x, LE),
-      );
-    case 'u32':
-      return smallInt(
-        0,
-        4294967295,
-        (v, at) => v.getUint32(at, LE),
-        (v, at, x) => v.setUint32(at, x, LE),
-      );
-    case 'i64':
-      return int64(true, false);
-    case 'u64':
-      return int64(false, false);
-    case 'bigint64':
-      return int64(true, true);
-    case 'biguint64':
-      return int64(false, true);
-    case 'f32':
-      return float(
-        (v, at) => v.getFloat32(at, LE),
-        (v, at, x) => v.setFloat32(at, x, LE),
-      );
-    case 'f64':
-      return float(
-        (v, at) => v.getFloat64(at, LE),
-        (v, at, x) => v.setFloat64(at, x, LE),
-      );
-    case 'ptr':
-      return pointer(size, false);
-    case 'cstring':
-      return pointer(size, true);
-    default:
-      return undefined;
-  }
-}
-
 const scalars = new Map<string, Codec>();
 
 /**
@@ -304,8 +134,8 @@ export function codecOf(type: unknown, where: string): Codec {
   const { info } = resolveType(type, where);
   let codec = scalars.get(info.kind);
   if (codec === undefined) {
-    const conv = access(info.kind, info.size);
-    if (conv === undefined) {
+    const row = kindRow(info.kind);
+    if (row.field === undefined) {
       const why =
         info.kind === 'void'
           ? 'a field cannot be void'
@@ -315,14 +145,14 @@ export function codecOf(type: unknown, where: string): Codec {
     const { kind, size, align } = info;
     const float = kind === 'f32' || kind === 'f64';
     codec = {
-      ...conv,
+      ...row.field(size, refuse),
       size,
       align,
       composite: false,
       natural: true,
       members: (out) => void out.push(kind),
       leaves: (out, at) => void out.push({ at, size, align, float }),
-      number: NUMBER_KINDS.has(kind) ? kind : undefined,
+      number: row.number ? kind : undefined,
     };
     scalars.set(kind, codec);
   }

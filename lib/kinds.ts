@@ -1,0 +1,338 @@
+/**
+ * The table of C type kinds: one row per kind the addon resolves a type name to (src/types.c,
+ * `ak_kind`), with everything the TypeScript layer knows of it: the C type, the range of a small
+ * integer, what an argument takes and what a callback's result must be (for messages), and how a
+ * struct field of the kind reads and writes its bytes. Adding a type is adding a row here and in
+ * the C table; the compiler checks that every kind has one, and the load that the addon's kinds
+ * are these, in its order.
+ */
+import { endianness } from 'node:os';
+import { types } from 'node:util';
+import { native } from './native';
+
+/** The canonical kinds, in the addon's enum order. */
+export type Kind =
+  | 'void'
+  | 'bool'
+  | 'i8'
+  | 'u8'
+  | 'i16'
+  | 'u16'
+  | 'i32'
+  | 'u32'
+  | 'i64'
+  | 'u64'
+  | 'bigint64'
+  | 'biguint64'
+  | 'f32'
+  | 'f64'
+  | 'ptr'
+  | 'cstring'
+  | 'struct';
+
+/** Why a value was refused: `range` when it has an accepted JS type but is out of range. */
+export interface Problem {
+  readonly range: boolean;
+  readonly text: string;
+}
+
+/** Refuses a struct field's value: names the field `path`, says `problem`, shows `value`. */
+export type RefuseField = (path: string, problem: string, value: unknown, range?: boolean) => never;
+
+/** How a struct field of one kind reads and writes its bytes. */
+export interface FieldAccess {
+  read(view: DataView, at: number): unknown;
+  /** Validates `value`, naming the field `path` if it is refused, and writes it at `at`. */
+  write(view: DataView, at: number, value: unknown, path: string): void;
+}
+
+/** An integer kind of at most 32 bits. */
+export interface SmallInt {
+  readonly min: number;
+  readonly max: number;
+  /** Code that is true when the number `v` (an expression read once) is in range. */
+  readonly test: (v: string) => string;
+}
+
+export interface KindRow {
+  /** The C type, for messages. */
+  readonly c: string;
+  /** For integers of at most 32 bits: their range. */
+  readonly int?: SmallInt;
+  /** A plain JS number both ways, which a typed array of the kind reads and writes as C does. */
+  readonly number: boolean;
+  /** Why `value` (described as `got`; `hint` says what to do instead) is no argument of the kind. */
+  readonly refuse: (value: unknown, got: string, hint: string) => Problem;
+  /** What a callback's result of the kind must be; `size` is a struct's. */
+  readonly returns: (size: number) => string;
+  /** Whether a refused callback result of an accepted JS type is out of range (RangeError). */
+  readonly rangeResult: (value: unknown, isBuffer: boolean) => boolean;
+  /** How a struct field of the kind reads and writes its `size` bytes; undefined: no field. */
+  readonly field?: (size: number, refuse: RefuseField) => FieldAccess;
+}
+
+// C memory holds values in the machine's byte order.
+const LE = endianness() === 'LE';
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+type Get = (view: DataView, at: number) => number;
+type Set = (view: DataView, at: number, value: number) => void;
+
+const typeError = (text: string): Problem => ({ range: false, text });
+const rangeError = (text: string): Problem => ({ range: true, text });
+
+function smallInt(min: number, max: number, test: SmallInt['test'], get: Get, set: Set): KindRow {
+  const int = { min, max, test };
+  return {
+    c: `${min < 0 ? '' : 'u'}int${Math.log2(max - min + 1)}_t`,
+    int,
+    number: true,
+    refuse: (value, got) =>
+      typeof value === 'number'
+        ? rangeError(`must be an integer in [${min}, ${max}], got ${got}`)
+        : typeError(`must be a number, got ${got}`),
+    returns: () => `an integer in [${min}, ${max}]`,
+    rangeResult: (value) => typeof value === 'number',
+    field: (_size: number, refuse: RefuseField) => ({
+      read: get,
+      write(view, at, value, path) {
+        if (typeof value !== 'number') refuse(path, 'must be a number', value);
+        if (!Number.isInteger(value) || value < min || value > max)
+          refuse(path, `must be an integer in [${min}, ${max}]`, value, true);
+        set(view, at, value);
+      },
+    }),
+  };
+}
+
+/** A 64-bit integer: a number while exact (unless `alwaysBig`), a BigInt beyond. */
+function int64(signed: boolean, alwaysBig: boolean): KindRow {
+  const min = signed ? -(2n ** 63n) : 0n;
+  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
+  const range = signed ? '[-2^63, 2^63 - 1]' : '[0, 2^64 - 1]';
+  return {
+    c: signed ? 'int64_t' : 'uint64_t',
+    number: false,
+    refuse(value, got) {
+      if (typeof value === 'bigint') return rangeError(`must be a BigInt in ${range}, got ${got}`);
+      if (typeof value !== 'number') return typeError(`must be a number or a BigInt, got ${got}`);
+      const why = !Number.isInteger(value)
+        ? 'must be an integer'
+        : !signed && value < 0
+          ? 'must not be negative'
+          : 'must be a safe integer (pass a BigInt beyond 2^53)';
+      return rangeError(`${why}, got ${got}`);
+    },
+    returns: () =>
+      signed
+        ? `a safe integer or a BigInt in [-(2^63), 2^63 - 1]`
+        : `a safe integer or a BigInt in ${range}, not negative`,
+    rangeResult: (value) => typeof value === 'number' || typeof value === 'bigint',
+    field: (_size: number, refuse: RefuseField) => ({
+      read(view, at) {
+        const v = signed ? view.getBigInt64(at, LE) : view.getBigUint64(at, LE);
+        return alwaysBig || v > MAX_SAFE || v < -MAX_SAFE ? v : Number(v);
+      },
+      write(view, at, value, path) {
+        let v: bigint;
+        if (typeof value === 'bigint') v = value;
+        else if (typeof value !== 'number') refuse(path, 'must be a number or a BigInt', value);
+        else if (Number.isSafeInteger(value)) v = BigInt(value);
+        else refuse(path, 'must be an integer (a BigInt beyond 2^53)', value, true);
+        if (v < min || v > max) refuse(path, `must be in [${min}, ${max}]`, value, true);
+        if (signed) view.setBigInt64(at, v, LE);
+        else view.setBigUint64(at, v, LE);
+      },
+    }),
+  };
+}
+
+function float(c: string, get: Get, set: Set): KindRow {
+  return {
+    c,
+    number: true,
+    refuse: (_value, got) => typeError(`must be a number, got ${got}`),
+    returns: () => 'a number',
+    rangeResult: () => false,
+    field: (_size: number, refuse: RefuseField) => ({
+      read: get,
+      write(view, at, value, path) {
+        if (typeof value !== 'number') refuse(path, 'must be a number', value);
+        set(view, at, value);
+      },
+    }),
+  };
+}
+
+/**
+ * A pointer field (also a `char *`): read as an address number, written from an address, null,
+ * or a buffer (its address: the buffer must stay alive while C uses the struct).
+ */
+function pointerField(isString: boolean): KindRow['field'] {
+  return (size: number, refuse: RefuseField) => {
+    const bits = size * 8;
+    const min = -(2n ** BigInt(bits - 1));
+    const max = 2n ** BigInt(bits) - 1n;
+    return {
+      read(view, at) {
+        const v = size === 8 ? view.getBigUint64(at, LE) : BigInt(view.getUint32(at, LE));
+        return v > MAX_SAFE ? v : Number(v);
+      },
+      write(view, at, value, path) {
+        let v: bigint;
+        if (value === null) v = 0n;
+        else if (typeof value === 'bigint') v = value;
+        else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
+        else if (types.isAnyArrayBuffer(value) || ArrayBuffer.isView(value)) v = BigInt(native.ptr(value));
+        else if (typeof value === 'number') refuse(path, 'must be an integral address', value, true);
+        else if (isString && typeof value === 'string') {
+          refuse(
+            path,
+            "takes an address, not a string: encode it into a buffer you keep alive, e.g. Buffer.from('text\\0')",
+            value,
+          );
+        } else refuse(path, 'must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView)', value);
+        if (v < min || v > max) refuse(path, `must be an address of at most ${bits} bits`, value, true);
+        const bitsOf = BigInt.asUintN(bits, v);
+        if (size === 8) view.setBigUint64(at, bitsOf, LE);
+        else view.setUint32(at, Number(bitsOf), LE);
+      },
+    };
+  };
+}
+
+const POINTER_RESULT = 'a pointer (a number, BigInt, null, ArrayBuffer or ArrayBufferView)';
+const pointerRange = (value: unknown): boolean => typeof value === 'number' || typeof value === 'bigint';
+
+export const KINDS: Readonly<Record<Kind, KindRow>> = {
+  void: {
+    c: 'void',
+    number: false,
+    refuse: (_value, got) => typeError(`cannot take ${got}`),
+    returns: () => 'undefined',
+    rangeResult: () => false,
+  },
+  bool: {
+    c: 'bool',
+    number: false,
+    refuse: (_value, got) => typeError(`must be a boolean or a number, got ${got}`),
+    returns: () => 'a boolean or a number',
+    rangeResult: () => false,
+    field: (_size: number, refuse: RefuseField) => ({
+      read: (view, at) => view.getUint8(at) !== 0,
+      write(view, at, value, path) {
+        if (typeof value === 'boolean') view.setUint8(at, value ? 1 : 0);
+        else if (typeof value === 'number') view.setUint8(at, value !== 0 ? 1 : 0);
+        else refuse(path, 'must be a boolean or a number', value);
+      },
+    }),
+  },
+  i8: smallInt(
+    -128,
+    127,
+    (v) => `((${v} << 24) >> 24) === ${v}`,
+    (view, at) => view.getInt8(at),
+    (view, at, x) => view.setInt8(at, x),
+  ),
+  u8: smallInt(
+    0,
+    255,
+    (v) => `(${v} & 0xff) === ${v}`,
+    (view, at) => view.getUint8(at),
+    (view, at, x) => view.setUint8(at, x),
+  ),
+  i16: smallInt(
+    -32768,
+    32767,
+    (v) => `((${v} << 16) >> 16) === ${v}`,
+    (view, at) => view.getInt16(at, LE),
+    (view, at, x) => view.setInt16(at, x, LE),
+  ),
+  u16: smallInt(
+    0,
+    65535,
+    (v) => `(${v} & 0xffff) === ${v}`,
+    (view, at) => view.getUint16(at, LE),
+    (view, at, x) => view.setUint16(at, x, LE),
+  ),
+  i32: smallInt(
+    -2147483648,
+    2147483647,
+    (v) => `(${v} | 0) === ${v}`,
+    (view, at) => view.getInt32(at, LE),
+    (view, at, x) => view.setInt32(at, x, LE),
+  ),
+  u32: smallInt(
+    0,
+    4294967295,
+    (v) => `(${v} >>> 0) === ${v}`,
+    (view, at) => view.getUint32(at, LE),
+    (view, at, x) => view.setUint32(at, x, LE),
+  ),
+  i64: int64(true, false),
+  u64: int64(false, false),
+  bigint64: int64(true, true),
+  biguint64: int64(false, true),
+  f32: float(
+    'float',
+    (view, at) => view.getFloat32(at, LE),
+    (view, at, x) => view.setFloat32(at, x, LE),
+  ),
+  f64: float(
+    'double',
+    (view, at) => view.getFloat64(at, LE),
+    (view, at, x) => view.setFloat64(at, x, LE),
+  ),
+  ptr: {
+    c: 'void *',
+    number: false,
+    refuse: (value, got, hint) =>
+      typeof value === 'number' || typeof value === 'bigint'
+        ? rangeError(`must be an integral address of at most 64 bits, got ${got}`)
+        : typeError(
+            `must be a pointer (number, BigInt, null, ArrayBuffer, ArrayBufferView, JSCallback or CFunction), got ${got}${hint}`,
+          ),
+    returns: () => POINTER_RESULT,
+    rangeResult: pointerRange,
+    field: pointerField(false),
+  },
+  cstring: {
+    c: 'const char *',
+    number: false,
+    refuse: (value, got, hint) =>
+      typeError(
+        `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
+          typeof value === 'number' || typeof value === 'bigint'
+            ? ": to pass an address, declare the parameter 'ptr'"
+            : hint
+        }`,
+      ),
+    // A JS string cannot become a `char *` result: nothing would own its memory after the return.
+    returns: () => POINTER_RESULT,
+    rangeResult: pointerRange,
+    field: pointerField(true),
+  },
+  struct: {
+    c: 'struct',
+    number: false,
+    refuse: (_value, got) => typeError(`cannot take ${got}`),
+    returns: (size) => `an ArrayBuffer or ArrayBufferView of at least ${size} bytes`,
+    rangeResult: (_value, isBuffer) => isBuffer,
+  },
+};
+
+/** The row of a kind the addon named; throws an internal error for one this table lacks. */
+export function kindRow(kind: string): KindRow {
+  if (!Object.hasOwn(KINDS, kind)) throw new Error(`arkffi: the kind table has no row for '${kind}'`);
+  return KINDS[kind as Kind];
+}
+
+// The addon's kinds must be this table's, in its order: a row missing on either side fails at load.
+{
+  const rows = Object.keys(KINDS);
+  if (native.kinds.length !== rows.length || native.kinds.some((k, i) => k !== rows[i])) {
+    throw new Error(
+      `arkffi: the addon's kinds (${native.kinds.join(', ')}) differ from the kind table (${rows.join(', ')})`,
+    );
+  }
+}
