@@ -160,16 +160,60 @@ interface TypeNames {
   CString: 'cstring';
   s: 'cstring';
   '2': 'bytes';
+  // C spellings of more than one word (the addon takes any spacing, and ignores const/volatile).
+  'signed char': 'number';
+  'unsigned char': 'number';
+  'short int': 'number';
+  'signed short': 'number';
+  'signed short int': 'number';
+  'unsigned short': 'number';
+  'unsigned short int': 'number';
+  signed: 'number';
+  'signed int': 'number';
+  'unsigned int': 'number';
+  'long int': 'int64';
+  'signed long': 'int64';
+  'signed long int': 'int64';
+  'unsigned long': 'int64';
+  'unsigned long int': 'int64';
+  'long long': 'int64';
+  'long long int': 'int64';
+  'signed long long': 'int64';
+  'signed long long int': 'int64';
+  'unsigned long long': 'int64';
+  'unsigned long long int': 'int64';
+  ptrdiff_t: 'int64';
+  off_t: 'int64';
+  _Bool: 'bool';
+  // A pointer to char is a C string; every other pointer spelling is a `ptr` (PointerSpelling).
+  'char *': 'cstring';
+  'char*': 'cstring';
+  'const char *': 'cstring';
+  'const char*': 'cstring';
+  'char const *': 'cstring';
 }
 
+/** The names of the table: every spelling but the pointer ones PointerSpelling adds. */
+type TableName = keyof TypeNames;
+
+/**
+ * A C pointer spelling, `int *`, `const void *`, `char **`: a `ptr` (a pointer to char excepted,
+ * in the table as a `cstring`). The addon takes any spacing and qualifiers; these are the usual.
+ */
+type PointerSpelling = `${'' | 'const '}${Exclude<TableName, '2'>}${' *' | '*' | ' **' | '**'}`;
+
 /** A type name: an `FFIType` member, a bun:ffi name, an ArkFFI one-letter code or a C spelling. */
-export type TypeName = keyof TypeNames;
+export type TypeName = TableName | PointerSpelling;
+
+/** The conversions group of a type name. */
+type GroupName<N extends TypeName> = N extends TableName ? TypeNames[N] : 'ptr';
 
 /** The type names of `void`, which has no values: a result type only. */
-export type VoidTypeName = { [N in TypeName]: TypeNames[N] extends 'void' ? N : never }[TypeName];
+export type VoidTypeName = { [N in TableName]: TypeNames[N] extends 'void' ? N : never }[TableName];
 
 /** The type names a struct field can have: every scalar, not void nor a by-value struct code. */
-export type FieldTypeName = { [N in TypeName]: TypeNames[N] extends 'void' | 'bytes' ? never : N }[TypeName];
+export type FieldTypeName =
+  { [N in TableName]: TypeNames[N] extends 'void' | 'bytes' ? never : N }[TableName] | PointerSpelling;
 
 /**
  * A type in a definition: a type name, an array of member types for a struct passed or returned
@@ -199,7 +243,7 @@ export type PointerArg = PointerLike | FunctionPointer | JSCallback;
  */
 export type StringArg = string | null | CString | ArrayBufferLike | ArrayBufferView;
 
-type Group<T extends TypeName> = Conversions[TypeNames[T]];
+type Group<T extends TypeName> = Conversions[GroupName<T>];
 
 /** The TypedArrays that an array() field takes besides plain arrays. */
 export type TypedArray =

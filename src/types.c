@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define AK_LONG_KIND  (sizeof(long) == 8 ? AK_I64 : AK_I32)
 #define AK_ULONG_KIND (sizeof(long) == 8 ? AK_U64 : AK_U32)
@@ -123,20 +124,103 @@ const char *ak_kind_name(ak_kind kind) {
   return kind_names[kind];
 }
 
-bool ak_kind_parse(const char *name, ak_kind *out) {
+/* The C spellings of more than one word, as c_spelling normalises them (one space between
+ * words, qualifiers gone). */
+static const alias c_words[] = {
+    {"signed char", AK_I8},
+    {"unsigned char", AK_U8},
+    {"short int", AK_I16},
+    {"signed short", AK_I16},
+    {"signed short int", AK_I16},
+    {"unsigned short", AK_U16},
+    {"unsigned short int", AK_U16},
+    {"signed", AK_I32},
+    {"signed int", AK_I32},
+    {"unsigned int", AK_U32},
+    {"long int", AK_LONG_KIND},
+    {"signed long", AK_LONG_KIND},
+    {"signed long int", AK_LONG_KIND},
+    {"unsigned long", AK_ULONG_KIND},
+    {"unsigned long int", AK_ULONG_KIND},
+    {"long long", AK_I64},
+    {"long long int", AK_I64},
+    {"signed long long", AK_I64},
+    {"signed long long int", AK_I64},
+    {"unsigned long long", AK_U64},
+    {"unsigned long long int", AK_U64},
+    {"ptrdiff_t", AK_SSIZE_KIND},
+    {"off_t", sizeof(off_t) == 8 ? AK_I64 : AK_I32},
+    {"_Bool", AK_BOOL},
+};
+_Static_assert(sizeof(int) == 4 && sizeof(short) == 2 && sizeof(long long) == 8,
+               "the C spellings assume int, short and long long of 32, 16 and 64 bits");
+_Static_assert(sizeof(ptrdiff_t) == sizeof(size_t), "ptrdiff_t as wide as size_t");
+
+static bool alias_find(const alias *list, size_t n, const char *name, ak_kind *out) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(name, list[i].name) == 0) {
+      *out = (ak_kind)list[i].kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* A single name: canonical, or one of the other spellings. */
+static bool word_parse(const char *name, ak_kind *out) {
   for (int k = 0; k < AK_KIND_COUNT; k++) {
     if (k != AK_STRUCT && strcmp(name, kind_names[k]) == 0) {
       *out = (ak_kind)k;
       return true;
     }
   }
-  for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
-    if (strcmp(name, aliases[i].name) == 0) {
-      *out = (ak_kind)aliases[i].kind;
-      return true;
+  return alias_find(aliases, sizeof aliases / sizeof aliases[0], name, out) ||
+         alias_find(c_words, sizeof c_words / sizeof c_words[0], name, out);
+}
+
+/* A C declaration's type: words separated by spaces, `const` and `volatile` ignored (they do not
+ * change how a value is passed), and trailing `*`s, each perhaps followed by qualifiers. A
+ * pointer to char is a C string, as koffi and C APIs mean it; any other pointer is a `ptr`
+ * (`unsigned char *` included: bytes, not text). */
+static bool c_spelling(const char *name, ak_kind *out) {
+  char base[64];
+  size_t used = 0;
+  unsigned stars = 0;
+  const char *p = name;
+  while (*p != '\0') {
+    if (*p == ' ' || *p == '\t') {
+      p++;
+      continue;
     }
+    if (*p == '*') {
+      stars++;
+      p++;
+      continue;
+    }
+    const char *word = p;
+    while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '*')
+      p++;
+    size_t n = (size_t)(p - word);
+    if ((n == 5 && strncmp(word, "const", 5) == 0) || (n == 8 && strncmp(word, "volatile", 8) == 0))
+      continue;
+    /* A word after a `*` would be a declarator's name or a second type: not a type name. */
+    if (stars > 0 || used + n + 2 > sizeof base) return false;
+    if (used > 0) base[used++] = ' ';
+    memcpy(base + used, word, n);
+    used += n;
   }
-  return false;
+  base[used] = '\0';
+  ak_kind kind;
+  if (used == 0 || !word_parse(base, &kind)) return false;
+  if (stars == 0)
+    *out = kind;
+  else
+    *out = stars == 1 && strcmp(base, "char") == 0 ? AK_CSTRING : AK_PTR;
+  return true;
+}
+
+bool ak_kind_parse(const char *name, ak_kind *out) {
+  return word_parse(name, out) || c_spelling(name, out);
 }
 
 const ak_type *ak_scalar_type(ak_kind kind) {

@@ -153,6 +153,36 @@ test('one-letter ArkFFI codes and bun:ffi names are accepted', () => {
   assert.equal(bun.str_len('four'), 4);
 });
 
+test('C spellings name the type C has: words in any spacing, const ignored, pointers', () => {
+  // LP64, as on every Linux ArkFFI builds for: long and size_t are 64 bits.
+  const kinds = {
+    'unsigned int': 'u32', unsigned: 'u32', 'signed int': 'i32', signed: 'i32', 'short int': 'i16',
+    'unsigned short': 'u16', 'signed char': 'i8', 'unsigned char': 'u8', 'long int': 'i64',
+    'unsigned long': 'u64', 'long long': 'i64', 'unsigned long long int': 'u64', 'long  long': 'i64',
+    size_t: 'u64', ssize_t: 'i64', intptr_t: 'i64', uintptr_t: 'u64', ptrdiff_t: 'i64', off_t: 'i64',
+    _Bool: 'bool', 'const int': 'i32', 'volatile unsigned': 'u32', 'const char *': 'cstring',
+    'char*': 'cstring', 'char const *': 'cstring', 'const char * const': 'cstring', 'void *': 'ptr',
+    'const void*': 'ptr', 'int *': 'ptr', 'char **': 'ptr', 'unsigned char *': 'ptr', 'char * *': 'ptr',
+  };
+  for (const [name, kind] of Object.entries(kinds)) assert.equal(native.typeInfo(name).kind, kind, name);
+  for (const bad of ['int x', '* int', 'const', 'unsigned float', 'char * p', 'struct foo *', 'int[4]']) {
+    throwsCode(assert, () => native.typeInfo(bad), TypeError, 'ERR_ARKFFI_UNKNOWN_TYPE');
+  }
+  const libc = dlopen(null, {
+    strlen: { args: ['const char *'], returns: 'size_t' },
+    strtoul: { args: ['const char *', 'char **', 'int'], returns: 'unsigned long' },
+    llabs: { args: ['long long'], returns: 'long long int' },
+    abs: { args: ['signed int'], returns: 'int' },
+  }).symbols;
+  assert.equal(libc.strlen('hello'), 5);
+  assert.equal(libc.strtoul('ff', null, 16), 255);
+  assert.equal(libc.llabs(-(2 ** 40)), 2 ** 40);
+  assert.equal(libc.abs(-7), 7);
+  const u = dlopen(testlib, { echo_u32: { args: ['unsigned int'], returns: 'unsigned int' } }).symbols;
+  throwsCode(assert, () => u.echo_u32(-1), RangeError, 'ERR_ARKFFI_OUT_OF_RANGE');
+  assert.equal(u.echo_u32(2 ** 32 - 1), 2 ** 32 - 1);
+});
+
 test('every FFIType member resolves to a usable type', () => {
   for (const [name, value] of Object.entries(FFIType)) {
     const def = value === 'void' ? { returns: value } : { args: [value], returns: 'void' };

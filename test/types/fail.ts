@@ -85,7 +85,7 @@ const notAwaited: number = s.abs.async(1);
 dlopen(null, { f: { args: ['i33'] } });
 // @ts-expect-error TS2322 an unknown result type name
 dlopen(null, { f: { returns: 'integer' } });
-// @ts-expect-error TS2322 void is not a parameter type
+// @ts-expect-error TS2820 void is not a parameter type (TypeScript suggests the pointer spelling void *)
 dlopen(null, { f: { args: ['void'] } });
 // @ts-expect-error TS2322 an unknown member type of a struct by value
 dlopen(null, { f: { args: [['f64', 'f65']] } });
@@ -177,7 +177,7 @@ const name: string = Shape.fromPtr(0).name;
 const nameAddress: number = Shape.fromPtr(0).name;
 // @ts-expect-error TS2322 an unknown field type
 Struct({ a: 'i33' });
-// @ts-expect-error TS2322 a field cannot be void
+// @ts-expect-error TS2820 a field cannot be void (TypeScript suggests void *)
 Struct({ a: FFIType.void });
 // @ts-expect-error TS2322 a struct by value is a StructSchema in a field, not a list of types
 Struct({ a: ['f64', 'f64'] });
@@ -195,5 +195,15 @@ dlopen('libz.so.1', {}, { deep: 1 });
 dlopen('libz.so.1', {}, { deeper: true });
 // @ts-expect-error TS2322 ffi.load takes the same options
 ffi.load('libz.so.1', { lazy: 'yes' });
+
+// A `const char *` takes a string, not an address; an `unsigned int` a number, not a string.
+const spelled = dlopen(null, {
+  strlen: { args: ['const char *'], returns: 'size_t' },
+  abs: { args: ['unsigned int'], returns: 'int' },
+}).symbols;
+// @ts-expect-error TS2345 a C string parameter refuses a number
+spelled.strlen(5);
+// @ts-expect-error TS2345 an unsigned int parameter refuses a string
+spelled.abs('3');
 
 export { address, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

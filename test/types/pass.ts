@@ -247,3 +247,18 @@ const self = dlopen(null, { getpid: { returns: 'i32' } }, { processSymbols: true
 const rawHandle: bigint = ffi.load('libz.so.1', { deep: true });
 allowLibraries(['/usr/lib', new URL('file:///opt/lib/')]);
 const allowed: string[] | null = allowedLibraries();
+
+// C spellings: multi-word names, pointer spellings (a pointer to char is a string).
+{
+  const c = dlopen(null, {
+    strlen: { args: ['const char *'], returns: 'size_t' },
+    strtoul: { args: ['const char *', 'char **', 'int'], returns: 'unsigned long' },
+    abs: { args: ['unsigned int'], returns: 'int' },
+    memset: { args: ['void *', 'int', 'size_t'], returns: 'void *' },
+  }).symbols;
+  const n: number | bigint = c.strlen('abc');
+  const u: number | bigint = c.strtoul('ff', null, 16);
+  const a: number = c.abs(3);
+  const p: number | bigint | null = c.memset(new Uint8Array(4), 0, 4);
+  void [n, u, a, p];
+}
