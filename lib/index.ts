@@ -18,6 +18,8 @@ export type { FieldList, FieldType, StructOptions, StructSource } from './struct
 export { releasePtr, structReturnRetention } from './struct-results';
 export type { StructReturnRetention } from './struct-results';
 export type { StructReturn } from './struct-calls';
+export { alias, AliasType, opaque, OpaqueType } from './named';
+export type { Handle } from './named';
 export { FFIType } from './types';
 export type { FFITypeName } from './types';
 export type {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
 import { describe, ffiError, ownList, ownProperty, reword, type ArkFFIError, type ErrorCode } from './errors';
+import { underlying } from './named';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
 import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
@@ -281,8 +282,13 @@ export function definitionOf(where: string, def: unknown): FFIFunction {
     const value = ownProperty(def, key, refuse);
     if (value !== undefined) out[key] = value;
   }
-  if (out.args !== undefined)
-    out.args = ownList(out.args, (problem) => invalidDefinition(`${where}: args ${problem}`), 'an array of types');
+  // Named types (handles, aliases) are what they name from here on.
+  if (out.args !== undefined) {
+    out.args = ownList(out.args, (problem) => invalidDefinition(`${where}: args ${problem}`), 'an array of types').map(
+      underlying,
+    );
+  }
+  if (out.returns !== undefined) out.returns = underlying(out.returns);
   return out as FFIFunction;
 }
 

@@ -21,11 +21,13 @@ import {
   type Leaf,
 } from './struct-fields';
 import { heldSlab } from './struct-results';
+import { underlying, type AliasType, type OpaqueType } from './named';
 import { markDescribed, MAX_NESTING, toNativeType, type NativeDescribed } from './types';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
 
 /** A field's type: a scalar type name, a nested schema (struct or union), or an array(). */
-export type FieldType = FieldTypeName | StructSchema<any> | ArrayType<any>;
+export type FieldType =
+  FieldTypeName | StructSchema<any> | ArrayType<any> | OpaqueType<string> | AliasType<string, any>;
 
 /**
  * The fields in declaration order: an object `{ name: type }`, or `[name, type]` pairs. Pairs
@@ -126,7 +128,9 @@ const numberLayouts = new WeakMap<StructSchema<any>, readonly NumberField[] | nu
 const MAX_BYTES = constants.MAX_LENGTH;
 const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
 
-function fieldCodec(type: FieldType, where: string): Codec {
+function fieldCodec(field: FieldType, where: string): Codec {
+  // A named type (a handle, an alias) is what it names.
+  const type = underlying(field);
   if (typeof type === 'object' && type !== null) {
     const codec = codecs.get(type);
     if (codec !== undefined) return codec;

@@ -198,6 +198,8 @@ function describe(spec: TypeSpec, where: string, depth = 0, path = ''): NativeTy
   );
 }
 
+export { describe as describeType };
+
 /**
  * The addon's description of `spec` as a string: equal for equal types, whatever objects spell
  * them. Runs no user code (see describe).

@@ -8,6 +8,7 @@
  */
 import type { JSCallback } from './callback';
 import type { CString, PointerLike } from './memory';
+import type { AliasType, Handle, OpaqueType } from './named';
 import type { ArrayType, FieldList, StructSchema } from './struct';
 import type { StructReturn } from './struct-calls';
 import type { NativeDescribed } from './types';
@@ -259,48 +260,67 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
+/** A type with every alias resolved to the type it names (a handle type stays: its values are branded). */
+type Unaliased<T> = T extends AliasType<string, infer U> ? Unaliased<U> : T;
+
 /** What a parameter of type `T` takes. */
-export type ArgValue<T> = T extends TypeName
+export type ArgValue<T> = ArgValueOf<Unaliased<T>>;
+
+type ArgValueOf<T> = T extends TypeName
   ? Group<T>['arg']
-  : T extends StructSchema<infer F>
-    ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
-    : T extends readonly unknown[]
-      ? ArrayBufferLike | ArrayBufferView
-      : unknown;
+  : T extends OpaqueType<infer N>
+    ? Handle<N> | null
+    : T extends StructSchema<infer F>
+      ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
+      : T extends readonly unknown[]
+        ? ArrayBufferLike | ArrayBufferView
+        : unknown;
 
 /**
  * What a call with result type `T` returns; for a StructSchema, what `structReturn` (`Mode`)
  * asks for: the held result's address by default.
  */
-export type ResultValue<T, Mode = undefined> = T extends TypeName
+export type ResultValue<T, Mode = undefined> = ResultValueOf<Unaliased<T>, Mode>;
+
+type ResultValueOf<T, Mode> = T extends TypeName
   ? Group<T>['result']
-  : T extends StructSchema<infer F>
-    ? Mode extends 'object'
-      ? StructValue<F>
-      : Mode extends 'buffer'
+  : T extends OpaqueType<infer N>
+    ? Handle<N>
+    : T extends StructSchema<infer F>
+      ? Mode extends 'object'
+        ? StructValue<F>
+        : Mode extends 'buffer'
+          ? ArrayBuffer
+          : number
+      : T extends readonly unknown[]
         ? ArrayBuffer
-        : number
-    : T extends readonly unknown[]
-      ? ArrayBuffer
-      : unknown;
+        : unknown;
 
 /** A struct field's value as read (fromPtr, get): nested structs as objects, arrays as arrays. */
-export type FieldValue<T> = T extends FieldTypeName
+export type FieldValue<T> = FieldValueOf<Unaliased<T>>;
+
+type FieldValueOf<T> = T extends FieldTypeName
   ? Group<T>['fieldOut']
-  : T extends StructSchema<infer F>
-    ? StructValue<F>
-    : T extends ArrayType<infer E>
-      ? FieldValue<E>[]
-      : unknown;
+  : T extends OpaqueType<infer N>
+    ? Handle<N>
+    : T extends StructSchema<infer F>
+      ? StructValue<F>
+      : T extends ArrayType<infer E>
+        ? FieldValue<E>[]
+        : unknown;
 
 /** What a struct field of type `T` takes when written (create, set). */
-export type FieldInputValue<T> = T extends FieldTypeName
+export type FieldInputValue<T> = FieldInputValueOf<Unaliased<T>>;
+
+type FieldInputValueOf<T> = T extends FieldTypeName
   ? Group<T>['fieldIn']
-  : T extends StructSchema<infer F>
-    ? StructInput<F> | ArrayBufferLike | ArrayBufferView
-    : T extends ArrayType<infer E>
-      ? readonly FieldInputValue<E>[] | TypedArray
-      : unknown;
+  : T extends OpaqueType<infer N>
+    ? Handle<N> | null
+    : T extends StructSchema<infer F>
+      ? StructInput<F> | ArrayBufferLike | ArrayBufferView
+      : T extends ArrayType<infer E>
+        ? readonly FieldInputValue<E>[] | TypedArray
+        : unknown;
 
 type Pairs = readonly (readonly [string, unknown])[];
 
@@ -410,18 +430,26 @@ export type AsyncCallOf<D extends FFIFunction> = D['variadic'] extends true
   : (...args: ArgsOf<D>) => Promise<ReturnOf<D>>;
 
 /** What a JSCallback's function receives for a parameter of type `T` (structs: their bytes). */
-export type CallbackArgValue<T> = T extends TypeName
+export type CallbackArgValue<T> = CallbackArgValueOf<Unaliased<T>>;
+
+type CallbackArgValueOf<T> = T extends TypeName
   ? Group<T>['received']
-  : T extends NativeDescribed | readonly unknown[]
-    ? ArrayBuffer
-    : unknown;
+  : T extends OpaqueType<infer N>
+    ? Handle<N>
+    : T extends NativeDescribed | readonly unknown[]
+      ? ArrayBuffer
+      : unknown;
 
 /** What a JSCallback's function may return for result type `T` (structs: their bytes). */
-export type CallbackResultValue<T> = T extends TypeName
+export type CallbackResultValue<T> = CallbackResultValueOf<Unaliased<T>>;
+
+type CallbackResultValueOf<T> = T extends TypeName
   ? Group<T>['returned']
-  : T extends NativeDescribed | readonly unknown[]
-    ? ArrayBufferLike | ArrayBufferView
-    : unknown;
+  : T extends OpaqueType<infer N>
+    ? Handle<N> | null
+    : T extends NativeDescribed | readonly unknown[]
+      ? ArrayBufferLike | ArrayBufferView
+      : unknown;
 
 /** The signature part of a callback's definition. */
 export interface CallbackSignature {

@@ -1,7 +1,7 @@
 // Type tests that must fail: each `@ts-expect-error TSnnnn` line is followed by a line that tsc
 // rejects with that error. tsc -p test/types fails on a directive whose line compiles, and
 // test/typing.test.mjs compiles this file without the directives to check each error's code.
-import { array, AsyncCFunction, CFunction, CString, dlopen, ffi, FFIType, JSCallback, linkSymbols, read, Struct, Union } from 'arkffi';
+import { alias, array, AsyncCFunction, CFunction, CString, dlopen, ffi, FFIType, JSCallback, linkSymbols, opaque, read, Struct, Union } from 'arkffi';
 
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
 const lib = dlopen(null, {
@@ -206,4 +206,21 @@ spelled.strlen(5);
 // @ts-expect-error TS2345 an unsigned int parameter refuses a string
 spelled.abs('3');
 
-export { address, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };
+// Handles of different opaque types are kept apart, and from plain numbers.
+const sqlite3 = opaque('sqlite3');
+const sqlite3_stmt = opaque('sqlite3_stmt');
+const DWORD = alias('DWORD', 'u32');
+const db = dlopen(null, {
+  open: { returns: sqlite3 },
+  finalize: { args: [sqlite3_stmt], returns: 'int' },
+  close: { args: [sqlite3], returns: DWORD },
+}).symbols;
+const handle = db.open();
+// @ts-expect-error TS2345 a sqlite3 * is not a sqlite3_stmt *
+db.finalize(handle);
+// @ts-expect-error TS2345 a plain number is no handle
+db.close(1234);
+// @ts-expect-error TS2322 an alias of u32 gives a number, not a string
+const dword: string = db.close(handle);
+
+export { address, dword, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

@@ -1,11 +1,11 @@
 // Type tests that must compile: signatures inferred from definitions, checked type by type.
 // Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
 import {
-  allowedLibraries, allowLibraries, array, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
-  JSCallback, Library, linkSymbols, read, Struct, StructSchema, toBuffer, Union,
+  alias, allowedLibraries, allowLibraries, array, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
+  JSCallback, Library, linkSymbols, opaque, read, Struct, StructSchema, toBuffer, Union,
 } from 'arkffi';
 import type {
-  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, JSCallbackDefinition, NodeBuffer,
+  AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, Handle, JSCallbackDefinition, NodeBuffer,
   OpenOptions, Pointer, PointerArg, PointerLike, StructInput, StructValue, TypeName,
 } from 'arkffi';
 
@@ -261,4 +261,22 @@ const allowed: string[] | null = allowedLibraries();
   const a: number = c.abs(3);
   const p: number | bigint | null = c.memset(new Uint8Array(4), 0, 4);
   void [n, u, a, p];
+}
+
+// Handle types and aliases: a handle is a branded address; an alias is its type.
+{
+  const FILE = opaque('FILE');
+  const DWORD = alias('DWORD', 'u32');
+  const c = dlopen(null, {
+    fopen: { args: ['cstring', 'cstring'], returns: FILE },
+    fclose: { args: [FILE], returns: 'int' },
+    abs: { args: [DWORD], returns: DWORD },
+  }).symbols;
+  const f: Handle<'FILE'> = c.fopen('/dev/null', 'r');
+  const closed: number = c.fclose(f);
+  const n: number = c.abs(3);
+  const H = Struct({ file: FILE, flags: DWORD });
+  const v: { file: Handle<'FILE'>; flags: number } = H.fromPtr(H.create({ file: f, flags: 1 }));
+  const back: Handle<'FILE'> | null = FILE.read(new BigUint64Array(1));
+  void [closed, n, v, back];
 }
