@@ -15,6 +15,7 @@ export type { FFICallable, Symbols, CFunctionCallable, LinkedSymbols, OpenOption
 export { allowLibraries, allowedLibraries } from './access';
 export { array, ArrayType, Struct, StructSchema, Union } from './struct';
 export type { FieldList, FieldType, StructOptions, StructSource } from './struct';
+export { alignof, offsetof, sizeof } from './layout';
 export { releasePtr, structReturnRetention } from './struct-results';
 export type { StructReturnRetention } from './struct-results';
 export type { StructReturn } from './struct-calls';
@@ -55,7 +56,20 @@ export type {
   VariadicPairs,
   VoidTypeName,
 } from './typing';
-export { CString, errno, ptr, read, readCString, readMemory, suffix, toArrayBuffer, toBuffer } from './memory';
+export {
+  alloc,
+  CString,
+  errno,
+  free,
+  ptr,
+  read,
+  readCString,
+  readMemory,
+  suffix,
+  toArrayBuffer,
+  toBuffer,
+  write,
+} from './memory';
 export type { NodeBuffer, Pointer, PointerLike } from './memory';
 export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';

@@ -61,6 +61,11 @@ export interface KindRow {
   readonly int?: SmallInt;
   /** A plain JS number both ways, which a typed array of the kind reads and writes as C does. */
   readonly number: boolean;
+  /**
+   * Whether `value` is a plain value of the kind: a number, BigInt, boolean or null as the kind
+   * takes them (calls take more for pointers and strings: buffers, functions, JS strings).
+   */
+  readonly accepts: (value: unknown) => boolean;
   /** Why `value` (described as `got`; `hint` says what to do instead) is no argument of the kind. */
   readonly refuse: (value: unknown, got: string, hint: string) => Problem;
   /** What a callback's result of the kind must be; `size` is a struct's. */
@@ -87,6 +92,7 @@ function smallInt(min: number, max: number, test: SmallInt['test'], get: Get, se
     c: `${min < 0 ? '' : 'u'}int${Math.log2(max - min + 1)}_t`,
     int,
     number: true,
+    accepts: (value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max,
     refuse: (value, got) =>
       typeof value === 'number'
         ? rangeError(`must be an integer in [${min}, ${max}], got ${got}`)
@@ -113,6 +119,9 @@ function int64(signed: boolean, alwaysBig: boolean): KindRow {
   return {
     c: signed ? 'int64_t' : 'uint64_t',
     number: false,
+    accepts: (value) =>
+      (typeof value === 'bigint' && value >= min && value <= max) ||
+      (Number.isSafeInteger(value) && (signed || (value as number) >= 0)),
     refuse(value, got) {
       if (typeof value === 'bigint') return rangeError(`must be a BigInt in ${range}, got ${got}`);
       if (typeof value !== 'number') return typeError(`must be a number or a BigInt, got ${got}`);
@@ -151,6 +160,7 @@ function float(c: string, get: Get, set: Set): KindRow {
   return {
     c,
     number: true,
+    accepts: (value) => typeof value === 'number',
     refuse: (_value, got) => typeError(`must be a number, got ${got}`),
     returns: () => 'a number',
     rangeResult: () => false,
@@ -201,6 +211,11 @@ function pointerField(isString: boolean): KindRow['field'] {
   };
 }
 
+/** An address as a plain value: null, a safe integer, or a BigInt of at most 64 bits. */
+const isAddress = (value: unknown): boolean =>
+  value === null ||
+  Number.isSafeInteger(value) ||
+  (typeof value === 'bigint' && (BigInt.asUintN(64, value) === value || BigInt.asIntN(64, value) === value));
 const POINTER_RESULT = 'a pointer (a number, BigInt, null, ArrayBuffer or ArrayBufferView)';
 const pointerRange = (value: unknown): boolean => typeof value === 'number' || typeof value === 'bigint';
 
@@ -208,6 +223,7 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   void: {
     c: 'void',
     number: false,
+    accepts: () => false,
     refuse: (_value, got) => typeError(`cannot take ${got}`),
     returns: () => 'undefined',
     rangeResult: () => false,
@@ -215,6 +231,7 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   bool: {
     c: 'bool',
     number: false,
+    accepts: (value) => typeof value === 'boolean' || typeof value === 'number',
     refuse: (_value, got) => typeError(`must be a boolean or a number, got ${got}`),
     returns: () => 'a boolean or a number',
     rangeResult: () => false,
@@ -286,6 +303,7 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   ptr: {
     c: 'void *',
     number: false,
+    accepts: isAddress,
     refuse: (value, got, hint) =>
       typeof value === 'number' || typeof value === 'bigint'
         ? rangeError(`must be an integral address of at most 64 bits, got ${got}`)
@@ -299,6 +317,7 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   cstring: {
     c: 'const char *',
     number: false,
+    accepts: isAddress,
     refuse: (value, got, hint) =>
       typeError(
         `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
@@ -315,6 +334,7 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   struct: {
     c: 'struct',
     number: false,
+    accepts: () => false,
     refuse: (_value, got) => typeError(`cannot take ${got}`),
     returns: (size) => `an ArrayBuffer or ArrayBufferView of at least ${size} bytes`,
     rangeResult: (_value, isBuffer) => isBuffer,

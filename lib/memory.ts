@@ -1,5 +1,6 @@
 /**
- * Pointers and C memory: ptr(), read.*, toArrayBuffer(), toBuffer(), CString, errno().
+ * Pointers and C memory: ptr(), read.*, write.*, alloc() and free(), toArrayBuffer(), toBuffer(),
+ * CString, errno().
  *
  * Pointers are JS numbers, or BigInts beyond 2^53. Reads go through the addon and refuse NULL;
  * any other numeric address is trusted, as in C. A JS buffer given as the address bounds every
@@ -7,6 +8,7 @@
  */
 import { constants } from 'node:buffer';
 import { describe, ffiError, reword, type ArkFFIError } from './errors';
+import { KINDS, type Kind } from './kinds';
 import { kindIndex, native } from './native';
 
 /**
@@ -103,6 +105,103 @@ export const read = Object.freeze({
   /** Reads a pointer, as its address (bun:ffi's name): a number, or a BigInt beyond 2^53. */
   intptr: reader<Pointer>('intptr', 'ptr'),
 });
+
+/** The writer of one type: `write.<name>` writes a `kind` (by default, the type `name`). */
+function writer<T>(
+  name: string,
+  kind: Kind = name as Kind,
+): (address: PointerLike, byteOffset: number, value: T) => void {
+  const index = kindIndex(kind);
+  const row = KINDS[kind];
+  const fnName = `write.${name}`;
+  // The addon takes a number for the kinds up to 32 bits and the floats, a BigInt for the rest:
+  // signed for the signed 64-bit integers, unsigned for the others (an address as C casts it).
+  const signed = kind === 'i64' || kind === 'bigint64';
+  const toNative = (v: unknown): unknown =>
+    row.number ? v : signed ? BigInt(v as number | bigint) : BigInt.asUintN(64, BigInt((v as Pointer | null) ?? 0));
+  return (address, byteOffset, value) => {
+    if (!row.accepts(value)) {
+      const { range, text } = row.refuse(value, describe(value), '');
+      const err = range
+        ? ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `${fnName}(): argument 3 (value) ${text}`)
+        : ffiError(TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', `${fnName}(): argument 3 (value) ${text}`);
+      err.argIndex = 2;
+      throw err;
+    }
+    try {
+      native.write(address, byteOffset, index, toNative(value));
+    } catch (err) {
+      fail(fnName, err, [address, byteOffset, value]);
+    }
+  };
+}
+
+/**
+ * Writes one value into C memory at `address + byteOffset`, as `read` reads it: the value is
+ * checked as a call argument of the type is (an integer in range, a number, an address), and in a
+ * JS buffer it must lie within it. 64-bit integers take a number (a safe integer) or a BigInt.
+ */
+export const write = Object.freeze({
+  /** Writes an `int8_t`. */
+  i8: writer<number>('i8'),
+  /** Writes a `uint8_t`. */
+  u8: writer<number>('u8'),
+  /** Writes an `int16_t`. */
+  i16: writer<number>('i16'),
+  /** Writes a `uint16_t`. */
+  u16: writer<number>('u16'),
+  /** Writes an `int32_t`. */
+  i32: writer<number>('i32'),
+  /** Writes a `uint32_t`. */
+  u32: writer<number>('u32'),
+  /** Writes an `int64_t`. */
+  i64: writer<number | bigint>('i64'),
+  /** Writes a `uint64_t`. */
+  u64: writer<number | bigint>('u64'),
+  /** Writes a `float`. */
+  f32: writer<number>('f32'),
+  /** Writes a `double`. */
+  f64: writer<number>('f64'),
+  /** Writes a pointer: an address (number or BigInt) or null. */
+  ptr: writer<Pointer | null>('ptr'),
+  /** Writes a pointer (bun:ffi's name for read.intptr): an address or null. */
+  intptr: writer<Pointer | null>('intptr', 'ptr'),
+});
+
+// The addresses alloc() handed out and free() has not taken back, with their sizes.
+const allocated = new Map<Pointer, number>();
+
+/**
+ * `byteLength` bytes of zeroed memory from the C heap, for C to use as long as the program
+ * needs: give it back with free(). The address is ArkFFI's to free, not C's.
+ */
+export function alloc(byteLength: number): Pointer {
+  let p: Pointer;
+  try {
+    p = native.alloc(byteLength);
+  } catch (err) {
+    fail('alloc', err, [byteLength]);
+  }
+  allocated.set(p, byteLength);
+  return p;
+}
+
+/**
+ * Gives back memory alloc() returned. Any other address (one C allocated, one freed already) is
+ * refused with ERR_ARKFFI_INVALID_ARG_TYPE: freeing it would corrupt the C heap.
+ */
+export function free(address: Pointer): void {
+  if (!allocated.delete(address)) {
+    const err = ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `free(): argument 1 (address) must be an address alloc() returned and free() has not taken back, got ${describe(address)}`,
+    );
+    err.argIndex = 0;
+    throw err;
+  }
+  native.free(address);
+}
 
 /**
  * An ArrayBuffer over C memory, without copying. Without `byteLength` the memory is read as a

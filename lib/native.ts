@@ -118,6 +118,9 @@ export interface NativeAddon {
   ptr(view: ArrayBufferLike | ArrayBufferView, byteOffset?: number): number;
   setSharedView(view: (value: object) => Uint8Array | undefined, outOfBounds: (view: object) => boolean): void;
   read(address: unknown, byteOffset: number, kind: number): number | bigint;
+  write(address: unknown, byteOffset: number, kind: number, value: unknown): void;
+  alloc(byteLength: number): number | bigint;
+  free(address: number | bigint): void;
   readCString(address: unknown, byteOffset?: number, maxBytes?: number): string;
   readMemory(address: unknown, byteLength: number): ArrayBuffer;
   toArrayBuffer(address: unknown, byteOffset?: number, byteLength?: number): ArrayBuffer;

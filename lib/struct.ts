@@ -817,3 +817,9 @@ function viewOf(source: StructSource, byteOffset: number, length: number, method
   }
   return new DataView(ArrayBuffer.isView(source) ? source.buffer : source, base + byteOffset, length);
 }
+
+/** The size and alignment of any type a field can have, as the C compiler lays it out. */
+export function typeLayout(type: FieldType, where: string): { size: number; align: number } {
+  const { size, align } = fieldCodec(type, where);
+  return { size, align };
+}

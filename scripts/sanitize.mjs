@@ -22,8 +22,9 @@ const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', jo
     ...process.env,
     ARKFFI_ADDON: join(root, 'build', 'sanitize', 'arkffi.node'),
     LD_PRELOAD: runtime,
-    // A small quarantine keeps RSS meaningful for the tests that measure memory growth.
-    ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1:halt_on_error=1:quarantine_size_mb=8',
+    // A small quarantine keeps RSS meaningful for the tests that measure memory growth; an
+    // allocation too large fails as libc's does (NULL), which alloc() turns into its error.
+    ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1:halt_on_error=1:quarantine_size_mb=8:allocator_may_return_null=1',
     UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1',
   },
 });

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The data of a SharedArrayBuffer, for Node-API versions that give no direct access to it: a
@@ -256,7 +257,7 @@ static void throw_arg(napi_env env, const char *cls, const char *code, uint32_t 
 
 static void throw_null(napi_env env) {
   throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 0, "address",
-            "is NULL, where there is no memory to read");
+            "is NULL, where there is no memory");
 }
 
 /* An optional byte offset (argument `index`): undefined means 0; otherwise a number that is a
@@ -346,25 +347,26 @@ static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool n
   out->p = (unsigned char *)address;
   if (address == 0) {
     throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 1, "byteOffset",
-              "takes the address to NULL, where there is no memory to read");
+              "takes the address to NULL, where there is no memory");
     return false;
   }
   return true;
 }
 
 /* Refuses a read of `need` bytes at a buffer address that has fewer. */
-static bool read_fits(napi_env env, const ak_address *a, size_t need) {
+/* Refuses a read or write (`what`) of `need` bytes that does not fit a buffer address. */
+static bool access_fits(napi_env env, const ak_address *a, size_t need, const char *what) {
   if (need <= a->room) return true;
   char problem[160];
   size_t len = (size_t)a->base + a->room;
   if (len < need) {
-    snprintf(problem, sizeof problem, "is a buffer of %zu bytes, fewer than the read takes (%zu)",
-             len, need);
+    snprintf(problem, sizeof problem, "is a buffer of %zu bytes, fewer than the %s takes (%zu)",
+             len, what, need);
     throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address", problem);
   } else {
     snprintf(problem, sizeof problem,
-             "must be at most %zu: the buffer has %zu bytes and the read takes %zu", len - need,
-             len, need);
+             "must be at most %zu: the buffer has %zu bytes and the %s takes %zu", len - need, len,
+             what, need);
     throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
   }
   return false;
@@ -435,6 +437,11 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The kinds read() and write() take: the scalars that memory holds as numbers or BigInts. */
+static bool memory_kind(int32_t kind) {
+  return kind > AK_BOOL && kind < AK_KIND_COUNT && kind != AK_CSTRING && kind != AK_STRUCT;
+}
+
 /* read(address, byteOffset, kindIndex) -> the scalar stored there. */
 napi_value ak_js_read(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -443,12 +450,12 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   int32_t kind = -1;
   napi_get_value_int32(env, argv[2], &kind);
-  if (kind < 0 || kind >= AK_KIND_COUNT || kind == AK_VOID || kind == AK_BOOL ||
-      kind == AK_CSTRING || kind == AK_STRUCT) {
+  if (!memory_kind(kind)) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "read: unsupported type index %d", kind);
     return NULL;
   }
-  if (!address_arg(env, argv, true, true, &a) || !read_fits(env, &a, ak_scalar_type(kind)->size))
+  if (!address_arg(env, argv, true, true, &a) ||
+      !access_fits(env, &a, ak_scalar_type(kind)->size, "read"))
     return NULL;
   const unsigned char *p = a.p;
 
@@ -512,6 +519,115 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
     break;
   }
   return out;
+}
+
+/* write(address, byteOffset, kind, value): stores `value` at address + byteOffset as a `kind`.
+ * The TypeScript layer has checked the value against the kind: a number for the kinds up to 32
+ * bits and the floats, a BigInt in range for the 64-bit integers and pointers. */
+napi_value ak_js_write(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  ak_address a;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  int32_t kind = -1;
+  napi_get_value_int32(env, argv[2], &kind);
+  if (argc < 4 || !memory_kind(kind)) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "write: unsupported type index %d", kind);
+    return NULL;
+  }
+  size_t size = ak_scalar_type(kind)->size;
+  ak_value v = {0};
+  double d = 0;
+  bool lossless = true;
+  napi_status status;
+  switch (kind) {
+  case AK_I64:
+  case AK_I64_BIG:
+    status = napi_get_value_bigint_int64(env, argv[3], &v.i64, &lossless);
+    break;
+  case AK_U64:
+  case AK_U64_BIG:
+  case AK_PTR:
+    status = napi_get_value_bigint_uint64(env, argv[3], &v.u64, &lossless);
+    if (kind == AK_PTR) v.ptr = (void *)(uintptr_t)v.u64;
+    break;
+  default:
+    status = napi_get_value_double(env, argv[3], &d);
+    break;
+  }
+  if (status != napi_ok || !lossless) {
+    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 2, "value",
+              "is not a value the type takes");
+    return NULL;
+  }
+  switch (kind) {
+  case AK_I8:
+    v.i8 = (int8_t)d;
+    break;
+  case AK_U8:
+    v.u8 = (uint8_t)d;
+    break;
+  case AK_I16:
+    v.i16 = (int16_t)d;
+    break;
+  case AK_U16:
+    v.u16 = (uint16_t)d;
+    break;
+  case AK_I32:
+    v.i32 = (int32_t)d;
+    break;
+  case AK_U32:
+    v.u32 = (uint32_t)d;
+    break;
+  case AK_F32:
+    v.f32 = (float)d;
+    break;
+  case AK_F64:
+    v.f64 = d;
+    break;
+  default:
+    break; /* the 64-bit kinds are set above */
+  }
+  if (!address_arg(env, argv, true, true, &a) || !access_fits(env, &a, size, "write")) return NULL;
+  /* Every member of the union starts at its first byte; memcpy: the address need not be aligned. */
+  memcpy(a.p, &v, size);
+  return NULL;
+}
+
+/* alloc(byteLength) -> address: zeroed memory from the C heap, for free() (lib/memory.ts keeps
+ * the addresses it handed out, so that only those are freed). */
+napi_value ak_js_alloc(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double len = 0;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &len) != napi_ok || !(len >= 1) ||
+      len > (double)AK_SAFE_INT || len != (double)(size_t)len) {
+    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "byteLength",
+              "must be a positive safe integer");
+    return NULL;
+  }
+  void *p = calloc(1, (size_t)len);
+  if (p == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory allocating %.0f bytes", len);
+    return NULL;
+  }
+  return ak_make_u64(env, (uintptr_t)p);
+}
+
+/* free(address): gives back memory from alloc(), which the TypeScript layer has checked. */
+napi_value ak_js_free(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *p = NULL;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  if (argc < 1 || ak_pointer_parse(env, argv[0], &p) != AK_PTR_OK) {
+    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
+              "must be an address alloc() gave");
+    return NULL;
+  }
+  free(p);
+  return NULL;
 }
 
 /* readCString(address, byteOffset?, byteLength?) -> string. NULL reads as '', whatever the offset.

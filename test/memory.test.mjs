@@ -117,7 +117,7 @@ test('a NULL address refuses reads whatever the byte offset; readCString reads i
     for (const [address, offset] of [[0, 5], [null, 8], [0n, 16], [0, -8]]) {
       const err = throwsCode(assert, () => reader(address, offset), Error, 'ERR_ARKFFI_NULL_POINTER');
       assert.equal(err.argIndex, 0);
-      assert.equal(err.message, `read.${name}(): argument 1 (address) is NULL, where there is no memory to read`);
+      assert.equal(err.message, `read.${name}(): argument 1 (address) is NULL, where there is no memory`);
     }
   }
   // An offset that takes a real address to 0 is refused too.

@@ -832,6 +832,35 @@ add('read.u8: shrunk resizable buffer', ({ A }) => {
   rab.resize(2);
   return A.read.u8(rab, 8);
 }, rangeErr('read.u8'));
+add('write.u32: NULL', ({ A }) => A.write.u32(null, 0, 1), err('ERR_ARKFFI_NULL_POINTER', 'Error', 'write.u32'));
+add('write.u32: past the buffer', ({ A }) => A.write.u32(buf16(), 13, 1), rangeErr('write.u32'));
+add('write.u32: negative offset into a buffer', ({ A }) => A.write.u32(buf16(), -1, 1), rangeErr('write.u32'));
+add('write.u8: value out of range', ({ A }) => A.write.u8(buf16(), 0, 256), rangeErr('write.u8'));
+add('write.u8: value valueOf is not called', ({ A, convertible }) => A.write.u8(buf16(), 0, convertible(1)), typeErr('write.u8'));
+add('write.u8: Proxy address runs no trap', ({ A, spy }) => A.write.u8(spy(new ArrayBuffer(8)), 0, 1), typeErr());
+add('write.u8: detached buffer', ({ A, detached }) => A.write.u8(detached(), 0, 1), detachedErr('write.u8'));
+add('write.f64: a string value', ({ A }) => A.write.f64(buf16(), 0, '1'), typeErr('write.f64'));
+add('write.i64: unsafe number', ({ A }) => A.write.i64(buf16(), 0, 2 ** 60), rangeErr('write.i64'));
+add('write.ptr: a 65-bit BigInt', ({ A }) => A.write.ptr(buf16(), 0, 2n ** 64n), rangeErr('write.ptr'));
+add('write.u8: shrunk resizable buffer', ({ A }) => {
+  const rab = new ArrayBuffer(16, { maxByteLength: 16 });
+  rab.resize(2);
+  return A.write.u8(rab, 8, 1);
+}, rangeErr('write.u8'));
+add('free: an address alloc did not give', ({ A, s }) => A.free(s.echo_ptr(4096)), typeErr('free'));
+add('free: twice', ({ A }) => {
+  const p = A.alloc(8);
+  A.free(p);
+  return A.free(p);
+}, typeErr('free'));
+add('free: a buffer', ({ A }) => A.free(new ArrayBuffer(8)), typeErr('free'));
+add('alloc: zero bytes', ({ A }) => A.alloc(0), rangeErr('alloc'));
+add('alloc: more than the heap has', ({ A }) => A.alloc(2 ** 52), err('ERR_ARKFFI_NO_MEMORY', 'Error', 'alloc'));
+add('alloc: a string length', ({ A }) => A.alloc('8'), rangeErr('alloc'));
+add('sizeof: void', ({ A }) => A.sizeof('void'), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('sizeof: Proxy runs no trap', ({ A, spy }) => A.sizeof(spy({})), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('offsetof: Proxy schema runs no trap', ({ A, spy }) => A.offsetof(spy(A.Struct({ a: 'i32' })), 'a'), typeErr('offsetof'));
+add('offsetof: unknown field', ({ A }) => A.offsetof(A.Struct({ a: 'i32' }), 'b'), err('ERR_ARKFFI_UNKNOWN_FIELD', 'TypeError', 'offsetof'));
 add('readMemory: whole buffer', ({ A }) => A.readMemory(buf16(), 16).byteLength, value(16));
 add('readMemory: past the buffer', ({ A }) => A.readMemory(buf16(), 4096), rangeErr('readMemory'));
 add('readMemory: 17 of 16', ({ A }) => A.readMemory(buf16(), 17), rangeErr('readMemory'));
