@@ -19,7 +19,7 @@ import {
 } from './library';
 import { errno, ptr, readCString, readMemory } from './memory';
 import type { NativeLibrary } from './native';
-import { resolveType } from './types';
+import { isTypeName, resolveType } from './types';
 import { makeFunction, type Callable } from './wrapper';
 
 type ArgTypes = string | readonly string[];
@@ -41,15 +41,6 @@ function library(handle: unknown): LoadedLibrary {
   const entry = findLibrary(handle);
   if (entry === undefined) throw ffiError(Error, 'ERR_ARKFFI_CLOSED', 'unknown or closed library handle');
   return entry;
-}
-
-function isTypeName(name: string): boolean {
-  try {
-    resolveType(name, 'argTypes');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

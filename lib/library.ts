@@ -9,9 +9,10 @@ import { types } from 'node:util';
 import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
 import { describe, ffiError, ownList, ownProperty, reword, type ArkFFIError, type ErrorCode } from './errors';
 import { underlying } from './named';
+import { prototypeDefinition } from './prototype';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
-import type { AsyncCallOf, CallOf, FFIFunction, FFIFunctionAt } from './typing';
+import type { AsyncCallOf, CallOf, Definition, DefinitionOf, FFIFunction, FFIFunctionAt } from './typing';
 import { makeFunction, makeVariadic, markFunction, type CallGuard } from './wrapper';
 
 /**
@@ -24,7 +25,9 @@ export type FFICallable<D extends FFIFunction = FFIFunction> = CallOf<D> & {
 };
 
 /** The callables of a set of definitions, one per name, each typed from its definition. */
-export type Symbols<Fns extends Record<string, FFIFunction>> = { readonly [K in keyof Fns]: FFICallable<Fns[K]> };
+export type Symbols<Fns extends Record<string, Definition>> = {
+  readonly [K in keyof Fns]: FFICallable<DefinitionOf<Fns[K]>>;
+};
 
 /**
  * How dlopen() and ffi.load() open a library (koffi's names). Each is a boolean; unknown keys and
@@ -256,7 +259,8 @@ function definitionsOf(fnName: string, defs: unknown, shape: string): [string, F
   }
   return Object.keys(defs).map((name) => {
     const def = ownProperty(defs, name, (problem) => invalidDefinition(`${fnName}(): the definitions: ${problem}`));
-    return [name, definitionOf(`${fnName}(): ${name}`, def)];
+    const where = `${fnName}(): ${name}`;
+    return [name, typeof def === 'string' ? prototypeDefinition(where, name, def) : definitionOf(where, def)];
   });
 }
 
@@ -310,7 +314,7 @@ export function defineCallable(
  * A loaded library and its callable symbols, typed from the definitions given to dlopen().
  * `using lib = dlopen(...)` closes it at the end of the block.
  */
-export class Library<Fns extends Record<string, FFIFunction> = Record<string, FFIFunction>> {
+export class Library<Fns extends Record<string, Definition> = Record<string, FFIFunction>> {
   /** One callable per definition, named as in the definitions, each typed from its definition. */
   readonly symbols: Symbols<Fns>;
   /** The raw-bridge handle (`ffi.close(handle)`, `ffi.getSymbolPtr(handle, name)`). */
@@ -409,7 +413,7 @@ function libraryPath(fnName: string, path: unknown): unknown {
  *   ERR_ARKFFI_INVALID_OPTION for bad options; ERR_ARKFFI_ACCESS_DENIED for a library that Node's
  *   permission model or allowLibraries() refuses.
  */
-export function dlopen<const Fns extends Record<string, FFIFunction>>(
+export function dlopen<const Fns extends Record<string, Definition>>(
   path: string | URL | null,
   defs: Fns,
   options?: OpenOptions,

@@ -232,3 +232,13 @@ export function resolveType(spec: TypeSpec, where: string): ResolvedType {
   }
   return hit;
 }
+
+/** Whether `name` names a type, asked without throwing. */
+export function isTypeName(name: string): boolean {
+  try {
+    resolveType(name, 'a type name');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -349,6 +349,105 @@ export type FieldInputOf<F extends FieldList, K> = K extends keyof StructFieldIn
   ? StructFieldInputs<F>[K]
   : never;
 
+// C prototypes at the type level, parsed as lib/prototype.ts parses them at run time.
+type Blank = ' ' | '\t' | '\n';
+type Trim<S extends string> = S extends `${Blank}${infer R}` ? Trim<R> : S extends `${infer R}${Blank}` ? Trim<R> : S;
+type IdentifierChar =
+  | 'a'
+  | 'b'
+  | 'c'
+  | 'd'
+  | 'e'
+  | 'f'
+  | 'g'
+  | 'h'
+  | 'i'
+  | 'j'
+  | 'k'
+  | 'l'
+  | 'm'
+  | 'n'
+  | 'o'
+  | 'p'
+  | 'q'
+  | 'r'
+  | 's'
+  | 't'
+  | 'u'
+  | 'v'
+  | 'w'
+  | 'x'
+  | 'y'
+  | 'z'
+  | 'A'
+  | 'B'
+  | 'C'
+  | 'D'
+  | 'E'
+  | 'F'
+  | 'G'
+  | 'H'
+  | 'I'
+  | 'J'
+  | 'K'
+  | 'L'
+  | 'M'
+  | 'N'
+  | 'O'
+  | 'P'
+  | 'Q'
+  | 'R'
+  | 'S'
+  | 'T'
+  | 'U'
+  | 'V'
+  | 'W'
+  | 'X'
+  | 'Y'
+  | 'Z'
+  | '0'
+  | '1'
+  | '2'
+  | '3'
+  | '4'
+  | '5'
+  | '6'
+  | '7'
+  | '8'
+  | '9'
+  | '_';
+type DropName<S extends string> = S extends `${infer R}${IdentifierChar}` ? DropName<R> : S;
+/** The type of a declaration (`const char *s` is `const char *`): the whole text if it names one. */
+type DeclaredType<S extends string> = Trim<S> extends TypeName ? Trim<S> : Trim<DropName<Trim<S>>>;
+type SplitParams<S extends string> = S extends `${infer A},${infer B}` ? [A, ...SplitParams<B>] : [S];
+type DeclaredTypes<L extends string[]> = { [I in keyof L]: DeclaredType<L[I]> };
+type PrototypeParams<L extends string[]> = L extends [...infer Fixed extends string[], infer Last extends string]
+  ? Trim<Last> extends '...'
+    ? { args: DeclaredTypes<Fixed>; variadic: true }
+    : { args: DeclaredTypes<L> }
+  : { args: [] };
+
+/**
+ * The definition a C prototype declares: `'int atoi(const char *s)'` is
+ * `{ args: ['const char *'], returns: 'int' }`. Parameter names are optional; `...` is variadic.
+ */
+export type PrototypeDefinition<S extends string> = S extends `${infer Head}(${infer Params})${string}`
+  ? Typed<
+      { returns: DeclaredType<Head> } & (Trim<Params> extends '' | 'void'
+        ? { args: [] }
+        : PrototypeParams<SplitParams<Params>>)
+    >
+  : FFIFunction;
+
+/** A parsed definition, or an untyped one where the prototype names a type this table lacks. */
+type Typed<D> = D extends FFIFunction ? D : FFIFunction;
+
+/** A definition as dlopen() takes it: the object form, or a C prototype. */
+export type Definition = FFIFunction | string;
+
+/** The object form of a definition. */
+export type DefinitionOf<D> = D extends string ? PrototypeDefinition<D> : D extends FFIFunction ? D : never;
+
 /** How one C function is declared. */
 export interface FFIFunction {
   /** Parameter types, in order. Default: none. */

@@ -223,4 +223,12 @@ db.close(1234);
 // @ts-expect-error TS2322 an alias of u32 gives a number, not a string
 const dword: string = db.close(handle);
 
-export { address, dword, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };
+const proto = dlopen(null, { atoi: 'int atoi(const char *s)', getpid: 'int getpid(void)' }).symbols;
+// @ts-expect-error TS2345 a prototype's const char * parameter refuses a number
+proto.atoi(5);
+// @ts-expect-error TS2554 int getpid(void) takes no argument
+proto.getpid(1);
+// @ts-expect-error TS2322 a prototype's int result is a number
+const pidText: string = proto.getpid();
+
+export { address, dword, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

@@ -280,3 +280,22 @@ const allowed: string[] | null = allowedLibraries();
   const back: Handle<'FILE'> | null = FILE.read(new BigUint64Array(1));
   void [closed, n, v, back];
 }
+
+// C prototypes as definitions: the parameters and the result are typed from the string.
+{
+  const c = dlopen(null, {
+    atoi: 'int atoi(const char *s)',
+    strlen: 'size_t strlen(const char *);',
+    getpid: 'int getpid(void)',
+    strtoul: 'unsigned long strtoul(const char *nptr, char **endptr, int base)',
+    snprintf: 'int snprintf(char *buf, size_t n, const char *fmt, ...)',
+    puts: { args: ['cstring'], returns: 'int' },
+  }).symbols;
+  const a: number = c.atoi('42');
+  const n: number | bigint = c.strlen('abc');
+  const pid: number = c.getpid();
+  const u: number | bigint = c.strtoul('ff', null, 16);
+  const w: number = c.snprintf(new Uint8Array(8), 8, '%d', 'i32', 5);
+  const q: number = c.puts('x');
+  void [a, n, pid, u, w, q];
+}

@@ -1,0 +1,56 @@
+/**
+ * C prototypes as definitions: `'int atoi(const char *s)'` or `'size_t fread(void *ptr, size_t
+ * size, size_t n, void *f)'`, parsed once into the object form `{ args, returns, variadic }`. The
+ * types are C spellings (see types.c), parameter names are optional and `...` makes the function
+ * variadic. An unknown type is left for the definition's own check, so its error is the one an
+ * object definition gets.
+ */
+import { describe, ffiError } from './errors';
+import type { FFIFunction } from './typing';
+import { isTypeName } from './types';
+
+// A declaration's last word, when it is a name: an identifier after a space or a `*`.
+const TRAILING_NAME = /^(.*?[\s*])\s*([A-Za-z_][A-Za-z0-9_]*)$/s;
+
+/**
+ * Splits a declaration (`const char *s`, `int`, `unsigned long n`) into its type and its name:
+ * the whole text is the type when it names one; otherwise its last word is the name.
+ */
+function declaration(text: string): { type: string; name: string | undefined } {
+  const trimmed = text.trim();
+  if (isTypeName(trimmed)) return { type: trimmed, name: undefined };
+  const m = TRAILING_NAME.exec(trimmed);
+  return m === null ? { type: trimmed, name: undefined } : { type: m[1].trim(), name: m[2] };
+}
+
+/** The definition that the prototype `text` of function `name` declares; `where` names it in errors. */
+export function prototypeDefinition(where: string, name: string, text: string): FFIFunction {
+  const refuse = (problem: string): never => {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_DEFINITION', `${where}: ${problem}`);
+  };
+  const m = /^([^()]*)\(([^()]*)\)\s*;?\s*$/s.exec(text);
+  if (m === null) {
+    refuse(
+      `a prototype must be a C declaration like 'int atoi(const char *s)' (function pointer parameters are declared 'void *'), got ${describe(text)}`,
+    );
+  }
+  const [, head, params] = m as RegExpExecArray;
+  const result = declaration(head);
+  if (result.type === '' || (result.name === undefined && result.type === name)) {
+    refuse(`the prototype ${JSON.stringify(text)} has no result type`);
+  }
+  if (result.name !== undefined && result.name !== name) {
+    refuse(`the prototype declares '${result.name}', not '${name}'`);
+  }
+  const list = params.trim() === '' || params.trim() === 'void' ? [] : params.split(',');
+  const variadic = list.length > 0 && list[list.length - 1].trim() === '...';
+  if (variadic) list.pop();
+  const args = list.map((param, i) => {
+    const { type } = declaration(param);
+    if (type === '' || type === '...')
+      refuse(`parameter ${i + 1} of the prototype ${JSON.stringify(text)} has no type`);
+    return type;
+  });
+  const def = { args, returns: result.type, ...(variadic ? { variadic } : {}) };
+  return def as FFIFunction;
+}
