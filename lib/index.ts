@@ -19,6 +19,8 @@ export { alignof, offsetof, sizeof } from './layout';
 export { releasePtr, structReturnRetention } from './struct-results';
 export type { StructReturnRetention } from './struct-results';
 export type { StructReturn } from './struct-calls';
+export { disposable, DisposableType } from './disposable';
+export type { Free } from './disposable';
 export { alias, AliasType, opaque, OpaqueType } from './named';
 export type { Handle } from './named';
 export { FFIType } from './types';

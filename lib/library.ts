@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
 import { describe, ffiError, ownList, ownProperty, reword, type ArkFFIError, type ErrorCode } from './errors';
+import { disposer, isDisposable } from './disposable';
+import type { Pointer } from './memory';
 import { underlying } from './named';
 import { prototypeDefinition } from './prototype';
 import { native, type NativeLibrary } from './native';
@@ -296,14 +298,35 @@ export function definitionOf(where: string, def: unknown): FFIFunction {
   return out as FFIFunction;
 }
 
-/** Builds the callable for one definition. */
+/** The C function of `name` that frees a disposable result, when there is no library to look in. */
+function noLibrary(where: string): (name: string) => never {
+  return (name) =>
+    invalidDefinition(
+      `${where}: a disposable result freed by name ('${name}') needs a library to look it up in: pass a CFunction instead`,
+    );
+}
+
+/**
+ * Builds the callable for one definition. `freeByName` makes the C function that frees a
+ * disposable result, given its name.
+ */
 export function defineCallable(
   name: string,
   def: FFIFunction,
   address: number | bigint,
   lib: NativeLibrary | null,
   guard: CallGuard | null = null,
+  freeByName: (name: string) => (address: Pointer) => unknown = noLibrary(name),
 ): FFICallable {
+  if (isDisposable(def.returns)) {
+    // The function returns the address; the callable reads the result and frees it.
+    const take = disposer(def.returns, freeByName);
+    const call = defineCallable(name, { ...def, returns: 'ptr' }, address, lib, guard);
+    const fn = (...args: unknown[]): unknown => take(call(...args) as Pointer);
+    const async = (...args: unknown[]): Promise<unknown> => (call.async(...args) as Promise<Pointer>).then(take);
+    Object.defineProperties(fn, { name: { value: name }, async: { value: async } });
+    return fn as FFICallable;
+  }
   const returns = def.returns ?? 'void';
   const sig = { name, args: def.args ?? [], returns, readStruct: structReader(name, returns, def.structReturn) };
   const call = def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
@@ -367,6 +390,25 @@ function definedAddress(entry: LoadedLibrary, name: string, def: FFIFunction): n
   }
 }
 
+/** The C function `free(void *)` of a name in the library (its dependencies included), for `fnName`'s result. */
+function freeIn(entry: LoadedLibrary, fnName: string): (name: string) => (address: Pointer) => unknown {
+  return (name) => {
+    let address: number;
+    try {
+      address = symbolAddress(entry, name, 'dlopen');
+    } catch (err) {
+      if ((err as ArkFFIError).code !== 'ERR_ARKFFI_SYMBOL_NOT_FOUND') throw err;
+      reword(
+        err,
+        `dlopen(): ${fnName}: the free function '${name}' is not in ${entry.path}: ${(err as Error).message}`,
+      );
+    }
+    return defineCallable(name, { args: ['ptr'], returns: 'void' }, address, entry.native) as (
+      address: Pointer,
+    ) => unknown;
+  };
+}
+
 /** URL.prototype.href's getter: a brand check (it throws for anything but a URL) that runs no user code. */
 const urlHref = Object.getOwnPropertyDescriptor(URL.prototype, 'href')?.get as (this: unknown) => string;
 
@@ -424,7 +466,14 @@ export function dlopen<const Fns extends Record<string, Definition>>(
   try {
     const symbols: Record<string, FFICallable> = {};
     for (const [name, def] of checked)
-      symbols[name] = defineCallable(name, def, definedAddress(entry, name, def), entry.native);
+      symbols[name] = defineCallable(
+        name,
+        def,
+        definedAddress(entry, name, def),
+        entry.native,
+        null,
+        freeIn(entry, name),
+      );
     return new Library<Fns>(entry.handle, Object.freeze(symbols) as Symbols<Fns>);
   } catch (err) {
     closeLibrary(entry);

@@ -7,6 +7,7 @@
  * tests in test/types/ prove what compiles and what does not.
  */
 import type { JSCallback } from './callback';
+import type { DisposableType } from './disposable';
 import type { CString, PointerLike } from './memory';
 import type { AliasType, Handle, OpaqueType } from './named';
 import type { ArrayType, FieldList, StructSchema } from './struct';
@@ -284,17 +285,19 @@ export type ResultValue<T, Mode = undefined> = ResultValueOf<Unaliased<T>, Mode>
 
 type ResultValueOf<T, Mode> = T extends TypeName
   ? Group<T>['result']
-  : T extends OpaqueType<infer N>
-    ? Handle<N>
-    : T extends StructSchema<infer F>
-      ? Mode extends 'object'
-        ? StructValue<F>
-        : Mode extends 'buffer'
+  : T extends DisposableType<infer K>
+    ? Group<K>['result']
+    : T extends OpaqueType<infer N>
+      ? Handle<N>
+      : T extends StructSchema<infer F>
+        ? Mode extends 'object'
+          ? StructValue<F>
+          : Mode extends 'buffer'
+            ? ArrayBuffer
+            : number
+        : T extends readonly unknown[]
           ? ArrayBuffer
-          : number
-      : T extends readonly unknown[]
-        ? ArrayBuffer
-        : unknown;
+          : unknown;
 
 /** A struct field's value as read (fromPtr, get): nested structs as objects, arrays as arrays. */
 export type FieldValue<T> = FieldValueOf<Unaliased<T>>;
@@ -452,8 +455,8 @@ export type DefinitionOf<D> = D extends string ? PrototypeDefinition<D> : D exte
 export interface FFIFunction {
   /** Parameter types, in order. Default: none. */
   readonly args?: readonly ParamTypeSpec[];
-  /** Result type. Default: void. */
-  readonly returns?: TypeSpec;
+  /** Result type. Default: void. A disposable() type is freed once read. */
+  readonly returns?: TypeSpec | DisposableType;
   /**
    * The function is variadic (`printf`): `args` lists the fixed parameters, and each call passes
    * its variadic arguments as (type, value) pairs after them.

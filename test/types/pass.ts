@@ -1,7 +1,7 @@
 // Type tests that must compile: signatures inferred from definitions, checked type by type.
 // Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
 import {
-  alias, allowedLibraries, allowLibraries, array, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
+  alias, allowedLibraries, allowLibraries, array, disposable, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
   JSCallback, Library, linkSymbols, opaque, read, Struct, StructSchema, toBuffer, Union,
 } from 'arkffi';
 import type {
@@ -298,4 +298,11 @@ const allowed: string[] | null = allowedLibraries();
   const w: number = c.snprintf(new Uint8Array(8), 8, '%d', 'i32', 5);
   const q: number = c.puts('x');
   void [a, n, pid, u, w, q];
+}
+
+// A disposable result is what its type gives: a C string result is a string (or null).
+{
+  const c = dlopen(null, { strdup: { args: ['cstring'], returns: disposable('cstring', 'free') } }).symbols;
+  const copy: string | null = c.strdup('text');
+  void copy;
 }
