@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define AK_SLOT_COUNT  1024
 #define AK_SLOT_RESULT 0 /* the result, as a double */
@@ -106,6 +107,12 @@ typedef struct ak_fn ak_fn;
 typedef struct ak_state {
   napi_env env;
   double *slots; /* data of the shared ArrayBuffer: AK_SLOT_COUNT slots, then the arena */
+  /* Defined functions by id, in place (define.c): a free record is all zero; ids are reused.
+   * The records never move, so a record's address names it for good (ak_fn_called). Next to
+   * `slots`: every call reads both. */
+  union ak_fn_record *fns;
+  uint32_t nfns;     /* records usable (the rest of the reservation is not yet) */
+  uint32_t fns_free; /* no id below this one is free */
   napi_ref slots_ref;
   /* The TypeScript layer's view maker for SharedArrayBuffers (memory.c, shared_buffer_address);
    * NULL until it is set. */
@@ -114,10 +121,6 @@ typedef struct ak_state {
   int last_errno;
   int *errno_ptr;    /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
-  /* Defined functions by id. A free id is a NULL entry; ids are reused. */
-  ak_fn **fns;
-  uint32_t nfns;
-  uint32_t fns_free; /* no id below this one is free */
   /* Every JSCallback made in this environment, newest first (callback.c). */
   struct ak_cb *callbacks;
   /* Handles that callbacks called during the current call may still leave in that call's own
@@ -243,6 +246,38 @@ struct ak_fn {
   char *name;
 };
 
+/* A record of the function table (ak_state.fns): an ak_fn, padded to a power of two so that
+ * telling a record's address from any other is a subtraction, a rotation and a compare. */
+#define AK_FN_RECORD_SHIFT 8
+typedef union ak_fn_record {
+  ak_fn fn;
+  unsigned char bytes[1u << AK_FN_RECORD_SHIFT];
+} ak_fn_record;
+_Static_assert(sizeof(ak_fn_record) == 1u << AK_FN_RECORD_SHIFT, "a record is a power of two");
+
+/* Throws ERR_ARKFFI_INTERNAL about a slot that names no live function, and returns NULL. */
+ak_fn *ak_fn_unknown(napi_env env);
+/* The function the wrapper named in AK_SLOT_FN: the bits of its record's address (define.c,
+ * fn_name). Only generated wrappers write the slot, but any JS code can reach the buffer, so the
+ * name is checked, in release builds too: it must be the address of a record of this
+ * environment's table that is in use. The offset into the table, rotated right by the record
+ * size's bits, is the id when it is a multiple of the record size and a huge number when not
+ * (or when the address is below the table), so one compare bounds it; then the record's `state`
+ * tells a used record from a free one (all zero). That costs two loads of the state's first
+ * cache line, which the call reads anyway, and one of the record's own. Inline: it is the first
+ * thing of every call. */
+static inline ak_fn *ak_fn_called(napi_env env, const ak_state *st) {
+  uint64_t bits;
+  memcpy(&bits, &st->slots[AK_SLOT_FN], sizeof bits);
+  uint64_t at = bits - (uint64_t)(uintptr_t)st->fns;
+  uint64_t id = at >> AK_FN_RECORD_SHIFT | at << (64 - AK_FN_RECORD_SHIFT);
+  /* The record's address is the name itself, not one computed from the id: its loads then wait
+   * for the slot's alone, while the predicted check runs beside them. */
+  ak_fn *fn = (ak_fn *)(uintptr_t)bits;
+  if (id < st->nfns && fn->state == st) return fn;
+  return ak_fn_unknown(env);
+}
+
 /* One converted argument or result. */
 typedef union {
   ffi_arg word; /* libffi widens small integer results to this */
@@ -272,7 +307,6 @@ typedef struct {
   size_t strings_used;
 } ak_frame;
 
-ak_fn *ak_fn_called(const ak_state *st);
 bool ak_fn_open(napi_env env, const ak_fn *fn);
 /* A call of a function that takes a pointer may run JSCallbacks on this thread. A callback's
  * handles would pile up in the scope of the call until it returns, so each opens a handle scope

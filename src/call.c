@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* The fast path exists where the register-passing rules are the plain ones below: integer-class
  * arguments fill the integer registers in order, floating-point ones the vector registers in
@@ -84,6 +85,7 @@ typedef struct ak_arena_string {
   char bytes[AK_ARENA_STRING + 1];
 } ak_arena_string;
 
+/* Frees what fn owns; the record itself is the caller's (a table record, or define()'s draft). */
 static void fn_free(ak_fn *fn) {
   if (fn->args != NULL)
     for (uint32_t i = 0; i < fn->nargs; i++)
@@ -98,7 +100,6 @@ static void fn_free(ak_fn *fn) {
   free(fn->strings);
   ak_direct_free(fn);
   free(fn->name);
-  free(fn);
 }
 
 /* Node-API runs reference finalizers before the instance-data finalizer at teardown, so the
@@ -116,49 +117,64 @@ void ak_fn_release(ak_fn *fn) {
   assert(fn->refs > 0);
   if (--fn->refs > 0) return;
   ak_state *st = fn->state;
-  assert(fn->id < st->nfns && st->fns[fn->id] == fn);
-  st->fns[fn->id] = NULL;
-  if (fn->id < st->fns_free) st->fns_free = fn->id;
+  uint32_t id = fn->id;
+  assert(id < st->nfns && &st->fns[id].fn == fn);
   fn_free(fn);
+  memset(&st->fns[id], 0, sizeof st->fns[id]);
+  if (id < st->fns_free) st->fns_free = id;
 }
+
+/* The table's records never move: it reserves address space for this many up front (256 MiB
+ * of it on 64-bit systems, 4 MiB on others), none of it memory until the table grows into it. */
+#define AK_MAX_FNS   (sizeof(void *) == 8 ? 1u << 20 : 1u << 14)
+#define AK_FNS_BYTES ((size_t)AK_MAX_FNS * sizeof(ak_fn_record))
 
 /* Teardown: what is left was defined but never adopted by a wrapper. */
 void ak_fns_free(ak_state *st) {
   for (uint32_t i = 0; i < st->nfns; i++)
-    if (st->fns[i] != NULL) fn_free(st->fns[i]);
-  free(st->fns);
+    if (st->fns[i].fn.state != NULL) fn_free(&st->fns[i].fn);
+  if (st->fns != NULL) munmap(st->fns, AK_FNS_BYTES);
   st->fns = NULL;
   st->nfns = 0;
 }
 
-/* Files `fn` under the lowest free id. */
-static bool fns_add(ak_state *st, ak_fn *fn) {
-  uint32_t id = st->fns_free;
-  while (id < st->nfns && st->fns[id] != NULL)
-    id++;
-  if (id == st->nfns) {
-    uint32_t cap = st->nfns ? st->nfns * 2 : 64;
-    ak_fn **grown = realloc(st->fns, cap * sizeof *grown);
-    if (grown == NULL) return false;
-    memset(grown + st->nfns, 0, (cap - st->nfns) * sizeof *grown);
-    st->fns = grown;
-    st->nfns = cap;
+/* Doubles the usable part of the table; the first time, reserves it. Pages made usable read as
+ * zero, that is as free records. */
+static bool fns_grow(ak_state *st) {
+  if (st->fns == NULL) {
+    void *at =
+        mmap(NULL, AK_FNS_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (at == MAP_FAILED) return false;
+    st->fns = at;
   }
-  st->fns[id] = fn;
-  st->fns_free = id + 1;
-  fn->id = id;
+  uint32_t cap = st->nfns ? st->nfns * 2 : 64;
+  if (cap > AK_MAX_FNS ||
+      mprotect(st->fns, (size_t)cap * sizeof(ak_fn_record), PROT_READ | PROT_WRITE) != 0)
+    return false;
+  st->nfns = cap;
   return true;
 }
 
-/* The function the wrapper named in AK_SLOT_FN: the slot holds the bits of its address (see
- * fn_name). The name is a constant of the generated wrapper, which keeps the definition alive
- * (adopt), and only generated wrappers write the slot, so it names a live definition: the call
- * path spends no lookup on it. */
-ak_fn *ak_fn_called(const ak_state *st) {
-  ak_fn *fn;
-  memcpy(&fn, &st->slots[AK_SLOT_FN], sizeof fn);
-  assert(fn != NULL && fn->state == st && st->fns[fn->id] == fn);
+/* Files the finished draft under the lowest free id; NULL when the table is full. */
+static ak_fn *fns_add(ak_state *st, const ak_fn *draft) {
+  uint32_t id = st->fns_free;
+  while (id < st->nfns && st->fns[id].fn.state != NULL)
+    id++;
+  if (id == st->nfns && !fns_grow(st)) return NULL;
+  ak_fn *fn = &st->fns[id].fn;
+  *fn = *draft;
+  fn->id = id;
+  st->fns_free = id + 1;
+  /* User-space addresses are far below the NaN patterns that fn_name must avoid. */
+  assert(fn->state == st && !isnan(fn_name(fn)));
   return fn;
+}
+
+ak_fn *ak_fn_unknown(napi_env env) {
+  ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL",
+           "the call names no function defined in this environment (the slot buffer was "
+           "overwritten)");
+  return NULL;
 }
 
 /* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
@@ -579,8 +595,8 @@ napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc,
 napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
   uint64_t passed = ak_passed_refs(st);
-  ak_fn *fn = ak_fn_called(st);
-  if (!ak_fn_open(env, fn)) return NULL;
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL || !ak_fn_open(env, fn)) return NULL;
   napi_value stack_argv[AK_STACK_ARGS];
   size_t argc = 0;
   /* No reference passed (all in their slots): no Node-API arguments to fetch. */
@@ -765,7 +781,8 @@ static void arena_release(ak_state *st, int32_t mark) {
 static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env, ak_shape shape,
                                                                    ak_kind ret, int nint) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(st);
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL) return NULL;
   assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
   bool arena = nint != 0 && fn->uses_arena; /* strings are integer arguments */
   if (arena) arena_strings(st, fn);
@@ -844,7 +861,8 @@ napi_value ak_plain_entries(napi_env env) {
  * passed (buffers, strings it did not copy itself, BigInts) converted here. */
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(st);
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL) return NULL;
   /* Reference arguments are all integer-class (pointers, strings, 64-bit integers), so on the
    * fast path there are at most as many as integer registers. */
   assert(fn->fast && fn->nref <= AK_FAST_INT);
@@ -1034,15 +1052,10 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "define needs 6 arguments");
     return NULL;
   }
-  ak_fn *fn = calloc(1, sizeof *fn);
-  if (fn == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
-    return NULL;
-  }
+  /* Built here, filed in the table once it is complete. */
+  ak_fn draft = {0}, *fn = &draft;
   static const bool never_closed = false; /* a bare function pointer has no library to close */
   fn->closed = &never_closed;
-  /* User-space addresses are far below the NaN patterns that fn_name must avoid. */
-  assert(!isnan(fn_name(fn)));
   fn->state = ak_state_get(env);
   if (!read_address(env, argv[0], &fn->addr)) goto fail;
   napi_valuetype lib_type;
@@ -1128,11 +1141,12 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
              fn->name, nfixed >= 0 ? " when it is variadic" : "");
     goto fail;
   }
-  if (!fns_add(fn->state, fn)) {
+  ak_fn *filed = fns_add(fn->state, fn);
+  if (filed == NULL) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     goto fail;
   }
-  describe_fn(fn);
+  describe_fn(filed);
   return NULL;
 fail:
   fn_free(fn);
@@ -1148,12 +1162,13 @@ napi_value ak_js_adopt(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
   uint32_t id = UINT32_MAX;
   if (argc == 2) napi_get_value_uint32(env, argv[1], &id);
-  if (id >= st->nfns || st->fns[id] == NULL) {
+  if (id >= st->nfns || st->fns[id].fn.state == NULL) {
     ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "adopt of an unknown function id");
     return NULL;
   }
-  if (!ak_failed(env, napi_add_finalizer(env, argv[0], st->fns[id], fn_finalize, NULL, NULL)))
-    ak_fn_retain(st->fns[id]);
+  ak_fn *fn = &st->fns[id].fn;
+  if (!ak_failed(env, napi_add_finalizer(env, argv[0], fn, fn_finalize, NULL, NULL)))
+    ak_fn_retain(fn);
   return NULL;
 }
 
