@@ -7,7 +7,9 @@
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
  *   call.c     function definitions (one ffi_cif each) and the call itself
  *   memory.c   pointers, C strings and raw memory reads
- *   direct.c   general-path calls without libffi, where the platform's ABI allows
+ *   abi.h      what the core asks of the calling convention, answered by one file per ABI:
+ *   abi_x64_sysv.c  x86-64 System V: register plans, struct classes, direct calls (+ its .h)
+ *   abi_portable.c  every other target: libffi decides (+ its .h; AArch64 keeps the fast path)
  *   async.c    calls on the libuv thread pool, settled as Promises
  *   callback.c JSCallback: C function pointers (trampolines, libffi closures) that call JS
  *
@@ -26,6 +28,8 @@
  */
 #ifndef ARKFFI_H
 #define ARKFFI_H
+
+#include "abi.h"
 
 #include <ffi.h>
 #include <node_api.h>
@@ -225,7 +229,7 @@ struct ak_fn {
   ak_type **args;
   ffi_type **ffi_args;
   struct ak_last_string *last_string; /* C string results: the previous one (call.c) */
-  struct ak_direct *direct;           /* general path without libffi, or NULL (direct.c) */
+  struct ak_direct *direct;           /* general path without libffi, or NULL (abi.h) */
   int32_t *ref_index;                 /* per argument: its Node-API argument index, or -1 */
   uint8_t *fast_slot;                 /* per argument: its register-image slot, when `fast` */
   uint8_t fast_ref_arg[8]; /* fast path: the argument of each reference (all integer-class) */
@@ -359,22 +363,8 @@ napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info);
 /* { invokePlainVoid, ... }: invokeFast specialised for common signatures (see describe_fn). */
 napi_value ak_plain_entries(napi_env env);
-/* How many integer and floating-point registers the fast path loads (0 where it is absent). */
-extern const int ak_fast_int_regs;
-extern const int ak_fast_sse_regs;
 void ak_fns_free(ak_state *st);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
-
-/* direct.c */
-/* Plans fn's calls without libffi where the platform's rules allow (fn->direct, else NULL);
- * false only when out of memory. */
-bool ak_direct_plan(ak_fn *fn);
-void ak_direct_free(ak_fn *fn);
-/* True when the platform's libffi is known to pass fn's arguments wrongly: such a signature
- * needs a direct plan even on the general path. */
-bool ak_direct_libffi_misplaces(const ak_fn *fn);
-/* What ffi_call(&fn->cif, fn->addr, rvalue, avalues) does, for a fn with a plan. */
-void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues);
 
 /* async.c */
 typedef struct ak_job ak_job;

@@ -106,7 +106,7 @@ static void job_execute(napi_env env, void *data) {
   errno = 0;
   ak_current_job = job;
   if (job->fn->direct != NULL)
-    ak_direct_call(job->fn, job->rvalue, job->frame.avalues);
+    ak_abi_direct_call(job->fn, job->rvalue, job->frame.avalues);
   else
     ffi_call(&job->fn->cif, FFI_FN(job->fn->addr), job->rvalue, job->frame.avalues);
   ak_current_job = NULL;

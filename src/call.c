@@ -38,24 +38,15 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* The fast path exists where the register-passing rules are the plain ones below: integer-class
- * arguments fill the integer registers in order, floating-point ones the vector registers in
- * order, independently; results come back in the first of either. Little-endian only, because
- * a float travels in the low half of a 64-bit register image. */
-#if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_FAST_INT 6
-#elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_FAST_INT 8
-#endif
+_Static_assert(AK_ABI_INT_REGS <= sizeof(((ak_fn *)0)->fast_ref_arg), "a reference per register");
 
-#ifdef AK_FAST_INT
-_Static_assert(AK_FAST_INT <= sizeof(((ak_fn *)0)->fast_ref_arg), "a reference per register");
-const int ak_fast_int_regs = AK_FAST_INT;
-const int ak_fast_sse_regs = 8;
-#else
-const int ak_fast_int_regs = 0;
-const int ak_fast_sse_regs = 0;
-#endif
+/* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
+ * Plain signatures take no pointer, so their calls cannot call back (ak_calls_back). */
+typedef enum {
+  AK_SHAPE_ANY,   /* any fast signature: the rest is tested at run time */
+  AK_SHAPE_SMALL, /* plain, at most 2 integer and 2 vector arguments, none a float */
+  AK_SHAPE_FULL,  /* plain, more than the small shape takes */
+} ak_shape;
 
 /* What a fast wrapper says about each reference argument it passes to invokeFastRefs (2 bits
  * per reference, in the result slot): nothing passed, a string, an object, something else. */
@@ -98,7 +89,7 @@ static void fn_free(ak_fn *fn) {
   free(fn->fast_slot);
   free(fn->last_string);
   free(fn->strings);
-  ak_direct_free(fn);
+  ak_abi_direct_free(fn);
   free(fn->name);
 }
 
@@ -153,6 +144,17 @@ static bool fns_grow(ak_state *st) {
     return false;
   st->nfns = cap;
   return true;
+}
+
+/* The double whose bits are fn's address: what a wrapper writes to AK_SLOT_FN. The JS engine
+ * copies a number's bits exactly (an address is a subnormal or an ordinary number, never a NaN
+ * that could be canonicalised), and C then reads the address with a plain load, where
+ * converting a number to an integer would add its latency to every call. */
+static double fn_name(const ak_fn *fn) {
+  double name;
+  uint64_t bits = (uint64_t)(uintptr_t)fn;
+  memcpy(&name, &bits, sizeof name);
+  return name;
 }
 
 /* Files the finished draft under the lowest free id; NULL when the table is full. */
@@ -625,7 +627,7 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   errno = 0;
   ak_caller caller = ak_calls_back(st, fn);
   if (fn->direct != NULL)
-    ak_direct_call(fn, rvalue, frame.avalues);
+    ak_abi_direct_call(fn, rvalue, frame.avalues);
   else
     ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
   st->last_errno = errno;
@@ -638,14 +640,10 @@ release:
   return result;
 }
 
-#ifdef AK_FAST_INT
-#if AK_FAST_INT == 6
-#define AK_INT_PARAMS  uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
-#define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5]
-#else
-#define AK_INT_PARAMS  uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
-#define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
-#endif
+#if AK_ABI_INT_REGS > 0
+/* The prototypes that load every argument register the fast path uses (abi.h). */
+#define AK_INT_PARAMS  AK_ABI_INT_PARAMS
+#define AK_INT_ARGS(r) AK_ABI_INT_ARGS(r)
 #define AK_SSE_PARAMS  double, double, double, double, double, double, double, double
 #define AK_SSE_ARGS(d) d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
 
@@ -681,14 +679,6 @@ static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
   return fn->fast_f32_mask >> k & 1 ? float_image(d) : d;
 }
 
-/* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
- * Plain signatures take no pointer, so their calls cannot call back (ak_calls_back). */
-typedef enum {
-  AK_SHAPE_ANY,   /* any fast signature: the rest is tested at run time */
-  AK_SHAPE_SMALL, /* plain, at most 2 integer and 2 vector arguments, none a float */
-  AK_SHAPE_FULL,  /* plain, more than the small shape takes */
-} ak_shape;
-
 /* Calls fn with its argument registers loaded: `ints` holds the integer images (those that
  * invokeFastRefs converted from Node-API values), or NULL when they all come from the slots.
  * Passing more arguments than the callee declares is harmless in these ABIs: the extra
@@ -719,7 +709,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
     else
       r.u64 = ((ak_small_int_result_fn)fn->addr)(i0, i1, d0, d1);
   } else {
-    uint64_t i[AK_FAST_INT] = {0};
+    uint64_t i[AK_ABI_INT_REGS] = {0};
     for (int k = 0; k < fn->fast_nint; k++)
       i[k] = ints ? ints[k] : int_image(fn, slots, k, -1);
     /* The vector images are the slots themselves: a float argument's image replaces its
@@ -752,7 +742,7 @@ enum { AK_STRING_NONE, AK_STRING_NEW, AK_STRING_AGAIN };
 static void arena_strings(const ak_state *st, ak_fn *fn) {
   uint32_t flags = (uint32_t)st->slots[AK_SLOT_RESULT] >> AK_STRING_FLAGS_SHIFT;
   for (ak_arena_string *s = fn->strings; flags != 0; s++, flags >>= 2) {
-    assert(s < fn->strings + ak_fast_int_regs);
+    assert(s < fn->strings + AK_ABI_INT_REGS);
     char *at = (char *)(uintptr_t)(int64_t)st->slots[s->slot];
     if ((flags & 3) == AK_STRING_NEW) {
       s->len = (uint8_t)(strnlen(at, AK_ARENA_STRING) + 1);
@@ -865,10 +855,10 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   if (fn == NULL) return NULL;
   /* Reference arguments are all integer-class (pointers, strings, 64-bit integers), so on the
    * fast path there are at most as many as integer registers. */
-  assert(fn->fast && fn->nref <= AK_FAST_INT);
+  assert(fn->fast && fn->nref <= AK_ABI_INT_REGS);
   if (fn->uses_arena) arena_strings(st, fn);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
-  napi_value argv[AK_FAST_INT], result = NULL;
+  napi_value argv[AK_ABI_INT_REGS], result = NULL;
   size_t argc = fn->nref; /* asking for no more spares Node-API filling the rest in */
   /* Only strings and odd values need a frame (string copies, the general conversion). */
   ak_frame frame;
@@ -880,7 +870,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
     goto release;
   }
 
-  uint64_t ints[AK_FAST_INT] = {0};
+  uint64_t ints[AK_ABI_INT_REGS] = {0};
   for (int k = 0; k < fn->fast_nint; k++)
     ints[k] = int_image(fn, st->slots, k, -1);
   /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
@@ -970,62 +960,41 @@ static bool read_address(napi_env env, napi_value value, void **out) {
   return false;
 }
 
-/* Decides whether the fast path takes fn and assigns each argument its register-image slot.
- * Returns false only when out of memory (with an exception pending). */
+/* Decides whether the fast path takes fn (the ABI's register plan) and gives each argument its
+ * register-image slot. Returns false only when out of memory. */
 static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   fn->fast = false;
-  if (!fn->state->fast_enabled || ak_fast_int_regs == 0 || nfixed >= 0) return true;
-  if (fn->ret->kind == AK_STRUCT) return true;
-  int nint = 0, nsse = 0;
-  for (uint32_t i = 0; i < fn->nargs; i++) {
-    ak_kind k = fn->args[i]->kind;
-    if (k == AK_STRUCT) return true;
-    if (k == AK_F32 || k == AK_F64)
-      nsse++;
-    else
-      nint++;
-  }
-  if (nint > ak_fast_int_regs || nsse > ak_fast_sse_regs) return true;
-
+  if (!fn->state->fast_enabled || nfixed >= 0) return true;
+  uint8_t where[AK_MAX_ARGS];
+  ak_abi_regs regs;
+  if (!ak_abi_reg_plan(fn->ret, fn->args, fn->nargs, AK_ABI_INT_REGS, where, &regs)) return true;
   fn->fast_slot = calloc(fn->nargs ? fn->nargs : 1, sizeof *fn->fast_slot);
   /* Strings are integer-class: at most one per integer register. */
-  fn->strings = calloc((size_t)ak_fast_int_regs, sizeof *fn->strings);
+  fn->strings = calloc(AK_ABI_INT_REGS, sizeof *fn->strings);
   if (fn->fast_slot == NULL || fn->strings == NULL) return false;
-  nint = nsse = 0;
   uint32_t nstrings = 0;
   for (uint32_t i = 0; i < fn->nargs; i++) {
-    ak_kind k = fn->args[i]->kind;
-    if (k == AK_F32) fn->fast_f32_mask |= (uint8_t)(1u << nsse);
     if (fn->ref_index[i] >= 0) fn->fast_ref_arg[fn->ref_index[i]] = (uint8_t)i;
-    fn->fast_slot[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_SLOT_FAST_SSE + nsse++
-                                                            : AK_SLOT_FAST_INT + nint++);
-    if (k == AK_CSTRING) fn->strings[nstrings++].slot = fn->fast_slot[i];
+    int vector = where[i] - AK_ABI_INT_REGS; /* the vector register, when not negative */
+    fn->fast_slot[i] =
+        (uint8_t)(vector >= 0 ? AK_SLOT_FAST_SSE + vector : AK_SLOT_FAST_INT + where[i]);
+    if (fn->args[i]->kind == AK_CSTRING) fn->strings[nstrings++].slot = fn->fast_slot[i];
   }
   fn->uses_arena = nstrings > 0;
   if (!fn->uses_arena) {
     free(fn->strings);
     fn->strings = NULL;
   }
-  fn->fast_nint = (uint8_t)nint;
-  fn->fast_small = nint <= 2 && nsse <= 2;
+  fn->fast_nint = regs.nint;
+  fn->fast_f32_mask = regs.f32_mask;
+  fn->fast_small = regs.nint <= 2 && regs.nsse <= 2;
   fn->fast_shape = fn->calls_back           ? AK_SHAPE_ANY
                    : !fn->fast_small        ? AK_SHAPE_FULL
                    : fn->fast_f32_mask == 0 ? AK_SHAPE_SMALL
                                             : AK_SHAPE_ANY;
-  fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
+  fn->ret_in_sse = regs.ret_in_sse;
   fn->fast = true;
   return true;
-}
-
-/* The double whose bits are fn's address: what a wrapper writes to AK_SLOT_FN. The JS engine
- * copies a number's bits exactly (an address is a subnormal or an ordinary number, never a NaN
- * that could be canonicalised), and C then reads the address with a plain load, where
- * converting a number to an integer would add its latency to every call. */
-static double fn_name(const ak_fn *fn) {
-  double name;
-  uint64_t bits = (uint64_t)(uintptr_t)fn;
-  memcpy(&name, &bits, sizeof name);
-  return name;
 }
 
 /* What the wrapper generator needs, written to the start of the slot buffer (free between
@@ -1128,8 +1097,9 @@ napi_value ak_js_define(napi_env env, napi_callback_info info) {
   if (!fast_plan(fn, nfixed)) goto fail;
   /* What the fast path does not take, and is not variadic, may still avoid libffi; it must
    * where libffi would pass the arguments wrongly, ARKFFI_GENERAL_PATH=1 or not. */
-  bool misplaced = !fn->fast && ak_direct_libffi_misplaces(fn);
-  if (!fn->fast && nfixed < 0 && (fn->state->fast_enabled || misplaced) && !ak_direct_plan(fn)) {
+  bool misplaced = !fn->fast && ak_abi_libffi_misplaces(fn);
+  if (!fn->fast && nfixed < 0 && (fn->state->fast_enabled || misplaced) &&
+      !ak_abi_direct_plan(fn)) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
     goto fail;
   }

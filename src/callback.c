@@ -42,18 +42,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The registers of the fast entries, where call.c has its fast path (see AK_FAST_INT there). */
-#if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_CB_FAST_INT   6
-#define AK_CB_INT_PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
-#define AK_CB_INT_NAMES  a0, a1, a2, a3, a4
-#elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_CB_FAST_INT 8
-#define AK_CB_INT_PARAMS                                                                           \
-  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6
-#define AK_CB_INT_NAMES a0, a1, a2, a3, a4, a5, a6
-#endif
-#ifdef AK_CB_FAST_INT
+/* The registers of the fast entries (abi.h), the last integer one aside for the slot. */
+#if AK_ABI_INT_REGS > 0
+#define AK_CB_INT_PARAMS AK_ABI_CB_INT_PARAMS
+#define AK_CB_INT_NAMES  AK_ABI_CB_INT_NAMES
 #define AK_CB_SSE_PARAMS                                                                           \
   double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7
 #define AK_CB_SSE_NAMES d0, d1, d2, d3, d4, d5, d6, d7
@@ -411,27 +403,6 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   if (scoped) napi_close_handle_scope(env, scope);
 }
 
-/* run_js for a callback whose arguments and result are all plain numbers (cb->plain), called by
- * a trampoline: each argument goes from its register image straight to its slot. */
-static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
-  napi_env env = cb->env;
-  if (cb->state->cb_failed) { /* a callback threw, the call waiting for it has not returned */
-    zero_result(cb, ret);
-    return;
-  }
-  napi_handle_scope scope;
-  bool scoped = !scope_spared(cb);
-  if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
-    zero_result(cb, ret);
-    return;
-  }
-  double *slots = &cb->state->slots[AK_SLOT_ARGS];
-  for (uint32_t i = 0; i < cb->nargs; i++)
-    arg_to_js(env, cb, i, &regs[cb->fast_reg[i]], &slots[i], NULL, NULL);
-  if (!call_dispatcher(cb, env, NULL, ret)) zero_result(cb, ret);
-  if (scoped) napi_close_handle_scope(env, scope);
-}
-
 /* Takes w off cb's waiting list; false if it is not there (the exiting process answered it).
  * Called with cb->lock held. */
 static bool unlink_waiter(ak_cb *cb, ak_cb_wait *w) {
@@ -613,7 +584,28 @@ static void on_call(ffi_cif *cif, void *ret, void **args, void *data) {
   dispatch_call(data, ret, args);
 }
 
-#ifdef AK_CB_FAST_INT
+#if AK_ABI_INT_REGS > 0
+/* run_js for a callback whose arguments and result are all plain numbers (cb->plain), called by
+ * a trampoline: each argument goes from its register image straight to its slot. */
+static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
+  napi_env env = cb->env;
+  if (cb->state->cb_failed) { /* a callback threw, the call waiting for it has not returned */
+    zero_result(cb, ret);
+    return;
+  }
+  napi_handle_scope scope;
+  bool scoped = !scope_spared(cb);
+  if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
+    zero_result(cb, ret);
+    return;
+  }
+  double *slots = &cb->state->slots[AK_SLOT_ARGS];
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    arg_to_js(env, cb, i, &regs[cb->fast_reg[i]], &slots[i], NULL, NULL);
+  if (!call_dispatcher(cb, env, NULL, ret)) zero_result(cb, ret);
+  if (scoped) napi_close_handle_scope(env, scope);
+}
+
 /* The fast entries. A libffi closure spends some 13 ns decoding its arguments from the cif; for
  * signatures whose arguments all travel in registers, a callback instead gets one of a fixed set
  * of static trampolines, each `mov $slot, <last integer register>; jmp entry`. The entry takes
@@ -623,7 +615,7 @@ static void on_call(ffi_cif *cif, void *ret, void **args, void *data) {
  * images. Slots are never reused, so a pointer stays bound to its (closed) record for good; once
  * a class runs out, callbacks fall back to libffi closures. */
 #define AK_CB_FAST_SLOTS 512
-#define AK_CB_NREGS      (AK_CB_FAST_INT - 1 + 8)
+#define AK_CB_NREGS      (AK_ABI_INT_REGS - 1 + 8)
 enum { AK_CB_INT_CLASS, AK_CB_SSE_CLASS, AK_CB_CLASSES };
 static _Atomic(ak_cb *) fast_slots[AK_CB_CLASSES][AK_CB_FAST_SLOTS];
 static atomic_uint fast_used[AK_CB_CLASSES];
@@ -650,7 +642,7 @@ static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *re
 __attribute__((noinline)) static uint64_t fast_int_entry(AK_CB_INT_PARAMS, uint64_t slot,
                                                          AK_CB_SSE_PARAMS) {
   uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
-  memcpy(&regs[AK_CB_FAST_INT - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
+  memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
   ak_value r = {0};
   fast_enter(AK_CB_INT_CLASS, slot, regs, &r);
   return r.u64;
@@ -659,7 +651,7 @@ __attribute__((noinline)) static uint64_t fast_int_entry(AK_CB_INT_PARAMS, uint6
 __attribute__((noinline)) static double fast_sse_entry(AK_CB_INT_PARAMS, uint64_t slot,
                                                        AK_CB_SSE_PARAMS) {
   uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
-  memcpy(&regs[AK_CB_FAST_INT - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
+  memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
   ak_value r = {0};
   fast_enter(AK_CB_SSE_CLASS, slot, regs, &r);
   return r.f64; /* a float result is its low half, as in the register */
@@ -689,30 +681,21 @@ AK_OCT3(AK_CB_TRAMP)
 static void *const fast_tramps[AK_CB_CLASSES][AK_CB_FAST_SLOTS] = {{AK_OCT3(AK_CB_INT_ADDR)},
                                                                    {AK_OCT3(AK_CB_SSE_ADDR)}};
 
-/* Gives cb a trampoline if its signature is register-only and a slot is free. Its register
- * images are the integer registers, then the vector ones. False means "use libffi". */
+/* Gives cb a trampoline if its signature is register-only (the ABI's register plan, within all
+ * integer registers but the trampoline's) and a slot is free. Its register images are the
+ * integer registers, then the vector ones. False means "use libffi". */
 static bool fast_bind(ak_cb *cb) {
-  if (!cb->state->fast_enabled || cb->ret_kind == AK_STRUCT) return false;
-  uint32_t nint = 0, nsse = 0;
-  for (uint32_t i = 0; i < cb->nargs; i++) {
-    ak_kind k = cb->kinds[i];
-    if (k == AK_STRUCT) return false;
-    if (k == AK_F32 || k == AK_F64)
-      nsse++;
-    else
-      nint++;
-  }
-  if (nint > AK_CB_FAST_INT - 1 || nsse > 8) return false;
-  uint32_t cls =
-      cb->ret_kind == AK_F32 || cb->ret_kind == AK_F64 ? AK_CB_SSE_CLASS : AK_CB_INT_CLASS;
+  ak_abi_regs regs;
+  if (!cb->state->fast_enabled ||
+      !ak_abi_reg_plan(cb->ret, cb->args, cb->nargs, AK_ABI_INT_REGS - 1, cb->fast_reg, &regs))
+    return false;
+  uint32_t cls = regs.ret_in_sse ? AK_CB_SSE_CLASS : AK_CB_INT_CLASS;
   if (atomic_load(&fast_used[cls]) >= AK_CB_FAST_SLOTS) return false;
   unsigned slot = atomic_fetch_add(&fast_used[cls], 1);
   if (slot >= AK_CB_FAST_SLOTS) return false;
-  nint = nsse = 0;
-  for (uint32_t i = 0; i < cb->nargs; i++) {
-    ak_kind k = cb->kinds[i];
-    cb->fast_reg[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_CB_FAST_INT - 1 + nsse++ : nint++);
-  }
+  /* A vector register's image follows the integer ones the entry takes. */
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    if (cb->fast_reg[i] >= AK_ABI_INT_REGS) cb->fast_reg[i]--;
   cb->fast_class = (int8_t)cls;
   cb->fast_slot = slot;
   cb->code = fast_tramps[cls][slot];

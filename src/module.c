@@ -163,8 +163,8 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
       {"arenaOffset", AK_SLOT_COUNT * (int32_t)sizeof(double)},
       {"arenaSize", AK_ARENA_SIZE},
       {"arenaString", AK_ARENA_STRING},
-      {"fastIntRegs", st->fast_enabled ? ak_fast_int_regs : 0},
-      {"fastSseRegs", st->fast_enabled ? ak_fast_sse_regs : 0},
+      {"fastIntRegs", st->fast_enabled ? AK_ABI_INT_REGS : 0},
+      {"fastSseRegs", st->fast_enabled ? AK_ABI_SSE_REGS : 0},
   };
   napi_value out, v;
   napi_create_object(env, &out);
