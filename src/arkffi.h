@@ -5,7 +5,9 @@
  *   module.c   per-environment state, error helpers, the exports table
  *   types.c    type names -> type descriptors (kind, size, libffi type), struct layouts
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
- *   call.c     function definitions (one ffi_cif each) and the call itself
+ *   define.c   function definitions (one ffi_cif each), the table of them, adopt()
+ *   call.c     the call itself: the native entries (general and fast) and the results
+ *   convert.c  a call's arguments from JS to C, their errors, the frame that holds them
  *   memory.c   pointers, C strings and raw memory reads
  *   abi.h      what the core asks of the calling convention, answered by one file per ABI:
  *   abi_x64_sysv.c  x86-64 System V: register plans, struct classes, direct calls (+ its .h)
@@ -44,7 +46,7 @@
 #define AK_SLOT_ARGS   2 /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
 #define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top; [1]: the call's mark */
 #define AK_MAX_ARGS    (AK_SLOT_ARENA - AK_SLOT_ARGS)
-/* What define() reports, in the slots (call.c, describe_fn): the id, the name a wrapper writes
+/* What define() reports, in the slots (define.c, describe_fn): the id, the name a wrapper writes
  * to AK_SLOT_FN, the fast entry (-1: none, 0: invokeFast, k: invokePlain k - 1) and, on the fast
  * path, each argument's register slot. */
 #define AK_DEF_ID     0
@@ -218,6 +220,38 @@ napi_value ak_js_real_path(napi_env env, napi_callback_info info);
 /* Struct results up to this size are received on the C stack. */
 #define AK_STACK_RESULT 256
 
+/* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
+ * Plain signatures take no pointer, so their calls cannot call back (ak_calls_back). */
+typedef enum {
+  AK_SHAPE_ANY,   /* any fast signature: the rest is tested at run time */
+  AK_SHAPE_SMALL, /* plain, at most 2 integer and 2 vector arguments, none a float */
+  AK_SHAPE_FULL,  /* plain, more than the small shape takes */
+} ak_shape;
+
+/* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
+#define AK_SLOT_FAST_INT AK_SLOT_ARGS
+#define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
+
+/* The bytes of a function's previous C string result, when it was short. A generated wrapper
+ * keeps that result, so a call that returns the same bytes again (a version, a constant, the
+ * same error message) hands back nothing and the wrapper returns the string it has: JS strings
+ * are values, so it is the same result, without a string made per call. */
+#define AK_LAST_STRING 64
+typedef struct ak_last_string {
+  bool valid; /* the wrapper holds the string of these bytes */
+  uint32_t len;
+  char bytes[AK_LAST_STRING];
+} ak_last_string;
+
+/* The bytes of the last arena string a fast function took at one string argument, so that a
+ * wrapper given the same string again copies nothing: the native entry copies these bytes into
+ * the arena instead (a string is copied for each call all the same: C may write into it). */
+typedef struct ak_arena_string {
+  uint8_t slot; /* the argument's register slot, which holds the string's arena address */
+  uint8_t len;  /* bytes, NUL included */
+  char bytes[AK_ARENA_STRING + 1];
+} ak_arena_string;
+
 /* A defined function: everything a call needs, computed once by define(). */
 struct ak_fn {
   void *addr;
@@ -259,7 +293,8 @@ typedef union ak_fn_record {
 } ak_fn_record;
 _Static_assert(sizeof(ak_fn_record) == 1u << AK_FN_RECORD_SHIFT, "a record is a power of two");
 
-/* Throws ERR_ARKFFI_INTERNAL about a slot that names no live function, and returns NULL. */
+/* Throws ERR_ARKFFI_INTERNAL about a slot that names no live function, and returns NULL
+ * (define.c). */
 ak_fn *ak_fn_unknown(napi_env env);
 /* The function the wrapper named in AK_SLOT_FN: the bits of its record's address (define.c,
  * fn_name). Only generated wrappers write the slot, but any JS code can reach the buffer, so the
@@ -311,7 +346,6 @@ typedef struct {
   size_t strings_used;
 } ak_frame;
 
-bool ak_fn_open(napi_env env, const ak_fn *fn);
 /* A call of a function that takes a pointer may run JSCallbacks on this thread. A callback's
  * handles would pile up in the scope of the call until it returns, so each opens a handle scope
  * of its own, which costs more than the rest of a callback's work in C; instead, the callbacks
@@ -341,30 +375,42 @@ static inline bool ak_called_back(napi_env env, ak_state *st, ak_caller caller) 
   st->cb_waits = caller.waits;
   return !st->cb_failed || ak_callback_rethrow(env, st);
 }
-void ak_fn_retain(ak_fn *fn);
-void ak_fn_release(ak_fn *fn);
+/* convert.c */
 bool ak_frame_init(ak_frame *f, uint32_t nargs);
 void ak_frame_release(ak_frame *f);
+/* A JS string as a NUL-terminated UTF-8 copy: in the frame's stack area when it fits, else on
+ * the heap (freed with the frame). False when out of memory. */
+bool ak_frame_string(napi_env env, ak_frame *f, napi_value value, char **out);
 napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
                         size_t *argc);
+/* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
+bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
+                    napi_value ref);
 /* Which reference arguments the general wrapper passed (bits by reference index; all bits set
  * when it could not say), read from the result slot before the call. */
 uint64_t ak_passed_refs(const ak_state *st);
 /* The Node-API value of argument i, or NULL when its slot holds the value. */
 napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc, uint64_t passed);
-bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
-                    napi_value ref);
 /* The result at `rvalue` as a JS value (always a value, never the result slot). */
 napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue);
-napi_value ak_js_define(napi_env env, napi_callback_info info);
-napi_value ak_js_adopt(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info);
 /* { invokePlainVoid, ... }: invokeFast specialised for common signatures (see describe_fn). */
 napi_value ak_plain_entries(napi_env env);
-void ak_fns_free(ak_state *st);
+/* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
+ * the index of its specialised copy in ak_plain_entries. */
+int ak_fast_entry(const ak_fn *fn);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
+
+/* define.c */
+/* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
+bool ak_fn_open(napi_env env, const ak_fn *fn);
+void ak_fn_retain(ak_fn *fn);
+void ak_fn_release(ak_fn *fn);
+napi_value ak_js_define(napi_env env, napi_callback_info info);
+napi_value ak_js_adopt(napi_env env, napi_callback_info info);
+void ak_fns_free(ak_state *st);
 
 /* async.c */
 typedef struct ak_job ak_job;
