@@ -164,6 +164,11 @@ napi_value ak_make_error(napi_env env, const char *cls, const char *code, const 
 /* Throws a JS error of the given class ("Error", "TypeError", "RangeError") with a `code`. */
 void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Throws an error about argument `index` (0-based) named `what`, with `argIndex` set: "fn():
+ * argument 2 (what) problem", without "fn(): " when fn is NULL (the TypeScript layer, which knows
+ * which function was called, adds it then). */
+void ak_throw_arg(napi_env env, const char *cls, const char *code, const char *fn, uint32_t index,
+                  const char *what, const char *problem);
 /* True when a Node-API status failed; throws a generic error unless one is already pending. */
 bool ak_failed(napi_env env, napi_status status);
 /* Reads a JS string into a fresh malloc'd buffer; NULL (with an exception pending) on failure. */
@@ -458,7 +463,14 @@ bool ak_is_detached(napi_env env, napi_value value);
 typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE, AK_PTR_DETACHED } ak_ptr_status;
 /* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */
 ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out);
-/* The same, throwing a generic TypeError or RangeError on failure. */
+/* What a pointer may be, as errors list it: where SharedArrayBuffers are taken, and where not. */
+#define AK_POINTER_TYPES          "a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or ArrayBufferView"
+#define AK_POINTER_TYPES_UNSHARED "a number, BigInt, null, ArrayBuffer or ArrayBufferView"
+/* Throws the error for a value that ak_pointer_parse refused with `status`: about argument
+ * `index` named `what` of fn (as ak_throw_arg), or about "a pointer" when `what` is NULL. */
+void ak_throw_pointer(napi_env env, ak_ptr_status status, const char *fn, uint32_t index,
+                      const char *what, const char *types);
+/* ak_pointer_parse, throwing about "a pointer" on failure. */
 bool ak_pointer_from_js(napi_env env, napi_value value, void **out);
 napi_value ak_js_ptr(napi_env env, napi_callback_info info);
 napi_value ak_js_set_shared_view(napi_env env, napi_callback_info info);

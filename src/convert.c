@@ -14,19 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An error about argument i of fn, which names it by its kind. */
 static void throw_arg(napi_env env, const ak_fn *fn, uint32_t i, const char *cls, const char *code,
                       const char *problem) {
-  char msg[512];
-  snprintf(msg, sizeof msg, "%s(): argument %u (%s) %s", fn->name, i + 1,
-           ak_kind_name(fn->args[i]->kind), problem);
-  napi_value err = ak_make_error(env, cls, code, msg), index;
-  if (err == NULL) {
-    napi_throw_error(env, code, msg);
-    return;
-  }
-  napi_create_uint32(env, i, &index);
-  napi_set_named_property(env, err, "argIndex", index);
-  napi_throw(env, err);
+  ak_throw_arg(env, cls, code, fn->name, i, ak_kind_name(fn->args[i]->kind), problem);
 }
 
 /* A JS string argument as a NUL-terminated UTF-8 copy: in the frame's stack area when it fits,
@@ -88,22 +79,11 @@ static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value valu
 }
 
 static bool pointer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
-  switch (ak_pointer_parse(env, value, out)) {
-  case AK_PTR_OK:
-    return true;
-  case AK_PTR_BAD_RANGE:
-    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
-              "must be a safe integer or a BigInt of at most 64 bits");
-    return false;
-  case AK_PTR_DETACHED:
-    throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_DETACHED", AK_DETACHED_PROBLEM);
-    return false;
-  case AK_PTR_BAD_TYPE:
-    break;
-  }
-  throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-            "must be a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
-  return false;
+  ak_ptr_status status = ak_pointer_parse(env, value, out);
+  if (status != AK_PTR_OK)
+    ak_throw_pointer(env, status, fn->name, i, ak_kind_name(fn->args[i]->kind),
+                     AK_POINTER_TYPES_UNSHARED);
+  return status == AK_PTR_OK;
 }
 
 /* A buffer given for a C string: C reads up to a NUL, which must be inside it. The wrapper

@@ -54,6 +54,22 @@ void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, 
     napi_throw_error(env, code, msg);
 }
 
+void ak_throw_arg(napi_env env, const char *cls, const char *code, const char *fn, uint32_t index,
+                  const char *what, const char *problem) {
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s%sargument %u (%s) %s", fn != NULL ? fn : "",
+           fn != NULL ? "(): " : "", index + 1, what, problem);
+  napi_value err = ak_make_error(env, cls, code, msg), js_index;
+  if (err == NULL) {
+    napi_throw_error(env, code, msg);
+    return;
+  }
+  /* argIndex is a convenience: the error is thrown without it if it cannot be set. */
+  if (napi_create_uint32(env, index, &js_index) == napi_ok)
+    napi_set_named_property(env, err, "argIndex", js_index);
+  napi_throw(env, err);
+}
+
 bool ak_failed(napi_env env, napi_status status) {
   if (status == napi_ok) return false;
   bool pending = false;
