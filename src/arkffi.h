@@ -169,6 +169,11 @@ void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, 
  * which function was called, adds it then). */
 void ak_throw_arg(napi_env env, const char *cls, const char *code, const char *fn, uint32_t index,
                   const char *what, const char *problem);
+/* A call's first n arguments in argv (undefined past those given). False, with an exception
+ * pending, when that fails or fewer than `need` were given: a TypeError with `code` and `usage`
+ * as its message. */
+bool ak_get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, size_t need,
+                 const char *code, const char *usage);
 /* True when a Node-API status failed; throws a generic error unless one is already pending. */
 bool ak_failed(napi_env env, napi_status status);
 /* Reads a JS string into a fresh malloc'd buffer; NULL (with an exception pending) on failure. */
@@ -321,6 +326,17 @@ static inline ak_fn *ak_fn_called(napi_env env, const ak_state *st) {
   if (id < st->nfns && fn->state == st) return fn;
   return ak_fn_unknown(env);
 }
+
+/* The small integer kinds, as X(kind, ak_value member, C type): what each is in C. A slot holds
+ * one as a double that the wrapper checked is in the type's range, so a cast converts it exactly
+ * either way. */
+#define AK_SMALL_INTS(X)                                                                           \
+  X(AK_I8, i8, int8_t)                                                                             \
+  X(AK_U8, u8, uint8_t)                                                                            \
+  X(AK_I16, i16, int16_t)                                                                          \
+  X(AK_U16, u16, uint16_t)                                                                         \
+  X(AK_I32, i32, int32_t)                                                                          \
+  X(AK_U32, u32, uint32_t)
 
 /* One converted argument or result. */
 typedef union {

@@ -54,24 +54,13 @@ static inline bool number_result(ak_kind kind, const ak_value *r, double *out) {
   case AK_BOOL:
     *out = (uint8_t)r->word != 0;
     return true;
-  case AK_I8:
-    *out = (int8_t)r->word;
+/* libffi widens a small integer result to a whole word, of which the type's bits count. */
+#define TO_NUMBER(kind, member, type)                                                              \
+  case kind:                                                                                       \
+    *out = (type)r->word;                                                                          \
     return true;
-  case AK_U8:
-    *out = (uint8_t)r->word;
-    return true;
-  case AK_I16:
-    *out = (int16_t)r->word;
-    return true;
-  case AK_U16:
-    *out = (uint16_t)r->word;
-    return true;
-  case AK_I32:
-    *out = (int32_t)r->word;
-    return true;
-  case AK_U32:
-    *out = (uint32_t)r->word;
-    return true;
+    AK_SMALL_INTS(TO_NUMBER)
+#undef TO_NUMBER
   case AK_F32:
     *out = r->f32;
     return true;

@@ -141,24 +141,12 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
   case AK_BOOL:
     v->u8 = slot != 0;
     return true;
-  case AK_I8:
-    v->i8 = (int8_t)slot;
+#define FROM_SLOT(kind, member, type)                                                              \
+  case kind:                                                                                       \
+    v->member = (type)slot;                                                                        \
     return true;
-  case AK_U8:
-    v->u8 = (uint8_t)slot;
-    return true;
-  case AK_I16:
-    v->i16 = (int16_t)slot;
-    return true;
-  case AK_U16:
-    v->u16 = (uint16_t)slot;
-    return true;
-  case AK_I32:
-    v->i32 = (int32_t)slot;
-    return true;
-  case AK_U32:
-    v->u32 = (uint32_t)slot;
-    return true;
+    AK_SMALL_INTS(FROM_SLOT)
+#undef FROM_SLOT
   case AK_F32:
     v->f32 = (float)slot;
     return true;

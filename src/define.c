@@ -289,13 +289,10 @@ static bool define_calls(napi_env env, ak_fn *fn, int32_t nfixed) {
  * variadic one (the remaining argTypes are that call shape's variadic arguments, promoted here).
  * The definition stays in the table until adopt() ties it to its wrapper and that is collected. */
 napi_value ak_js_define(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 6) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "define needs 6 arguments");
+  if (!ak_get_args(env, info, 6, argv, 6, "ERR_ARKFFI_INVALID_ARG_TYPE",
+                   "define needs 6 arguments"))
     return NULL;
-  }
   /* Built here, filed in the table once it is complete. */
   ak_fn draft = {0}, *fn = &draft;
   static const bool never_closed = false; /* a bare function pointer has no library to close */

@@ -70,6 +70,15 @@ void ak_throw_arg(napi_env env, const char *cls, const char *code, const char *f
   napi_throw(env, err);
 }
 
+bool ak_get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, size_t need,
+                 const char *code, const char *usage) {
+  size_t argc = n;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return false;
+  if (argc >= need) return true;
+  ak_throw(env, "TypeError", code, "%s", usage);
+  return false;
+}
+
 bool ak_failed(napi_env env, napi_status status) {
   if (status == napi_ok) return false;
   bool pending = false;

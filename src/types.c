@@ -389,13 +389,9 @@ ak_type *ak_type_from_js(napi_env env, napi_value desc) {
 /* typeInfo(desc) -> { kind, size, align, offsets? }: what the TypeScript layer needs to generate
  * a wrapper, computed once per definition. */
 napi_value ak_js_type_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 1) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "typeInfo needs a type");
+  if (!ak_get_args(env, info, 1, argv, 1, "ERR_ARKFFI_INVALID_TYPE", "typeInfo needs a type"))
     return NULL;
-  }
   ak_type *t = ak_type_from_js(env, argv[0]);
   if (t == NULL) return NULL;
 
