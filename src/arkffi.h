@@ -14,6 +14,9 @@
  *   abi_portable.c  every other target: libffi decides (+ its .h; AArch64 keeps the fast path)
  *   async.c    calls on the libuv thread pool, settled as Promises
  *   callback.c JSCallback: C function pointers (trampolines, libffi closures) that call JS
+ *   callback_thread.c  JSCallback calls from other threads (threadsafe functions)
+ *   callback_errors.c  where a callback's exception goes
+ *   callback.h the JSCallback record, shared by the three callback files only
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
  * wrapper validates every argument, writes the function's address and plain numbers into the
