@@ -23,7 +23,7 @@ export type Pointer = number | bigint;
 export type PointerLike = number | bigint | null | ArrayBufferLike | ArrayBufferView;
 
 /** The longest ArrayBuffer Node.js makes; V8 would abort the process on a longer one. */
-const MAX_BYTES = constants.MAX_LENGTH;
+export const MAX_BYTES = constants.MAX_LENGTH;
 
 /**
  * Rethrows an error of the addon's memory functions, which name the argument at fault (and set

@@ -41,7 +41,7 @@ export interface NativeLayout {
 }
 
 /**
- * What define() reports (in the slot buffer, see src/call.c describe_fn): the table id, the
+ * What define() reports (in the slot buffer, see src/define.c describe_fn): the table id, the
  * definition's name (the number whose bits are its address, which a wrapper writes to slot
  * slotFn), and on the fast path the entry a wrapper calls when it passes no references (an index
  * into the fast entries) and each argument's register slot.

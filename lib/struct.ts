@@ -5,9 +5,9 @@
  * JS objects. How field values convert is in struct-fields.ts; structs crossing calls are in
  * struct-calls.ts.
  */
-import { constants } from 'node:buffer';
 import { types as jsTypes } from 'node:util';
 import { ffiError, reword } from './errors';
+import { MAX_BYTES } from './memory';
 import { native, type NativeTypeDesc } from './native';
 import {
   codecOf,
@@ -125,7 +125,6 @@ export interface NumberField {
 const numberLayouts = new WeakMap<StructSchema<any>, readonly NumberField[] | null>();
 
 // Every struct is made, read and passed as an ArrayBuffer, so none may be larger than one.
-const MAX_BYTES = constants.MAX_LENGTH;
 const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
 
 function fieldCodec(field: FieldType, where: string): Codec {

@@ -30,12 +30,31 @@ const napiInclude = require('node-api-headers').include_dir;
 
 const outDir = join(root, 'build', sanitize ? 'sanitize' : 'Release');
 mkdirSync(outDir, { recursive: true });
-const sources = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.c')).sort().map((f) => join(root, 'src', f));
+
+// The calling convention's file (src/abi.h): x86-64 System V has its own, every other target the
+// portable one, where libffi decides. Chosen by the compiler's target, so that a cross-compiling
+// CC gets the file of the machine it builds for; ARKFFI_ABI=portable forces the portable one (to
+// test it on any machine).
+function targetAbi() {
+  if (process.env.ARKFFI_ABI) return process.env.ARKFFI_ABI;
+  const target = execFileSync(cc, ['-dumpmachine'], { encoding: 'utf8' }).trim();
+  return /^(x86_64|amd64)-/.test(target) && !/mingw|windows|cygwin|msys/.test(target) ? 'x64_sysv' : 'portable';
+}
+const abi = targetAbi();
+const abiFiles = readdirSync(join(root, 'src')).filter((f) => f.startsWith('abi_') && f.endsWith('.c'));
+if (!abiFiles.includes(`abi_${abi}.c`)) {
+  console.error(`arkffi: no ABI file src/abi_${abi}.c (there are ${abiFiles.join(', ')})`);
+  process.exit(1);
+}
+const sources = readdirSync(join(root, 'src'))
+  .filter((f) => f.endsWith('.c') && (!f.startsWith('abi_') || f === `abi_${abi}.c`))
+  .sort()
+  .map((f) => join(root, 'src', f));
 
 const flags = [
   '-std=c11', '-D_GNU_SOURCE', '-DNAPI_VERSION=8', '-fPIC', '-shared', '-fvisibility=hidden',
   '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror=implicit-function-declaration',
-  `-I${napiInclude}`, ...ffiCflags,
+  `-I${napiInclude}`, ...ffiCflags, `-DAK_ABI_HEADER="abi_${abi}.h"`,
   ...(sanitize ? ['-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined'] : ['-O2', '-DNDEBUG']),
 ];
 // Node-API symbols are resolved from the host process at load time.
@@ -49,4 +68,4 @@ try {
   process.exit(1);
 }
 renameSync(tmp, join(outDir, 'arkffi.node'));
-console.log(`arkffi: built ${join(outDir, 'arkffi.node')}`);
+console.log(`arkffi: built ${join(outDir, 'arkffi.node')} (ABI: ${abi})`);

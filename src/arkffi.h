@@ -5,11 +5,18 @@
  *   module.c   per-environment state, error helpers, the exports table
  *   types.c    type names -> type descriptors (kind, size, libffi type), struct layouts
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
- *   call.c     function definitions (one ffi_cif each) and the call itself
+ *   define.c   function definitions (one ffi_cif each), the table of them, adopt()
+ *   call.c     the call itself: the native entries (general and fast) and the results
+ *   convert.c  a call's arguments from JS to C, their errors, the frame that holds them
  *   memory.c   pointers, C strings and raw memory reads
- *   direct.c   general-path calls without libffi, where the platform's ABI allows
+ *   abi.h      what the core asks of the calling convention, answered by one file per ABI:
+ *   abi_x64_sysv.c  x86-64 System V: register plans, struct classes, direct calls (+ its .h)
+ *   abi_portable.c  every other target: libffi decides (+ its .h; AArch64 keeps the fast path)
  *   async.c    calls on the libuv thread pool, settled as Promises
  *   callback.c JSCallback: C function pointers (trampolines, libffi closures) that call JS
+ *   callback_thread.c  JSCallback calls from other threads (threadsafe functions)
+ *   callback_errors.c  where a callback's exception goes
+ *   callback.h the JSCallback record, shared by the three callback files only
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
  * wrapper validates every argument, writes the function's address and plain numbers into the
@@ -27,11 +34,14 @@
 #ifndef ARKFFI_H
 #define ARKFFI_H
 
+#include "abi.h"
+
 #include <ffi.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define AK_SLOT_COUNT  1024
 #define AK_SLOT_RESULT 0 /* the result, as a double */
@@ -39,7 +49,7 @@
 #define AK_SLOT_ARGS   2 /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
 #define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top; [1]: the call's mark */
 #define AK_MAX_ARGS    (AK_SLOT_ARENA - AK_SLOT_ARGS)
-/* What define() reports, in the slots (call.c, describe_fn): the id, the name a wrapper writes
+/* What define() reports, in the slots (define.c, describe_fn): the id, the name a wrapper writes
  * to AK_SLOT_FN, the fast entry (-1: none, 0: invokeFast, k: invokePlain k - 1) and, on the fast
  * path, each argument's register slot. */
 #define AK_DEF_ID     0
@@ -106,6 +116,12 @@ typedef struct ak_fn ak_fn;
 typedef struct ak_state {
   napi_env env;
   double *slots; /* data of the shared ArrayBuffer: AK_SLOT_COUNT slots, then the arena */
+  /* Defined functions by id, in place (define.c): a free record is all zero; ids are reused.
+   * The records never move, so a record's address names it for good (ak_fn_called). Next to
+   * `slots`: every call reads both. */
+  union ak_fn_record *fns;
+  uint32_t nfns;     /* records usable (the rest of the reservation is not yet) */
+  uint32_t fns_free; /* no id below this one is free */
   napi_ref slots_ref;
   /* The TypeScript layer's view maker for SharedArrayBuffers (memory.c, shared_buffer_address);
    * NULL until it is set. */
@@ -114,10 +130,6 @@ typedef struct ak_state {
   int last_errno;
   int *errno_ptr;    /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
-  /* Defined functions by id. A free id is a NULL entry; ids are reused. */
-  ak_fn **fns;
-  uint32_t nfns;
-  uint32_t fns_free; /* no id below this one is free */
   /* Every JSCallback made in this environment, newest first (callback.c). */
   struct ak_cb *callbacks;
   /* Handles that callbacks called during the current call may still leave in that call's own
@@ -155,6 +167,16 @@ napi_value ak_make_error(napi_env env, const char *cls, const char *code, const 
 /* Throws a JS error of the given class ("Error", "TypeError", "RangeError") with a `code`. */
 void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Throws an error about argument `index` (0-based) named `what`, with `argIndex` set: "fn():
+ * argument 2 (what) problem", without "fn(): " when fn is NULL (the TypeScript layer, which knows
+ * which function was called, adds it then). */
+void ak_throw_arg(napi_env env, const char *cls, const char *code, const char *fn, uint32_t index,
+                  const char *what, const char *problem);
+/* A call's first n arguments in argv (undefined past those given). False, with an exception
+ * pending, when that fails or fewer than `need` were given: a TypeError with `code` and `usage`
+ * as its message. */
+bool ak_get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, size_t need,
+                 const char *code, const char *usage);
 /* True when a Node-API status failed; throws a generic error unless one is already pending. */
 bool ak_failed(napi_env env, napi_status status);
 /* Reads a JS string into a fresh malloc'd buffer; NULL (with an exception pending) on failure. */
@@ -211,6 +233,38 @@ napi_value ak_js_real_path(napi_env env, napi_callback_info info);
 /* Struct results up to this size are received on the C stack. */
 #define AK_STACK_RESULT 256
 
+/* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
+ * Plain signatures take no pointer, so their calls cannot call back (ak_calls_back). */
+typedef enum {
+  AK_SHAPE_ANY,   /* any fast signature: the rest is tested at run time */
+  AK_SHAPE_SMALL, /* plain, at most 2 integer and 2 vector arguments, none a float */
+  AK_SHAPE_FULL,  /* plain, more than the small shape takes */
+} ak_shape;
+
+/* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
+#define AK_SLOT_FAST_INT AK_SLOT_ARGS
+#define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
+
+/* The bytes of a function's previous C string result, when it was short. A generated wrapper
+ * keeps that result, so a call that returns the same bytes again (a version, a constant, the
+ * same error message) hands back nothing and the wrapper returns the string it has: JS strings
+ * are values, so it is the same result, without a string made per call. */
+#define AK_LAST_STRING 64
+typedef struct ak_last_string {
+  bool valid; /* the wrapper holds the string of these bytes */
+  uint32_t len;
+  char bytes[AK_LAST_STRING];
+} ak_last_string;
+
+/* The bytes of the last arena string a fast function took at one string argument, so that a
+ * wrapper given the same string again copies nothing: the native entry copies these bytes into
+ * the arena instead (a string is copied for each call all the same: C may write into it). */
+typedef struct ak_arena_string {
+  uint8_t slot; /* the argument's register slot, which holds the string's arena address */
+  uint8_t len;  /* bytes, NUL included */
+  char bytes[AK_ARENA_STRING + 1];
+} ak_arena_string;
+
 /* A defined function: everything a call needs, computed once by define(). */
 struct ak_fn {
   void *addr;
@@ -222,7 +276,7 @@ struct ak_fn {
   ak_type **args;
   ffi_type **ffi_args;
   struct ak_last_string *last_string; /* C string results: the previous one (call.c) */
-  struct ak_direct *direct;           /* general path without libffi, or NULL (direct.c) */
+  struct ak_direct *direct;           /* general path without libffi, or NULL (abi.h) */
   int32_t *ref_index;                 /* per argument: its Node-API argument index, or -1 */
   uint8_t *fast_slot;                 /* per argument: its register-image slot, when `fast` */
   uint8_t fast_ref_arg[8]; /* fast path: the argument of each reference (all integer-class) */
@@ -242,6 +296,50 @@ struct ak_fn {
   uint32_t refs;         /* one per adopting wrapper and per asynchronous call in flight */
   char *name;
 };
+
+/* A record of the function table (ak_state.fns): an ak_fn, padded to a power of two so that
+ * telling a record's address from any other is a subtraction, a rotation and a compare. */
+#define AK_FN_RECORD_SHIFT 8
+typedef union ak_fn_record {
+  ak_fn fn;
+  unsigned char bytes[1u << AK_FN_RECORD_SHIFT];
+} ak_fn_record;
+_Static_assert(sizeof(ak_fn_record) == 1u << AK_FN_RECORD_SHIFT, "a record is a power of two");
+
+/* Throws ERR_ARKFFI_INTERNAL about a slot that names no live function, and returns NULL
+ * (define.c). */
+ak_fn *ak_fn_unknown(napi_env env);
+/* The function the wrapper named in AK_SLOT_FN: the bits of its record's address (define.c,
+ * fn_name). Only generated wrappers write the slot, but any JS code can reach the buffer, so the
+ * name is checked, in release builds too: it must be the address of a record of this
+ * environment's table that is in use. The offset into the table, rotated right by the record
+ * size's bits, is the id when it is a multiple of the record size and a huge number when not
+ * (or when the address is below the table), so one compare bounds it; then the record's `state`
+ * tells a used record from a free one (all zero). That costs two loads of the state's first
+ * cache line, which the call reads anyway, and one of the record's own. Inline: it is the first
+ * thing of every call. */
+static inline ak_fn *ak_fn_called(napi_env env, const ak_state *st) {
+  uint64_t bits;
+  memcpy(&bits, &st->slots[AK_SLOT_FN], sizeof bits);
+  uint64_t at = bits - (uint64_t)(uintptr_t)st->fns;
+  uint64_t id = at >> AK_FN_RECORD_SHIFT | at << (64 - AK_FN_RECORD_SHIFT);
+  /* The record's address is the name itself, not one computed from the id: its loads then wait
+   * for the slot's alone, while the predicted check runs beside them. */
+  ak_fn *fn = (ak_fn *)(uintptr_t)bits;
+  if (id < st->nfns && fn->state == st) return fn;
+  return ak_fn_unknown(env);
+}
+
+/* The small integer kinds, as X(kind, ak_value member, C type): what each is in C. A slot holds
+ * one as a double that the wrapper checked is in the type's range, so a cast converts it exactly
+ * either way. */
+#define AK_SMALL_INTS(X)                                                                           \
+  X(AK_I8, i8, int8_t)                                                                             \
+  X(AK_U8, u8, uint8_t)                                                                            \
+  X(AK_I16, i16, int16_t)                                                                          \
+  X(AK_U16, u16, uint16_t)                                                                         \
+  X(AK_I32, i32, int32_t)                                                                          \
+  X(AK_U32, u32, uint32_t)
 
 /* One converted argument or result. */
 typedef union {
@@ -272,8 +370,6 @@ typedef struct {
   size_t strings_used;
 } ak_frame;
 
-ak_fn *ak_fn_called(const ak_state *st);
-bool ak_fn_open(napi_env env, const ak_fn *fn);
 /* A call of a function that takes a pointer may run JSCallbacks on this thread. A callback's
  * handles would pile up in the scope of the call until it returns, so each opens a handle scope
  * of its own, which costs more than the rest of a callback's work in C; instead, the callbacks
@@ -303,44 +399,42 @@ static inline bool ak_called_back(napi_env env, ak_state *st, ak_caller caller) 
   st->cb_waits = caller.waits;
   return !st->cb_failed || ak_callback_rethrow(env, st);
 }
-void ak_fn_retain(ak_fn *fn);
-void ak_fn_release(ak_fn *fn);
+/* convert.c */
 bool ak_frame_init(ak_frame *f, uint32_t nargs);
 void ak_frame_release(ak_frame *f);
+/* A JS string as a NUL-terminated UTF-8 copy: in the frame's stack area when it fits, else on
+ * the heap (freed with the frame). False when out of memory. */
+bool ak_frame_string(napi_env env, ak_frame *f, napi_value value, char **out);
 napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
                         size_t *argc);
+/* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
+bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
+                    napi_value ref);
 /* Which reference arguments the general wrapper passed (bits by reference index; all bits set
  * when it could not say), read from the result slot before the call. */
 uint64_t ak_passed_refs(const ak_state *st);
 /* The Node-API value of argument i, or NULL when its slot holds the value. */
 napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc, uint64_t passed);
-bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
-                    napi_value ref);
 /* The result at `rvalue` as a JS value (always a value, never the result slot). */
 napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue);
-napi_value ak_js_define(napi_env env, napi_callback_info info);
-napi_value ak_js_adopt(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast(napi_env env, napi_callback_info info);
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info);
 /* { invokePlainVoid, ... }: invokeFast specialised for common signatures (see describe_fn). */
 napi_value ak_plain_entries(napi_env env);
-/* How many integer and floating-point registers the fast path loads (0 where it is absent). */
-extern const int ak_fast_int_regs;
-extern const int ak_fast_sse_regs;
-void ak_fns_free(ak_state *st);
+/* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
+ * the index of its specialised copy in ak_plain_entries. */
+int ak_fast_entry(const ak_fn *fn);
 napi_value ak_js_errno(napi_env env, napi_callback_info info);
 
-/* direct.c */
-/* Plans fn's calls without libffi where the platform's rules allow (fn->direct, else NULL);
- * false only when out of memory. */
-bool ak_direct_plan(ak_fn *fn);
-void ak_direct_free(ak_fn *fn);
-/* True when the platform's libffi is known to pass fn's arguments wrongly: such a signature
- * needs a direct plan even on the general path. */
-bool ak_direct_libffi_misplaces(const ak_fn *fn);
-/* What ffi_call(&fn->cif, fn->addr, rvalue, avalues) does, for a fn with a plan. */
-void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues);
+/* define.c */
+/* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
+bool ak_fn_open(napi_env env, const ak_fn *fn);
+void ak_fn_retain(ak_fn *fn);
+void ak_fn_release(ak_fn *fn);
+napi_value ak_js_define(napi_env env, napi_callback_info info);
+napi_value ak_js_adopt(napi_env env, napi_callback_info info);
+void ak_fns_free(ak_state *st);
 
 /* async.c */
 typedef struct ak_job ak_job;
@@ -388,7 +482,14 @@ bool ak_is_detached(napi_env env, napi_value value);
 typedef enum { AK_PTR_OK, AK_PTR_BAD_TYPE, AK_PTR_BAD_RANGE, AK_PTR_DETACHED } ak_ptr_status;
 /* Reads a pointer-like JS value: number, BigInt, null or a view. Does not throw. */
 ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out);
-/* The same, throwing a generic TypeError or RangeError on failure. */
+/* What a pointer may be, as errors list it: where SharedArrayBuffers are taken, and where not. */
+#define AK_POINTER_TYPES          "a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or ArrayBufferView"
+#define AK_POINTER_TYPES_UNSHARED "a number, BigInt, null, ArrayBuffer or ArrayBufferView"
+/* Throws the error for a value that ak_pointer_parse refused with `status`: about argument
+ * `index` named `what` of fn (as ak_throw_arg), or about "a pointer" when `what` is NULL. */
+void ak_throw_pointer(napi_env env, ak_ptr_status status, const char *fn, uint32_t index,
+                      const char *what, const char *types);
+/* ak_pointer_parse, throwing about "a pointer" on failure. */
 bool ak_pointer_from_js(napi_env env, napi_value value, void **out);
 napi_value ak_js_ptr(napi_env env, napi_callback_info info);
 napi_value ak_js_set_shared_view(napi_env env, napi_callback_info info);

@@ -106,7 +106,7 @@ static void job_execute(napi_env env, void *data) {
   errno = 0;
   ak_current_job = job;
   if (job->fn->direct != NULL)
-    ak_direct_call(job->fn, job->rvalue, job->frame.avalues);
+    ak_abi_direct_call(job->fn, job->rvalue, job->frame.avalues);
   else
     ffi_call(&job->fn->cif, FFI_FN(job->fn->addr), job->rvalue, job->frame.avalues);
   ak_current_job = NULL;
@@ -312,9 +312,9 @@ done:
 napi_value ak_js_invoke_async(napi_env env, napi_callback_info info) {
   napi_value promise;
   napi_deferred deferred;
-  if (ak_failed(env, napi_create_promise(env, &deferred, &promise))) return NULL;
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(st);
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL || ak_failed(env, napi_create_promise(env, &deferred, &promise))) return NULL;
   ak_job *job = calloc(1, sizeof *job);
   if (job == NULL) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");

@@ -1,25 +1,24 @@
 /*
- * call.c - function definitions and the call itself.
+ * call.c - the call itself: the native entries that generated wrappers call, and the results.
  *
- * define() does all type analysis once: it resolves the types, prepares the libffi call
- * interface (ffi_cif), decides whether the fast path can take the signature, and files the
- * definition under an id in the environment's function table. A call then only moves values.
+ * define() (define.c) did all type analysis once; a call only moves values. The contract with
+ * the generated JS wrappers (lib/wrapper.ts): the wrapper names the definition in slot
+ * AK_SLOT_FN (the bits of its record's address, see define.c fn_name), then calls one of three
+ * shared entries.
  *
- * The contract with the generated JS wrappers (lib/wrapper.ts): the wrapper names the definition
- * in slot AK_SLOT_FN (the bits of its address, see fn_name), then calls one of three shared
- * entries.
- *
- *  - invoke(...refs), the general path, for any signature, through ffi_call. Argument i arrives
- *    in slot AK_SLOT_ARGS + i as a double, already validated, when the wrapper could express it
- *    as a number. "Reference" parameters (64-bit integers, pointers, C strings, structs) also get
- *    a Node-API argument, in parameter order: `undefined` when the slot holds the value, otherwise
- *    the JS value itself (BigInt, string, buffer), converted here.
- *  - invokeFast(), for signatures whose arguments all travel in registers (fast_plan). The wrapper
- *    writes each argument as a double into the slot define() assigned to its register; C makes
- *    the register images from them (an integer converted exactly, a float rounded into the low
- *    half of its vector register) and calls the target through a cast to a prototype that loads
- *    the argument registers. No libffi. For pointer-free signatures the wrapper calls a copy of
- *    this entry specialised to their shape and result (invokePlain_*, invokeFull_*).
+ *  - invoke(...refs), the general path, for any signature, through ffi_call or the ABI's direct
+ *    plan. Argument i arrives in slot AK_SLOT_ARGS + i as a double, already validated, when the
+ *    wrapper could express it as a number. "Reference" parameters (64-bit integers, pointers, C
+ *    strings, structs) also get a Node-API argument, in parameter order: `undefined` when the
+ *    slot holds the value, otherwise the JS value itself (BigInt, string, buffer), converted in
+ *    convert.c.
+ *  - invokeFast(), for signatures whose arguments all travel in registers (the ABI's register
+ *    plan, define.c fast_plan). The wrapper writes each argument as a double into the slot
+ *    define() assigned to its register; C makes the register images from them (an integer
+ *    converted exactly, a float rounded into the low half of its vector register) and calls the
+ *    target through a cast to a prototype that loads the argument registers. No libffi. For
+ *    pointer-free signatures the wrapper calls a copy of this entry specialised to their shape
+ *    and result (invokePlain_*, invokeFull_*).
  *  - invokeFastRefs(...refs), the same when some pointer or string arguments need the engine
  *    (buffers, strings the wrapper did not copy itself); refs are as for invoke().
  *
@@ -37,353 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The fast path exists where the register-passing rules are the plain ones below: integer-class
- * arguments fill the integer registers in order, floating-point ones the vector registers in
- * order, independently; results come back in the first of either. Little-endian only, because
- * a float travels in the low half of a 64-bit register image. */
-#if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_FAST_INT 6
-#elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_FAST_INT 8
-#endif
-
-#ifdef AK_FAST_INT
-_Static_assert(AK_FAST_INT <= sizeof(((ak_fn *)0)->fast_ref_arg), "a reference per register");
-const int ak_fast_int_regs = AK_FAST_INT;
-const int ak_fast_sse_regs = 8;
-#else
-const int ak_fast_int_regs = 0;
-const int ak_fast_sse_regs = 0;
-#endif
-
 /* What a fast wrapper says about each reference argument it passes to invokeFastRefs (2 bits
  * per reference, in the result slot): nothing passed, a string, an object, something else. */
 enum { AK_REF_NONE, AK_REF_STRING, AK_REF_OBJECT, AK_REF_OTHER };
-
-/* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
-#define AK_SLOT_FAST_INT AK_SLOT_ARGS
-#define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
-
-/* The bytes of a function's previous C string result, when it was short. A generated wrapper
- * keeps that result, so a call that returns the same bytes again (a version, a constant, the
- * same error message) hands back nothing and the wrapper returns the string it has: JS strings
- * are values, so it is the same result, without a string made per call. */
-#define AK_LAST_STRING 64
-typedef struct ak_last_string {
-  bool valid; /* the wrapper holds the string of these bytes */
-  uint32_t len;
-  char bytes[AK_LAST_STRING];
-} ak_last_string;
-
-/* The bytes of the last arena string a fast function took at one string argument, so that a
- * wrapper given the same string again copies nothing: the native entry copies these bytes into
- * the arena instead (a string is copied for each call all the same: C may write into it). */
-typedef struct ak_arena_string {
-  uint8_t slot; /* the argument's register slot, which holds the string's arena address */
-  uint8_t len;  /* bytes, NUL included */
-  char bytes[AK_ARENA_STRING + 1];
-} ak_arena_string;
-
-static void fn_free(ak_fn *fn) {
-  if (fn->args != NULL)
-    for (uint32_t i = 0; i < fn->nargs; i++)
-      ak_type_free(fn->args[i]);
-  ak_type_free(fn->ret);
-  if (fn->lib != NULL) ak_lib_release(fn->lib);
-  free(fn->args);
-  free(fn->ffi_args);
-  free(fn->ref_index);
-  free(fn->fast_slot);
-  free(fn->last_string);
-  free(fn->strings);
-  ak_direct_free(fn);
-  free(fn->name);
-  free(fn);
-}
-
-/* Node-API runs reference finalizers before the instance-data finalizer at teardown, so the
- * state is still alive here. */
-static void fn_finalize(napi_env env, void *data, void *hint) {
-  ak_fn_release(data);
-}
-
-void ak_fn_retain(ak_fn *fn) {
-  fn->refs++;
-}
-
-/* The last release takes the definition out of the table: its id may then be reused. */
-void ak_fn_release(ak_fn *fn) {
-  assert(fn->refs > 0);
-  if (--fn->refs > 0) return;
-  ak_state *st = fn->state;
-  assert(fn->id < st->nfns && st->fns[fn->id] == fn);
-  st->fns[fn->id] = NULL;
-  if (fn->id < st->fns_free) st->fns_free = fn->id;
-  fn_free(fn);
-}
-
-/* Teardown: what is left was defined but never adopted by a wrapper. */
-void ak_fns_free(ak_state *st) {
-  for (uint32_t i = 0; i < st->nfns; i++)
-    if (st->fns[i] != NULL) fn_free(st->fns[i]);
-  free(st->fns);
-  st->fns = NULL;
-  st->nfns = 0;
-}
-
-/* Files `fn` under the lowest free id. */
-static bool fns_add(ak_state *st, ak_fn *fn) {
-  uint32_t id = st->fns_free;
-  while (id < st->nfns && st->fns[id] != NULL)
-    id++;
-  if (id == st->nfns) {
-    uint32_t cap = st->nfns ? st->nfns * 2 : 64;
-    ak_fn **grown = realloc(st->fns, cap * sizeof *grown);
-    if (grown == NULL) return false;
-    memset(grown + st->nfns, 0, (cap - st->nfns) * sizeof *grown);
-    st->fns = grown;
-    st->nfns = cap;
-  }
-  st->fns[id] = fn;
-  st->fns_free = id + 1;
-  fn->id = id;
-  return true;
-}
-
-/* The function the wrapper named in AK_SLOT_FN: the slot holds the bits of its address (see
- * fn_name). The name is a constant of the generated wrapper, which keeps the definition alive
- * (adopt), and only generated wrappers write the slot, so it names a live definition: the call
- * path spends no lookup on it. */
-ak_fn *ak_fn_called(const ak_state *st) {
-  ak_fn *fn;
-  memcpy(&fn, &st->slots[AK_SLOT_FN], sizeof fn);
-  assert(fn != NULL && fn->state == st && st->fns[fn->id] == fn);
-  return fn;
-}
-
-/* False, with ERR_ARKFFI_CLOSED pending, once fn's library is closed. */
-bool ak_fn_open(napi_env env, const ak_fn *fn) {
-  if (!*fn->closed) return true;
-  ak_throw(env, "Error", "ERR_ARKFFI_CLOSED", "%s(): the library is closed", fn->name);
-  return false;
-}
-
-static void throw_arg(napi_env env, const ak_fn *fn, uint32_t i, const char *cls, const char *code,
-                      const char *problem) {
-  char msg[512];
-  snprintf(msg, sizeof msg, "%s(): argument %u (%s) %s", fn->name, i + 1,
-           ak_kind_name(fn->args[i]->kind), problem);
-  napi_value err = ak_make_error(env, cls, code, msg), index;
-  if (err == NULL) {
-    napi_throw_error(env, code, msg);
-    return;
-  }
-  napi_create_uint32(env, i, &index);
-  napi_set_named_property(env, err, "argIndex", index);
-  napi_throw(env, err);
-}
-
-/* A JS string argument as a NUL-terminated UTF-8 copy: in the frame's stack area when it fits,
- * else on the heap (freed after the call). */
-static bool string_arg(napi_env env, ak_frame *f, napi_value value, char **out) {
-  size_t room = AK_STACK_STRINGS - f->strings_used, len = 0;
-  if (room >= 8) {
-    char *dst = f->strings + f->strings_used;
-    if (napi_get_value_string_utf8(env, value, dst, room, &len) != napi_ok) return false;
-    /* V8 never splits a character, so a copy that stopped with 4 or more bytes to spare (room
-     * for the widest UTF-8 character plus the NUL) is the whole string. */
-    if (len + 5 <= room) {
-      f->strings_used += len + 1;
-      *out = dst;
-      return true;
-    }
-  }
-  if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) return false;
-  char *heap = malloc(len + 1);
-  if (heap == NULL) return false;
-  napi_get_value_string_utf8(env, value, heap, len + 1, &len);
-  f->owned[f->nowned++] = heap;
-  *out = heap;
-  return true;
-}
-
-/* "the BigInt 123n" for a message: a BigInt's ToString runs no user code. Bounded: a message
- * quotes at most `room` - 1 characters of the value. */
-static void bigint_text(napi_env env, napi_value value, char *out, size_t room) {
-  napi_value text;
-  size_t len = 0;
-  char digits[48];
-  if (napi_coerce_to_string(env, value, &text) != napi_ok ||
-      napi_get_value_string_utf8(env, text, digits, sizeof digits, &len) != napi_ok) {
-    snprintf(out, room, "a BigInt");
-    return;
-  }
-  snprintf(out, room, "the BigInt %s%sn", digits, len + 1 >= sizeof digits ? "..." : "");
-}
-
-static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, bool is_signed,
-                      ak_value *out) {
-  napi_valuetype type;
-  napi_typeof(env, value, &type);
-  bool lossless = false;
-  if (type == napi_bigint) {
-    napi_status status = is_signed ? napi_get_value_bigint_int64(env, value, &out->i64, &lossless)
-                                   : napi_get_value_bigint_uint64(env, value, &out->u64, &lossless);
-    if (status == napi_ok && lossless) return true;
-    char got[80], problem[160];
-    bigint_text(env, value, got, sizeof got);
-    snprintf(problem, sizeof problem, "must be a BigInt in %s, got %s",
-             is_signed ? "[-2^63, 2^63 - 1]" : "[0, 2^64 - 1]", got);
-    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", problem);
-    return false;
-  }
-  throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "must be a number or a BigInt");
-  return false;
-}
-
-static bool pointer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
-  switch (ak_pointer_parse(env, value, out)) {
-  case AK_PTR_OK:
-    return true;
-  case AK_PTR_BAD_RANGE:
-    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
-              "must be a safe integer or a BigInt of at most 64 bits");
-    return false;
-  case AK_PTR_DETACHED:
-    throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_DETACHED", AK_DETACHED_PROBLEM);
-    return false;
-  case AK_PTR_BAD_TYPE:
-    break;
-  }
-  throw_arg(env, fn, i, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-            "must be a pointer: a number, BigInt, null, ArrayBuffer or ArrayBufferView");
-  return false;
-}
-
-/* A buffer given for a C string: C reads up to a NUL, which must be inside it. The wrapper
- * passes nothing else but strings (lib/wrapper.ts, stringOf). */
-static bool string_buffer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value,
-                              void **out) {
-  size_t len = 0;
-  if (!ak_view_address(env, value, out, &len)) {
-    bool detached = ak_is_detached(env, value);
-    throw_arg(env, fn, i, "TypeError",
-              detached ? "ERR_ARKFFI_DETACHED" : "ERR_ARKFFI_INVALID_ARG_TYPE",
-              detached ? AK_DETACHED_PROBLEM
-                       : "must be a string, null, a CString or a buffer holding a "
-                         "NUL-terminated string");
-    return false;
-  }
-  if (len > 0 && memchr(*out, 0, len) != NULL) return true;
-  char problem[128];
-  snprintf(problem, sizeof problem,
-           "is a buffer of %zu bytes without a NUL: C would read past its end", len);
-  throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", problem);
-  return false;
-}
-
-static bool struct_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
-  size_t len = 0;
-  if (!ak_view_address(env, value, out, &len) || *out == NULL) {
-    bool detached = ak_is_detached(env, value);
-    throw_arg(env, fn, i, "TypeError",
-              detached ? "ERR_ARKFFI_DETACHED" : "ERR_ARKFFI_INVALID_ARG_TYPE",
-              detached ? AK_DETACHED_PROBLEM
-                       : "must be an ArrayBuffer or ArrayBufferView holding the struct");
-    return false;
-  }
-  if (len < fn->args[i]->size) {
-    char problem[96];
-    snprintf(problem, sizeof problem, "needs %zu bytes, the buffer has %zu", fn->args[i]->size,
-             len);
-    throw_arg(env, fn, i, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", problem);
-    return false;
-  }
-  return true;
-}
-
-/* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
-bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
-                    napi_value ref) {
-  ak_value *v = &f->vals[i];
-  f->avalues[i] = v;
-  napi_valuetype type = napi_undefined;
-  if (ref != NULL) napi_typeof(env, ref, &type);
-  bool from_slot = type == napi_undefined;
-
-  switch (fn->args[i]->kind) {
-  case AK_BOOL:
-    v->u8 = slot != 0;
-    return true;
-  case AK_I8:
-    v->i8 = (int8_t)slot;
-    return true;
-  case AK_U8:
-    v->u8 = (uint8_t)slot;
-    return true;
-  case AK_I16:
-    v->i16 = (int16_t)slot;
-    return true;
-  case AK_U16:
-    v->u16 = (uint16_t)slot;
-    return true;
-  case AK_I32:
-    v->i32 = (int32_t)slot;
-    return true;
-  case AK_U32:
-    v->u32 = (uint32_t)slot;
-    return true;
-  case AK_F32:
-    v->f32 = (float)slot;
-    return true;
-  case AK_F64:
-    v->f64 = slot;
-    return true;
-  case AK_I64:
-  case AK_I64_BIG:
-    if (from_slot) v->i64 = (int64_t)slot;
-    return from_slot || int64_arg(env, fn, i, ref, true, v);
-  case AK_U64:
-  case AK_U64_BIG:
-    if (from_slot) v->u64 = (uint64_t)slot;
-    return from_slot || int64_arg(env, fn, i, ref, false, v);
-  case AK_PTR:
-    /* A negative number is a two's-complement address, as C would cast it. */
-    if (from_slot) v->ptr = (void *)(intptr_t)(int64_t)slot;
-    return from_slot || pointer_arg(env, fn, i, ref, &v->ptr);
-  case AK_CSTRING:
-    if (from_slot) {
-      v->ptr = (void *)(intptr_t)(int64_t)slot;
-      return true;
-    }
-    if (type == napi_string) {
-      char *s = NULL;
-      if (string_arg(env, f, ref, &s)) {
-        v->ptr = s;
-        return true;
-      }
-      ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory copying argument %u",
-               fn->name, i + 1);
-      return false;
-    }
-    return string_buffer_arg(env, fn, i, ref, &v->ptr);
-  case AK_STRUCT:
-    /* libffi copies the struct from avalues[i]: the bytes of the buffer passed, or at the
-     * address in the slot. */
-    if (!from_slot) return struct_arg(env, fn, i, ref, &f->avalues[i]);
-    if (slot == 0) {
-      throw_arg(env, fn, i, "Error", "ERR_ARKFFI_NULL_POINTER", "is a NULL struct address");
-      return false;
-    }
-    f->avalues[i] = (void *)(intptr_t)(int64_t)slot;
-    return true;
-  case AK_VOID:
-  case AK_KIND_COUNT:
-    break;
-  }
-  assert(!"unreachable argument kind");
-  return false;
-}
 
 /* A struct result's bytes go to the start of the slot buffer, for the wrapper to copy or decode
  * at once, sparing an ArrayBuffer per call. The slots are free by then: every argument was read
@@ -399,24 +54,13 @@ static inline bool number_result(ak_kind kind, const ak_value *r, double *out) {
   case AK_BOOL:
     *out = (uint8_t)r->word != 0;
     return true;
-  case AK_I8:
-    *out = (int8_t)r->word;
+/* libffi widens a small integer result to a whole word, of which the type's bits count. */
+#define TO_NUMBER(kind, member, type)                                                              \
+  case kind:                                                                                       \
+    *out = (type)r->word;                                                                          \
     return true;
-  case AK_U8:
-    *out = (uint8_t)r->word;
-    return true;
-  case AK_I16:
-    *out = (int16_t)r->word;
-    return true;
-  case AK_U16:
-    *out = (uint16_t)r->word;
-    return true;
-  case AK_I32:
-    *out = (int32_t)r->word;
-    return true;
-  case AK_U32:
-    *out = (uint32_t)r->word;
-    return true;
+    AK_SMALL_INTS(TO_NUMBER)
+#undef TO_NUMBER
   case AK_F32:
     *out = r->f32;
     return true;
@@ -523,47 +167,6 @@ napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
   return value;
 }
 
-bool ak_frame_init(ak_frame *f, uint32_t nargs) {
-  f->nowned = 0;
-  f->strings_used = 0;
-  if (nargs <= AK_STACK_ARGS) {
-    f->vals = f->vals_buf;
-    f->avalues = f->avalues_buf;
-    f->owned = f->owned_buf;
-    return true;
-  }
-  f->vals = malloc(nargs * sizeof *f->vals);
-  f->avalues = malloc(nargs * sizeof *f->avalues);
-  f->owned = malloc(nargs * sizeof *f->owned);
-  return f->vals != NULL && f->avalues != NULL && f->owned != NULL;
-}
-
-void ak_frame_release(ak_frame *f) {
-  for (size_t i = 0; i < f->nowned; i++)
-    free(f->owned[i]);
-  if (f->vals != f->vals_buf) {
-    free(f->vals);
-    free(f->avalues);
-    free(f->owned);
-  }
-}
-
-/* Fetches up to `n` Node-API arguments into `stack` or, beyond its AK_STACK_ARGS, the heap. */
-napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_value *stack,
-                        size_t *argc) {
-  napi_value *argv = n > AK_STACK_ARGS ? malloc(n * sizeof *argv) : stack;
-  *argc = n;
-  if (argv == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");
-    return NULL;
-  }
-  if (n > 0 && ak_failed(env, napi_get_cb_info(env, info, argc, argv, NULL, NULL))) {
-    if (argv != stack) free(argv);
-    return NULL;
-  }
-  return argv;
-}
-
 uint64_t ak_passed_refs(const ak_state *st) {
   double mask = st->slots[AK_SLOT_RESULT];
   return mask >= 0 && mask < 9007199254740992.0 ? (uint64_t)mask : UINT64_MAX;
@@ -579,8 +182,8 @@ napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc,
 napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
   uint64_t passed = ak_passed_refs(st);
-  ak_fn *fn = ak_fn_called(st);
-  if (!ak_fn_open(env, fn)) return NULL;
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL || !ak_fn_open(env, fn)) return NULL;
   napi_value stack_argv[AK_STACK_ARGS];
   size_t argc = 0;
   /* No reference passed (all in their slots): no Node-API arguments to fetch. */
@@ -609,7 +212,7 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
   errno = 0;
   ak_caller caller = ak_calls_back(st, fn);
   if (fn->direct != NULL)
-    ak_direct_call(fn, rvalue, frame.avalues);
+    ak_abi_direct_call(fn, rvalue, frame.avalues);
   else
     ffi_call(&fn->cif, FFI_FN(fn->addr), rvalue, frame.avalues);
   st->last_errno = errno;
@@ -622,14 +225,10 @@ release:
   return result;
 }
 
-#ifdef AK_FAST_INT
-#if AK_FAST_INT == 6
-#define AK_INT_PARAMS  uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
-#define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5]
-#else
-#define AK_INT_PARAMS  uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
-#define AK_INT_ARGS(r) r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
-#endif
+#if AK_ABI_INT_REGS > 0
+/* The prototypes that load every argument register the fast path uses (abi.h). */
+#define AK_INT_PARAMS  AK_ABI_INT_PARAMS
+#define AK_INT_ARGS(r) AK_ABI_INT_ARGS(r)
 #define AK_SSE_PARAMS  double, double, double, double, double, double, double, double
 #define AK_SSE_ARGS(d) d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
 
@@ -665,14 +264,6 @@ static inline double sse_image(const ak_fn *fn, const double *slots, int k) {
   return fn->fast_f32_mask >> k & 1 ? float_image(d) : d;
 }
 
-/* What a fast entry knows, when it is compiled, of the signatures it takes (see FAST_ENTRY).
- * Plain signatures take no pointer, so their calls cannot call back (ak_calls_back). */
-typedef enum {
-  AK_SHAPE_ANY,   /* any fast signature: the rest is tested at run time */
-  AK_SHAPE_SMALL, /* plain, at most 2 integer and 2 vector arguments, none a float */
-  AK_SHAPE_FULL,  /* plain, more than the small shape takes */
-} ak_shape;
-
 /* Calls fn with its argument registers loaded: `ints` holds the integer images (those that
  * invokeFastRefs converted from Node-API values), or NULL when they all come from the slots.
  * Passing more arguments than the callee declares is harmless in these ABIs: the extra
@@ -703,7 +294,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
     else
       r.u64 = ((ak_small_int_result_fn)fn->addr)(i0, i1, d0, d1);
   } else {
-    uint64_t i[AK_FAST_INT] = {0};
+    uint64_t i[AK_ABI_INT_REGS] = {0};
     for (int k = 0; k < fn->fast_nint; k++)
       i[k] = ints ? ints[k] : int_image(fn, slots, k, -1);
     /* The vector images are the slots themselves: a float argument's image replaces its
@@ -736,7 +327,7 @@ enum { AK_STRING_NONE, AK_STRING_NEW, AK_STRING_AGAIN };
 static void arena_strings(const ak_state *st, ak_fn *fn) {
   uint32_t flags = (uint32_t)st->slots[AK_SLOT_RESULT] >> AK_STRING_FLAGS_SHIFT;
   for (ak_arena_string *s = fn->strings; flags != 0; s++, flags >>= 2) {
-    assert(s < fn->strings + ak_fast_int_regs);
+    assert(s < fn->strings + AK_ABI_INT_REGS);
     char *at = (char *)(uintptr_t)(int64_t)st->slots[s->slot];
     if ((flags & 3) == AK_STRING_NEW) {
       s->len = (uint8_t)(strnlen(at, AK_ARENA_STRING) + 1);
@@ -765,7 +356,8 @@ static void arena_release(ak_state *st, int32_t mark) {
 static inline __attribute__((always_inline)) napi_value fast_entry(napi_env env, ak_shape shape,
                                                                    ak_kind ret, int nint) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(st);
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL) return NULL;
   assert(fn->fast && (ret == AK_KIND_COUNT || ret == fn->ret_kind));
   bool arena = nint != 0 && fn->uses_arena; /* strings are integer arguments */
   if (arena) arena_strings(st, fn);
@@ -817,7 +409,7 @@ static const struct {
 
 /* The native entry a fast wrapper calls when it passes no references: 0 for invokeFast, or 1 +
  * the index of its specialised copy in plain_entries (see ak_plain_entries). */
-static int fast_entry_index(const ak_fn *fn) {
+int ak_fast_entry(const ak_fn *fn) {
   for (size_t i = 0; i < sizeof plain_entries / sizeof plain_entries[0]; i++)
     if (plain_entries[i].shape == fn->fast_shape &&
         (plain_entries[i].kind == AK_KIND_COUNT || plain_entries[i].kind == fn->ret_kind) &&
@@ -844,13 +436,14 @@ napi_value ak_plain_entries(napi_env env) {
  * passed (buffers, strings it did not copy itself, BigInts) converted here. */
 napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   ak_state *st = ak_state_get(env);
-  ak_fn *fn = ak_fn_called(st);
+  ak_fn *fn = ak_fn_called(env, st);
+  if (fn == NULL) return NULL;
   /* Reference arguments are all integer-class (pointers, strings, 64-bit integers), so on the
    * fast path there are at most as many as integer registers. */
-  assert(fn->fast && fn->nref <= AK_FAST_INT);
+  assert(fn->fast && fn->nref <= AK_ABI_INT_REGS);
   if (fn->uses_arena) arena_strings(st, fn);
   int32_t mark = fn->uses_arena ? arena_mark(st) : 0;
-  napi_value argv[AK_FAST_INT], result = NULL;
+  napi_value argv[AK_ABI_INT_REGS], result = NULL;
   size_t argc = fn->nref; /* asking for no more spares Node-API filling the rest in */
   /* Only strings and odd values need a frame (string copies, the general conversion). */
   ak_frame frame;
@@ -862,7 +455,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
     goto release;
   }
 
-  uint64_t ints[AK_FAST_INT] = {0};
+  uint64_t ints[AK_ABI_INT_REGS] = {0};
   for (int k = 0; k < fn->fast_nint; k++)
     ints[k] = int_image(fn, st->slots, k, -1);
   /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
@@ -891,7 +484,7 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
       framed = true;
     }
     char *s;
-    if (what == AK_REF_STRING && string_arg(env, &frame, argv[r], &s)) {
+    if (what == AK_REF_STRING && ak_frame_string(env, &frame, argv[r], &s)) {
       *image = (uint64_t)(uintptr_t)s;
     } else {
       /* Anything else, or a value not of the kind announced: the general conversion decides,
@@ -907,7 +500,7 @@ release:
   return result;
 }
 #else
-static int fast_entry_index(const ak_fn *fn) {
+int ak_fast_entry(const ak_fn *fn) {
   return 0;
 }
 
@@ -926,236 +519,6 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   return ak_js_invoke_fast(env, info);
 }
 #endif
-
-/* C's default argument promotions, which a variadic argument undergoes. */
-static ak_type *promote_vararg(ak_type *t) {
-  switch (t->kind) {
-  case AK_BOOL:
-  case AK_I8:
-  case AK_U8:
-  case AK_I16:
-  case AK_U16:
-    return (ak_type *)ak_scalar_type(AK_I32);
-  case AK_F32:
-    return (ak_type *)ak_scalar_type(AK_F64);
-  default:
-    return t;
-  }
-}
-
-static bool read_address(napi_env env, napi_value value, void **out) {
-  napi_valuetype type;
-  napi_typeof(env, value, &type);
-  if (type == napi_number || type == napi_bigint) return ak_pointer_from_js(env, value, out);
-  ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-           "a function address must be a number or a BigInt");
-  return false;
-}
-
-/* Decides whether the fast path takes fn and assigns each argument its register-image slot.
- * Returns false only when out of memory (with an exception pending). */
-static bool fast_plan(ak_fn *fn, int32_t nfixed) {
-  fn->fast = false;
-  if (!fn->state->fast_enabled || ak_fast_int_regs == 0 || nfixed >= 0) return true;
-  if (fn->ret->kind == AK_STRUCT) return true;
-  int nint = 0, nsse = 0;
-  for (uint32_t i = 0; i < fn->nargs; i++) {
-    ak_kind k = fn->args[i]->kind;
-    if (k == AK_STRUCT) return true;
-    if (k == AK_F32 || k == AK_F64)
-      nsse++;
-    else
-      nint++;
-  }
-  if (nint > ak_fast_int_regs || nsse > ak_fast_sse_regs) return true;
-
-  fn->fast_slot = calloc(fn->nargs ? fn->nargs : 1, sizeof *fn->fast_slot);
-  /* Strings are integer-class: at most one per integer register. */
-  fn->strings = calloc((size_t)ak_fast_int_regs, sizeof *fn->strings);
-  if (fn->fast_slot == NULL || fn->strings == NULL) return false;
-  nint = nsse = 0;
-  uint32_t nstrings = 0;
-  for (uint32_t i = 0; i < fn->nargs; i++) {
-    ak_kind k = fn->args[i]->kind;
-    if (k == AK_F32) fn->fast_f32_mask |= (uint8_t)(1u << nsse);
-    if (fn->ref_index[i] >= 0) fn->fast_ref_arg[fn->ref_index[i]] = (uint8_t)i;
-    fn->fast_slot[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_SLOT_FAST_SSE + nsse++
-                                                            : AK_SLOT_FAST_INT + nint++);
-    if (k == AK_CSTRING) fn->strings[nstrings++].slot = fn->fast_slot[i];
-  }
-  fn->uses_arena = nstrings > 0;
-  if (!fn->uses_arena) {
-    free(fn->strings);
-    fn->strings = NULL;
-  }
-  fn->fast_nint = (uint8_t)nint;
-  fn->fast_small = nint <= 2 && nsse <= 2;
-  fn->fast_shape = fn->calls_back           ? AK_SHAPE_ANY
-                   : !fn->fast_small        ? AK_SHAPE_FULL
-                   : fn->fast_f32_mask == 0 ? AK_SHAPE_SMALL
-                                            : AK_SHAPE_ANY;
-  fn->ret_in_sse = fn->ret->kind == AK_F32 || fn->ret->kind == AK_F64;
-  fn->fast = true;
-  return true;
-}
-
-/* The double whose bits are fn's address: what a wrapper writes to AK_SLOT_FN. The JS engine
- * copies a number's bits exactly (an address is a subnormal or an ordinary number, never a NaN
- * that could be canonicalised), and C then reads the address with a plain load, where
- * converting a number to an integer would add its latency to every call. */
-static double fn_name(const ak_fn *fn) {
-  double name;
-  uint64_t bits = (uint64_t)(uintptr_t)fn;
-  memcpy(&name, &bits, sizeof name);
-  return name;
-}
-
-/* What the wrapper generator needs, written to the start of the slot buffer (free between
- * calls, and a nested call never reads what this writes): a plain object made here would cost
- * more than the rest of define(). See lib/native.ts, NativeDefinition. */
-static void describe_fn(const ak_fn *fn) {
-  double *out = fn->state->slots;
-  out[AK_DEF_ID] = fn->id;
-  out[AK_DEF_NAME] = fn_name(fn);
-  out[AK_DEF_ENTRY] = fn->fast ? fast_entry_index(fn) : -1;
-  for (uint32_t i = 0; fn->fast && i < fn->nargs; i++)
-    out[AK_DEF_SLOTS + i] = fn->fast_slot[i];
-}
-
-/* define(address, library | null, argTypes[], returnType, fixedCount, name) -> { id, address,
- * fastSlots }. fixedCount is -1 for an ordinary function, or the number of fixed parameters of a
- * variadic one (the remaining argTypes are that call shape's variadic arguments, promoted here).
- * The definition stays in the table until adopt() ties it to its wrapper and that is collected. */
-napi_value ak_js_define(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 6) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "define needs 6 arguments");
-    return NULL;
-  }
-  ak_fn *fn = calloc(1, sizeof *fn);
-  if (fn == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
-    return NULL;
-  }
-  static const bool never_closed = false; /* a bare function pointer has no library to close */
-  fn->closed = &never_closed;
-  /* User-space addresses are far below the NaN patterns that fn_name must avoid. */
-  assert(!isnan(fn_name(fn)));
-  fn->state = ak_state_get(env);
-  if (!read_address(env, argv[0], &fn->addr)) goto fail;
-  napi_valuetype lib_type;
-  napi_typeof(env, argv[1], &lib_type);
-  if (lib_type != napi_null) {
-    if ((fn->lib = ak_lib_unwrap(env, argv[1])) == NULL) goto fail;
-    ak_lib_retain(fn->lib);
-    fn->closed = &fn->lib->closed;
-  }
-  if ((fn->name = ak_string_dup(env, argv[5], "the function name")) == NULL) goto fail;
-
-  uint32_t nargs = 0;
-  bool is_array = false;
-  napi_is_array(env, argv[2], &is_array);
-  if (!is_array || ak_failed(env, napi_get_array_length(env, argv[2], &nargs))) {
-    if (!is_array)
-      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "%s: args must be an array",
-               fn->name);
-    goto fail;
-  }
-  if (nargs > AK_MAX_ARGS) {
-    ak_throw(env, "RangeError", "ERR_ARKFFI_TOO_MANY_ARGS", "%s: at most %d arguments", fn->name,
-             AK_MAX_ARGS);
-    goto fail;
-  }
-  int32_t nfixed = -1;
-  napi_get_value_int32(env, argv[4], &nfixed);
-
-  fn->args = calloc(nargs ? nargs : 1, sizeof *fn->args);
-  fn->ffi_args = calloc(nargs ? nargs : 1, sizeof *fn->ffi_args);
-  fn->ref_index = calloc(nargs ? nargs : 1, sizeof *fn->ref_index);
-  if (fn->args == NULL || fn->ffi_args == NULL || fn->ref_index == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
-    goto fail;
-  }
-  for (uint32_t i = 0; i < nargs; i++) {
-    napi_value desc;
-    napi_get_element(env, argv[2], i, &desc);
-    ak_type *t = ak_type_from_js(env, desc);
-    if (t == NULL) goto fail;
-    if (t->kind == AK_VOID) {
-      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "%s: argument %u cannot be void",
-               fn->name, i + 1);
-      goto fail;
-    }
-    if (nfixed >= 0 && i >= (uint32_t)nfixed) t = promote_vararg(t);
-    fn->args[fn->nargs++] = t;
-    fn->ffi_args[i] = t->ffi;
-    fn->ref_index[i] = ak_kind_is_ref(t->kind) ? (int32_t)fn->nref++ : -1;
-    fn->calls_back |= t->kind == AK_PTR;
-  }
-  if ((fn->ret = ak_type_from_js(env, argv[3])) == NULL) goto fail;
-  fn->ret_kind = fn->ret->kind;
-  if (fn->ret_kind == AK_CSTRING &&
-      (fn->last_string = calloc(1, sizeof *fn->last_string)) == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
-    goto fail;
-  }
-
-  ffi_status st = nfixed >= 0
-                      ? ffi_prep_cif_var(&fn->cif, FFI_DEFAULT_ABI, (unsigned)nfixed, nargs,
-                                         fn->ret->ffi, fn->ffi_args)
-                      : ffi_prep_cif(&fn->cif, FFI_DEFAULT_ABI, nargs, fn->ret->ffi, fn->ffi_args);
-  if (st != FFI_OK) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "%s: libffi cannot call this signature",
-             fn->name);
-    goto fail;
-  }
-
-  if (!fast_plan(fn, nfixed)) goto fail;
-  /* What the fast path does not take, and is not variadic, may still avoid libffi; it must
-   * where libffi would pass the arguments wrongly, ARKFFI_GENERAL_PATH=1 or not. */
-  bool misplaced = !fn->fast && ak_direct_libffi_misplaces(fn);
-  if (!fn->fast && nfixed < 0 && (fn->state->fast_enabled || misplaced) && !ak_direct_plan(fn)) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
-    goto fail;
-  }
-  if (misplaced && fn->direct == NULL) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
-             "%s: the system's libffi passes this signature wrongly (a struct of 9 to 16 bytes "
-             "starting in the last integer register after a floating-point argument), and ArkFFI "
-             "has no other way to call it%s",
-             fn->name, nfixed >= 0 ? " when it is variadic" : "");
-    goto fail;
-  }
-  if (!fns_add(fn->state, fn)) {
-    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory defining a function");
-    goto fail;
-  }
-  describe_fn(fn);
-  return NULL;
-fail:
-  fn_free(fn);
-  return NULL;
-}
-
-/* adopt(wrapper, id): the definition lives at least as long as this wrapper. Each wrapper of a
- * definition (the call, its .async) adopts it. */
-napi_value ak_js_adopt(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  ak_state *st = ak_state_get(env);
-  uint32_t id = UINT32_MAX;
-  if (argc == 2) napi_get_value_uint32(env, argv[1], &id);
-  if (id >= st->nfns || st->fns[id] == NULL) {
-    ak_throw(env, "Error", "ERR_ARKFFI_INTERNAL", "adopt of an unknown function id");
-    return NULL;
-  }
-  if (!ak_failed(env, napi_add_finalizer(env, argv[0], st->fns[id], fn_finalize, NULL, NULL)))
-    ak_fn_retain(st->fns[id]);
-  return NULL;
-}
 
 /* errno() -> the errno left by the most recent call in this environment. */
 napi_value ak_js_errno(napi_env env, napi_callback_info info) {

@@ -15,10 +15,11 @@
  *  - on the environment's JS thread (during a foreign call, or from any code on that thread),
  *    the dispatcher runs right there, in a handle scope of its own;
  *  - on another thread, a threadsafe callback hands the call to the JS thread through a
- *    napi_threadsafe_function. A blocking one (the default) waits for the result on a mutex and
- *    condition variable living on the caller's stack; a fire-and-forget one (void only) copies
- *    the arguments to the heap and returns at once. A callback that is not threadsafe returns
- *    zero and warns once on stderr, since Node-API must not be used off its thread.
+ *    napi_threadsafe_function (callback_thread.c). A blocking one (the default) waits for the
+ *    result on a mutex and condition variable living on the caller's stack; a fire-and-forget
+ *    one (void only) copies the arguments to the heap and returns at once. A callback that is
+ *    not threadsafe returns zero and warns once on stderr, since Node-API must not be used off
+ *    its thread.
  *
  * Lifetime: close() drops the JS function and releases the threadsafe function, but the record
  * and its code stay, marked closed, so a pointer C kept returns zero instead of running freed
@@ -33,7 +34,7 @@
  * record they lead to stay until the process exits, inert (cb_free asserts this). The cost is
  * bounded for trampolines (their slots are never reused) and a few hundred bytes per closure.
  */
-#include "arkffi.h"
+#include "callback.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -42,161 +43,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The registers of the fast entries, where call.c has its fast path (see AK_FAST_INT there). */
-#if defined(__x86_64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_CB_FAST_INT   6
-#define AK_CB_INT_PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
-#define AK_CB_INT_NAMES  a0, a1, a2, a3, a4
-#elif defined(__aarch64__) && !defined(_WIN32) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define AK_CB_FAST_INT 8
-#define AK_CB_INT_PARAMS                                                                           \
-  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6
-#define AK_CB_INT_NAMES a0, a1, a2, a3, a4, a5, a6
-#endif
-#ifdef AK_CB_FAST_INT
+/* The registers of the fast entries (abi.h), the last integer one aside for the slot. */
+#if AK_ABI_INT_REGS > 0
+#define AK_CB_INT_PARAMS AK_ABI_CB_INT_PARAMS
+#define AK_CB_INT_NAMES  AK_ABI_CB_INT_NAMES
 #define AK_CB_SSE_PARAMS                                                                           \
   double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7
 #define AK_CB_SSE_NAMES d0, d1, d2, d3, d4, d5, d6, d7
 #endif
-
-struct ak_cb {
-  ffi_closure *closure;
-  void *code; /* the function pointer C calls */
-  ffi_cif cif;
-  ak_type *ret;
-  ak_type **args;
-  ffi_type **ffi_args;
-  /* The kinds again, in the record itself: the call path reads only these. */
-  ak_kind ret_kind;
-  uint8_t *kinds;
-  uint8_t *fast_reg;  /* fast entry: each argument's register image */
-  int8_t fast_class;  /* fast entry: the trampoline class, or -1 for a libffi closure */
-  uint32_t fast_slot; /* fast entry: the trampoline's slot */
-  uint32_t nargs;
-  uint32_t nref; /* arguments passed to the dispatcher as Node-API values */
-  /* Set once: after teardown it dangles, but is then only ever compared (see dispatch_call). */
-  ak_state *state;
-  napi_env env;
-  napi_ref dispatch; /* the generated JS dispatcher; NULL once closed */
-  /* Threadsafe callbacks only. `lock` orders foreign threads posting to `tsfn` against close()
-   * and the threadsafe function's own teardown, which clear it (on the JS thread). */
-  napi_threadsafe_function tsfn;
-  pthread_mutex_t lock;
-  struct ak_cb_wait *waiters; /* blocking calls from other threads not yet answered, under lock */
-  bool shut; /* the process is exiting: calls from other threads get zero (ak_callbacks_shutdown) */
-  bool threadsafe;
-  bool blocking;
-  bool plain;     /* arguments and result all plain numbers: no Node-API values but the call */
-  bool published; /* C may have the code: the record is never freed (see the invariant above) */
-  atomic_bool closed;
-  atomic_bool warned; /* the off-thread misuse warning was printed */
-  ak_cb *next;        /* the environment's list (ak_state.callbacks) */
-};
-
-/* A blocking call from a foreign thread, on that thread's stack until the JS thread is done.
- * It is on its callback's `waiters` list from before it is queued until it is answered, so
- * that an exiting process can answer it (see ak_callbacks_shutdown). */
-typedef struct ak_cb_wait {
-  struct ak_cb_wait *next;
-  void *ret;
-  void **args;
-  ak_job *job; /* the asynchronous call running on the waiting thread, if any */
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  bool done;
-} ak_cb_wait;
-
-static bool is_closed(ak_cb *cb) {
-  return atomic_load_explicit(&cb->closed, memory_order_acquire);
-}
-
-/* What C receives when JS cannot answer. libffi wants integer results widened to ffi_arg. */
-static void zero_result(const ak_cb *cb, void *ret) {
-  if (ret == NULL || cb->ret_kind == AK_VOID) return;
-  memset(ret, 0, cb->ret->size < sizeof(ffi_arg) ? sizeof(ffi_arg) : cb->ret->size);
-}
-
-/* Errors. An exception thrown by a callback goes, in this order, to:
- *  - the call that waits for the callback, when C runs it straight inside a call made from JS
- *    on this thread (st->cb_waits == st->cb_depth): the call rethrows it when C returns, and
- *    until then every callback on this thread returns zero without running JS (st->cb_failed);
- *  - the asynchronous call whose pool thread is blocked on the callback: its Promise rejects;
- *  - else the error hooks (lib/callback.ts), or an uncaught exception.
- * Any JS value may be thrown, and Node-API references only objects: a holder keeps it. */
-napi_ref ak_hold(napi_env env, napi_value value) {
-  napi_value holder;
-  napi_ref ref = NULL;
-  if (napi_create_object(env, &holder) != napi_ok ||
-      napi_set_element(env, holder, 0, value) != napi_ok ||
-      napi_create_reference(env, holder, 1, &ref) != napi_ok)
-    return NULL;
-  return ref;
-}
-
-napi_value ak_held(napi_env env, napi_ref ref) {
-  napi_value holder = NULL, value = NULL;
-  if (napi_get_reference_value(env, ref, &holder) != napi_ok || holder == NULL ||
-      napi_get_element(env, holder, 0, &value) != napi_ok)
-    return NULL;
-  return value;
-}
-
-/* Gives err to the call or asynchronous call waiting for the running callback; false if none
- * waits, and the error is for the hooks. */
-static bool take_error(napi_env env, ak_state *st, napi_value err) {
-  if (st->cb_depth > 0 && st->cb_waits == st->cb_depth) {
-    /* Once one callback failed, no JS runs until the call returns: no second error. */
-    assert(!st->cb_failed);
-    if ((st->cb_error = ak_hold(env, err)) == NULL) return false;
-    st->cb_failed = true;
-    return true;
-  }
-  if (st->cb_job != NULL && st->cb_job_depth == st->cb_depth) {
-    ak_job_fail(env, st->cb_job, err);
-    return true;
-  }
-  return false;
-}
-
-bool ak_callback_rethrow(napi_env env, ak_state *st) {
-  assert(st->cb_failed && st->cb_error != NULL);
-  napi_value err = ak_held(env, st->cb_error);
-  napi_delete_reference(env, st->cb_error);
-  st->cb_error = NULL;
-  st->cb_failed = false;
-  if (err == NULL)
-    err = ak_make_error(env, "Error", "ERR_ARKFFI_INTERNAL",
-                        "JSCallback: the error a callback threw was lost");
-  if (err != NULL) napi_throw(env, err);
-  return false;
-}
-
-napi_value ak_js_callback_threw(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value err = NULL, out = NULL;
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, &err, NULL, NULL))) return NULL;
-  if (argc < 1) napi_get_undefined(env, &err);
-  napi_get_boolean(env, take_error(env, ak_state_get(env), err), &out);
-  return out;
-}
-
-/* Reports a failure that the dispatcher could not catch (or that happened around it): to the
- * call waiting for the callback if there is one, else as an uncaught exception, the documented
- * default for errors in callbacks. */
-static void report(napi_env env, ak_state *st, const char *code, const char *msg) {
-  bool pending = false;
-  napi_value err = NULL;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
-    napi_get_and_clear_last_exception(env, &err);
-  else
-    err = ak_make_error(env, "Error", code, msg);
-  /* Nothing to report when JS cannot run at all (a worker being terminated): Node-API then
-   * refuses napi_fatal_exception too, and C simply gets zero. */
-  napi_valuetype type = napi_undefined;
-  if (err != NULL && napi_typeof(env, err, &type) == napi_ok && type != napi_undefined &&
-      type != napi_null && !take_error(env, st, err))
-    napi_fatal_exception(env, err);
-}
 
 /* Argument i as the dispatcher reads it: a number in its slot, or refs[r] (undefined when the
  * slot holds it). */
@@ -339,7 +193,7 @@ static bool result_from_js(napi_env env, const ak_cb *cb, napi_value value, void
     void *data = NULL;
     size_t len = 0;
     if (type == napi_undefined) { /* the dispatcher reported a bad result: C gets zeroes */
-      zero_result(cb, ret);
+      ak_cb_zero_result(cb, ret);
       return true;
     }
     if (type != napi_object || !ak_view_address(env, value, &data, &len) || len < cb->ret->size)
@@ -364,9 +218,9 @@ static bool call_dispatcher(ak_cb *cb, napi_env env, napi_value *refs, void *ret
   st->cb_depth++;
   bool ok = napi_call_function(env, fn, fn, cb->nref, refs, &result) == napi_ok;
   if (!ok)
-    report(env, st, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
+    ak_cb_report(env, st, "ERR_ARKFFI_INTERNAL", "JSCallback: the call into JavaScript failed");
   else if (!(ok = result_from_js(env, cb, result, ret)))
-    report(env, st, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
+    ak_cb_report(env, st, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the result");
   st->cb_depth--;
   return ok;
 }
@@ -382,13 +236,13 @@ static bool scope_spared(const ak_cb *cb) {
   return true;
 }
 
-static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
+void ak_cb_run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   /* C may call back thousands of times during one foreign call: past the call's allowance, every
    * invocation gets its own scope, or the handles would pile up until the call returns. */
   napi_handle_scope scope;
   bool scoped = !scope_spared(cb);
   if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
-    zero_result(cb, ret);
+    ak_cb_zero_result(cb, ret);
     return;
   }
   napi_value stack_refs[AK_STACK_ARGS], undefined = NULL;
@@ -396,7 +250,7 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   bool ok = refs != NULL;
   /* Reported as if the callback threw it, so that it reaches the same code. */
   cb->state->cb_depth++;
-  if (!ok) report(env, cb->state, "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
+  if (!ok) ak_cb_report(env, cb->state, "ERR_ARKFFI_NO_MEMORY", "JSCallback: out of memory");
   if (ok && cb->nref > 0) ok = napi_get_undefined(env, &undefined) == napi_ok;
   double *slots = &cb->state->slots[AK_SLOT_ARGS];
   for (uint32_t i = 0, r = 0; ok && i < cb->nargs; i++) {
@@ -404,207 +258,37 @@ static void run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
     ok = arg_to_js(env, cb, i, args[i], &slots[i], ref, undefined);
   }
   if (!ok && refs != NULL)
-    report(env, cb->state, "ERR_ARKFFI_INTERNAL", "JSCallback: could not convert the arguments");
+    ak_cb_report(env, cb->state, "ERR_ARKFFI_INTERNAL",
+                 "JSCallback: could not convert the arguments");
   cb->state->cb_depth--;
-  if (!ok || !call_dispatcher(cb, env, refs, ret)) zero_result(cb, ret);
+  if (!ok || !call_dispatcher(cb, env, refs, ret)) ak_cb_zero_result(cb, ret);
   if (refs != stack_refs) free(refs);
   if (scoped) napi_close_handle_scope(env, scope);
 }
 
-/* run_js for a callback whose arguments and result are all plain numbers (cb->plain), called by
- * a trampoline: each argument goes from its register image straight to its slot. */
-static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
-  napi_env env = cb->env;
-  if (cb->state->cb_failed) { /* a callback threw, the call waiting for it has not returned */
-    zero_result(cb, ret);
-    return;
-  }
-  napi_handle_scope scope;
-  bool scoped = !scope_spared(cb);
-  if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
-    zero_result(cb, ret);
-    return;
-  }
-  double *slots = &cb->state->slots[AK_SLOT_ARGS];
-  for (uint32_t i = 0; i < cb->nargs; i++)
-    arg_to_js(env, cb, i, &regs[cb->fast_reg[i]], &slots[i], NULL, NULL);
-  if (!call_dispatcher(cb, env, NULL, ret)) zero_result(cb, ret);
-  if (scoped) napi_close_handle_scope(env, scope);
-}
-
-/* Takes w off cb's waiting list; false if it is not there (the exiting process answered it).
- * Called with cb->lock held. */
-static bool unlink_waiter(ak_cb *cb, ak_cb_wait *w) {
-  for (ak_cb_wait **at = &cb->waiters; *at != NULL; at = &(*at)->next)
-    if (*at == w) {
-      *at = w->next;
-      return true;
-    }
-  return false;
-}
-
-/* Hands `data` (with `w`, its waiting call, if it blocks) to the JS thread; false once the
- * callback is closed, its environment gone or the process exiting. */
-static bool post(ak_cb *cb, void *data, ak_cb_wait *w) {
-  pthread_mutex_lock(&cb->lock);
-  bool ok = !is_closed(cb) && !cb->shut && cb->tsfn != NULL;
-  if (ok && w != NULL) {
-    w->next = cb->waiters;
-    cb->waiters = w;
-  }
-  ok = ok && napi_call_threadsafe_function(cb->tsfn, data, napi_tsfn_blocking) == napi_ok;
-  if (!ok && w != NULL) unlink_waiter(cb, w);
-  pthread_mutex_unlock(&cb->lock);
-  return ok;
-}
-
-/* Tells the waiting thread that its answer is in place. The waiter frees `w` as soon as it sees
- * `done`: nothing may touch it after the unlock. */
-static void answer(ak_cb_wait *w) {
-  pthread_mutex_lock(&w->lock);
-  w->done = true;
-  pthread_cond_signal(&w->cond);
-  pthread_mutex_unlock(&w->lock);
-}
-
-static size_t round_up(size_t n) {
-  const size_t align = _Alignof(max_align_t);
-  return (n + align - 1) / align * align;
-}
-
-/* The C string argument i points to, if it is one. */
-static const char *string_arg(const ak_cb *cb, uint32_t i, void **args) {
-  return cb->kinds[i] == AK_CSTRING ? *(const char *const *)args[i] : NULL;
-}
-
-/* A fire-and-forget call outlives its caller's frame: copy the argument values (and the C
- * strings they point to) into one heap block, laid out as the argument pointer array, then the
- * values, then the strings. */
-static void **detach_args(const ak_cb *cb, void **args) {
-  size_t values = round_up(cb->nargs * sizeof(void *)), size = values;
-  for (uint32_t i = 0; i < cb->nargs; i++) {
-    const char *s = string_arg(cb, i, args);
-    size += round_up(cb->args[i]->size) + (s != NULL ? strlen(s) + 1 : 0);
-  }
-  void **copy = malloc(size ? size : 1);
-  if (copy == NULL) return NULL;
-  char *at = (char *)copy + values, *strings = at;
-  for (uint32_t i = 0; i < cb->nargs; i++)
-    strings += round_up(cb->args[i]->size);
-  for (uint32_t i = 0; i < cb->nargs; i++) {
-    copy[i] = at;
-    memcpy(at, args[i], cb->args[i]->size);
-    const char *s = string_arg(cb, i, args);
-    if (s != NULL) {
-      size_t len = strlen(s) + 1;
-      memcpy(strings, s, len);
-      memcpy(at, &strings, sizeof strings); /* the argument now points to the copy */
-      strings += len;
-    }
-    at += round_up(cb->args[i]->size);
-  }
-  return copy;
-}
-
-/* C called a threadsafe callback from a thread other than its JS thread. */
-static void run_from_thread(ak_cb *cb, void *ret, void **args) {
-  if (!cb->blocking) {
-    void **copy = detach_args(cb, args);
-    if (copy == NULL) {
-      fprintf(stderr, "arkffi: out of memory queueing a JSCallback call; it was dropped\n");
-      return;
-    }
-    if (!post(cb, copy, NULL)) free(copy);
-    return;
-  }
-  ak_cb_wait w = {.ret = ret, .args = args, .job = ak_current_job, .done = false};
-  /* A callback threw for the asynchronous call this thread runs: as on the JS thread, no more
-   * JS until the call returns. */
-  if (w.job != NULL && ak_job_failed(w.job)) {
-    zero_result(cb, ret);
-    return;
-  }
-  pthread_mutex_init(&w.lock, NULL);
-  pthread_cond_init(&w.cond, NULL);
-  if (post(cb, &w, &w)) {
-    pthread_mutex_lock(&w.lock);
-    while (!w.done)
-      pthread_cond_wait(&w.cond, &w.lock);
-    pthread_mutex_unlock(&w.lock);
-  } else {
-    zero_result(cb, ret);
-  }
-  pthread_cond_destroy(&w.cond);
-  pthread_mutex_destroy(&w.lock);
-}
-
-/* The threadsafe function's call on the JS thread. `env` is NULL when Node-API drains the queue
- * while tearing the function down: the waiting caller then gets zero. */
-static void call_js(napi_env env, napi_value unused, void *context, void *data) {
-  ak_cb *cb = context;
-  bool live = env != NULL && !is_closed(cb);
-  if (!cb->blocking) {
-    if (live) run_js(cb, env, NULL, data);
-    free(data);
-    return;
-  }
-  ak_cb_wait *w = data;
-  /* Once the process is exiting, every waiter was answered, this one too: it may be gone. */
-  pthread_mutex_lock(&cb->lock);
-  bool shut = cb->shut;
-  pthread_mutex_unlock(&cb->lock);
-  if (shut) return;
-  if (live) {
-    /* An error goes to the asynchronous call that waits, if the caller is running one. */
-    ak_state *st = cb->state;
-    ak_job *job = st->cb_job;
-    uint32_t job_depth = st->cb_job_depth;
-    st->cb_job = w->job;
-    st->cb_job_depth = st->cb_depth + 1;
-    run_js(cb, env, w->ret, w->args);
-    st->cb_job = job;
-    st->cb_job_depth = job_depth;
-  } else {
-    zero_result(cb, w->ret);
-  }
-  /* The 'exit' event runs on this thread, so it cannot have come between: only a callback that
-   * emitted it itself, and returned, would find w answered already. */
-  pthread_mutex_lock(&cb->lock);
-  bool waiting = unlink_waiter(cb, w);
-  pthread_mutex_unlock(&cb->lock);
-  if (waiting) answer(w);
-}
-
-static void tsfn_finalize(napi_env env, void *data, void *hint) {
-  ak_cb *cb = data;
-  pthread_mutex_lock(&cb->lock);
-  cb->tsfn = NULL;
-  pthread_mutex_unlock(&cb->lock);
-}
-
 /* Every call from C lands here, on whatever thread C is running. */
 /* Inlined into both kinds of callback code, the trampolines' entry and the libffi handler, so
- * that a call from C on the JS thread makes no call of ours before run_js. */
+ * that a call from C on the JS thread makes no call of ours before ak_cb_run_js. */
 static inline __attribute__((always_inline)) void dispatch_call(ak_cb *cb, void *ret, void **args) {
-  if (is_closed(cb)) {
-    zero_result(cb, ret);
+  if (ak_cb_closed(cb)) {
+    ak_cb_zero_result(cb, ret);
   } else if (ak_thread_state == cb->state) {
     /* This thread runs cb's environment. (Only its state can be at that address: a state freed
      * at teardown is reused only by an environment created later, when cb is long closed.) To
      * C, the callback leaves errno alone: what the engine does meanwhile must not show through. */
     int saved_errno = *cb->state->errno_ptr;
     if (cb->state->cb_failed) /* a callback threw, the call waiting for it has not returned */
-      zero_result(cb, ret);
+      ak_cb_zero_result(cb, ret);
     else
-      run_js(cb, cb->env, ret, args);
+      ak_cb_run_js(cb, cb->env, ret, args);
     *cb->state->errno_ptr = saved_errno;
   } else if (cb->threadsafe) {
-    run_from_thread(cb, ret, args);
+    ak_cb_run_from_thread(cb, ret, args);
   } else {
     if (!atomic_exchange(&cb->warned, true))
       fprintf(stderr, "arkffi: a JSCallback that is not threadsafe was called from another "
                       "thread and returned 0; create it with { threadsafe: true }\n");
-    zero_result(cb, ret);
+    ak_cb_zero_result(cb, ret);
   }
 }
 
@@ -613,7 +297,28 @@ static void on_call(ffi_cif *cif, void *ret, void **args, void *data) {
   dispatch_call(data, ret, args);
 }
 
-#ifdef AK_CB_FAST_INT
+#if AK_ABI_INT_REGS > 0
+/* ak_cb_run_js for a callback whose arguments and result are all plain numbers (cb->plain), called
+ * by a trampoline: each argument goes from its register image straight to its slot. */
+static void run_plain(ak_cb *cb, const uint64_t *regs, void *ret) {
+  napi_env env = cb->env;
+  if (cb->state->cb_failed) { /* a callback threw, the call waiting for it has not returned */
+    ak_cb_zero_result(cb, ret);
+    return;
+  }
+  napi_handle_scope scope;
+  bool scoped = !scope_spared(cb);
+  if (scoped && napi_open_handle_scope(env, &scope) != napi_ok) {
+    ak_cb_zero_result(cb, ret);
+    return;
+  }
+  double *slots = &cb->state->slots[AK_SLOT_ARGS];
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    arg_to_js(env, cb, i, &regs[cb->fast_reg[i]], &slots[i], NULL, NULL);
+  if (!call_dispatcher(cb, env, NULL, ret)) ak_cb_zero_result(cb, ret);
+  if (scoped) napi_close_handle_scope(env, scope);
+}
+
 /* The fast entries. A libffi closure spends some 13 ns decoding its arguments from the cif; for
  * signatures whose arguments all travel in registers, a callback instead gets one of a fixed set
  * of static trampolines, each `mov $slot, <last integer register>; jmp entry`. The entry takes
@@ -623,7 +328,7 @@ static void on_call(ffi_cif *cif, void *ret, void **args, void *data) {
  * images. Slots are never reused, so a pointer stays bound to its (closed) record for good; once
  * a class runs out, callbacks fall back to libffi closures. */
 #define AK_CB_FAST_SLOTS 512
-#define AK_CB_NREGS      (AK_CB_FAST_INT - 1 + 8)
+#define AK_CB_NREGS      (AK_ABI_INT_REGS - 1 + 8)
 enum { AK_CB_INT_CLASS, AK_CB_SSE_CLASS, AK_CB_CLASSES };
 static _Atomic(ak_cb *) fast_slots[AK_CB_CLASSES][AK_CB_FAST_SLOTS];
 static atomic_uint fast_used[AK_CB_CLASSES];
@@ -634,7 +339,7 @@ static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *re
    * cleared. */
   assert(cb != NULL && cb->fast_slot == slot);
   /* The common case, a plain callback on its JS thread, straight from the register images. */
-  if (cb->plain && ak_thread_state == cb->state && !is_closed(cb)) {
+  if (cb->plain && ak_thread_state == cb->state && !ak_cb_closed(cb)) {
     int saved_errno = *cb->state->errno_ptr; /* as dispatch_call keeps it */
     run_plain(cb, regs, ret);
     *cb->state->errno_ptr = saved_errno;
@@ -650,7 +355,7 @@ static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *re
 __attribute__((noinline)) static uint64_t fast_int_entry(AK_CB_INT_PARAMS, uint64_t slot,
                                                          AK_CB_SSE_PARAMS) {
   uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
-  memcpy(&regs[AK_CB_FAST_INT - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
+  memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
   ak_value r = {0};
   fast_enter(AK_CB_INT_CLASS, slot, regs, &r);
   return r.u64;
@@ -659,7 +364,7 @@ __attribute__((noinline)) static uint64_t fast_int_entry(AK_CB_INT_PARAMS, uint6
 __attribute__((noinline)) static double fast_sse_entry(AK_CB_INT_PARAMS, uint64_t slot,
                                                        AK_CB_SSE_PARAMS) {
   uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
-  memcpy(&regs[AK_CB_FAST_INT - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
+  memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
   ak_value r = {0};
   fast_enter(AK_CB_SSE_CLASS, slot, regs, &r);
   return r.f64; /* a float result is its low half, as in the register */
@@ -689,30 +394,21 @@ AK_OCT3(AK_CB_TRAMP)
 static void *const fast_tramps[AK_CB_CLASSES][AK_CB_FAST_SLOTS] = {{AK_OCT3(AK_CB_INT_ADDR)},
                                                                    {AK_OCT3(AK_CB_SSE_ADDR)}};
 
-/* Gives cb a trampoline if its signature is register-only and a slot is free. Its register
- * images are the integer registers, then the vector ones. False means "use libffi". */
+/* Gives cb a trampoline if its signature is register-only (the ABI's register plan, within all
+ * integer registers but the trampoline's) and a slot is free. Its register images are the
+ * integer registers, then the vector ones. False means "use libffi". */
 static bool fast_bind(ak_cb *cb) {
-  if (!cb->state->fast_enabled || cb->ret_kind == AK_STRUCT) return false;
-  uint32_t nint = 0, nsse = 0;
-  for (uint32_t i = 0; i < cb->nargs; i++) {
-    ak_kind k = cb->kinds[i];
-    if (k == AK_STRUCT) return false;
-    if (k == AK_F32 || k == AK_F64)
-      nsse++;
-    else
-      nint++;
-  }
-  if (nint > AK_CB_FAST_INT - 1 || nsse > 8) return false;
-  uint32_t cls =
-      cb->ret_kind == AK_F32 || cb->ret_kind == AK_F64 ? AK_CB_SSE_CLASS : AK_CB_INT_CLASS;
+  ak_abi_regs regs;
+  if (!cb->state->fast_enabled ||
+      !ak_abi_reg_plan(cb->ret, cb->args, cb->nargs, AK_ABI_INT_REGS - 1, cb->fast_reg, &regs))
+    return false;
+  uint32_t cls = regs.ret_in_sse ? AK_CB_SSE_CLASS : AK_CB_INT_CLASS;
   if (atomic_load(&fast_used[cls]) >= AK_CB_FAST_SLOTS) return false;
   unsigned slot = atomic_fetch_add(&fast_used[cls], 1);
   if (slot >= AK_CB_FAST_SLOTS) return false;
-  nint = nsse = 0;
-  for (uint32_t i = 0; i < cb->nargs; i++) {
-    ak_kind k = cb->kinds[i];
-    cb->fast_reg[i] = (uint8_t)(k == AK_F32 || k == AK_F64 ? AK_CB_FAST_INT - 1 + nsse++ : nint++);
-  }
+  /* A vector register's image follows the integer ones the entry takes. */
+  for (uint32_t i = 0; i < cb->nargs; i++)
+    if (cb->fast_reg[i] >= AK_ABI_INT_REGS) cb->fast_reg[i]--;
   cb->fast_class = (int8_t)cls;
   cb->fast_slot = slot;
   cb->code = fast_tramps[cls][slot];
@@ -750,7 +446,7 @@ static void cb_free(ak_cb *cb) {
 
 /* Drops what ties the record to JS. Runs on the JS thread. */
 static void cb_close(napi_env env, ak_cb *cb) {
-  if (is_closed(cb)) return;
+  if (ak_cb_closed(cb)) return;
   napi_threadsafe_function tsfn = NULL;
   if (cb->threadsafe) {
     pthread_mutex_lock(&cb->lock);
@@ -761,34 +457,10 @@ static void cb_close(napi_env env, ak_cb *cb) {
   } else {
     atomic_store(&cb->closed, true);
   }
-  /* Calls already queued still reach call_js, which answers them with zero. */
+  /* Calls already queued still reach ak_cb_call_js, which answers them with zero. */
   if (tsfn != NULL) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   napi_delete_reference(env, cb->dispatch);
   cb->dispatch = NULL;
-}
-
-/* The process is exiting (the 'exit' event, lib/callback.ts): Node.js will not run this thread's
- * event loop again, and joins the thread pool before it exits, so a pool thread waiting for a
- * threadsafe callback would wait forever. Every waiting call gets zero now, and later calls from
- * other threads get zero at once; calls on this thread still run. */
-void ak_callbacks_shutdown(ak_state *st) {
-  for (ak_cb *cb = st->callbacks; cb != NULL; cb = cb->next) {
-    if (!cb->threadsafe) continue;
-    pthread_mutex_lock(&cb->lock);
-    cb->shut = true;
-    for (ak_cb_wait *w = cb->waiters, *next; w != NULL; w = next) {
-      next = w->next;
-      zero_result(cb, w->ret);
-      answer(w);
-    }
-    cb->waiters = NULL;
-    pthread_mutex_unlock(&cb->lock);
-  }
-}
-
-napi_value ak_js_callback_shutdown(napi_env env, napi_callback_info info) {
-  ak_callbacks_shutdown(ak_state_get(env));
-  return NULL;
 }
 
 /* Every record stays, closed: C may still call any of them (see the invariant above). */
@@ -907,8 +579,8 @@ napi_value ak_js_callback_create(napi_env env, napi_callback_info info) {
   if (ok && cb->threadsafe) {
     napi_status status = napi_create_string_utf8(env, "arkffi JSCallback", NAPI_AUTO_LENGTH, &name);
     if (status == napi_ok)
-      status = napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, cb, tsfn_finalize, cb,
-                                               call_js, &cb->tsfn);
+      status = napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, cb, ak_cb_tsfn_finalize,
+                                               cb, ak_cb_call_js, &cb->tsfn);
     ok = !ak_failed(env, status);
   }
   if (!ok) {

@@ -217,47 +217,37 @@ ak_ptr_status ak_pointer_parse(napi_env env, napi_value value, void **out) {
   }
 }
 
-bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
-  switch (ak_pointer_parse(env, value, out)) {
-  case AK_PTR_OK:
-    return true;
-  case AK_PTR_BAD_RANGE:
-    ak_throw(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE",
-             "a pointer must be a safe integer or a BigInt of at most 64 bits");
-    return false;
-  case AK_PTR_DETACHED:
-    ak_throw(env, "TypeError", "ERR_ARKFFI_DETACHED", "%s", AK_DETACHED_PROBLEM);
-    return false;
-  case AK_PTR_BAD_TYPE:
-    break;
-  }
-  ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE",
-           "expected a pointer: a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or "
-           "ArrayBufferView");
-  return false;
+void ak_throw_pointer(napi_env env, ak_ptr_status status, const char *fn, uint32_t index,
+                      const char *what, const char *types) {
+  assert(status != AK_PTR_OK);
+  const char *cls = status == AK_PTR_BAD_RANGE ? "RangeError" : "TypeError";
+  const char *code = status == AK_PTR_BAD_RANGE  ? "ERR_ARKFFI_OUT_OF_RANGE"
+                     : status == AK_PTR_DETACHED ? "ERR_ARKFFI_DETACHED"
+                                                 : "ERR_ARKFFI_INVALID_ARG_TYPE";
+  char problem[192];
+  if (status == AK_PTR_BAD_TYPE)
+    snprintf(problem, sizeof problem, "%s a pointer: %s", what != NULL ? "must be" : "expected",
+             types);
+  else
+    snprintf(problem, sizeof problem, "%s%s",
+             status == AK_PTR_BAD_RANGE && what == NULL ? "a pointer " : "",
+             status == AK_PTR_BAD_RANGE ? "must be a safe integer or a BigInt of at most 64 bits"
+                                        : AK_DETACHED_PROBLEM);
+  if (what != NULL)
+    ak_throw_arg(env, cls, code, fn, index, what, problem);
+  else
+    ak_throw(env, cls, code, "%s", problem);
 }
 
-/* Throws an error about argument `index` (0-based) of one of the functions below, with
- * `argIndex` set: the TypeScript layer, which knows which function was called and what value was
- * passed, adds both to the message. */
-static void throw_arg(napi_env env, const char *cls, const char *code, uint32_t index,
-                      const char *name, const char *problem) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "argument %u (%s) %s", index + 1, name, problem);
-  napi_value err = ak_make_error(env, cls, code, msg), js_index;
-  if (err == NULL) {
-    napi_throw_error(env, code, msg);
-    return;
-  }
-  /* argIndex is a convenience: the error is thrown without it if it cannot be set. */
-  if (napi_create_uint32(env, index, &js_index) == napi_ok)
-    napi_set_named_property(env, err, "argIndex", js_index);
-  napi_throw(env, err);
+bool ak_pointer_from_js(napi_env env, napi_value value, void **out) {
+  ak_ptr_status status = ak_pointer_parse(env, value, out);
+  if (status != AK_PTR_OK) ak_throw_pointer(env, status, NULL, 0, NULL, AK_POINTER_TYPES);
+  return status == AK_PTR_OK;
 }
 
 static void throw_null(napi_env env) {
-  throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 0, "address",
-            "is NULL, where there is no memory");
+  ak_throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", NULL, 0, "address",
+               "is NULL, where there is no memory");
 }
 
 /* An optional byte offset (argument `index`): undefined means 0; otherwise a number that is a
@@ -269,14 +259,14 @@ static bool offset_arg(napi_env env, napi_value value, uint32_t index, int64_t *
   if (ak_failed(env, napi_typeof(env, value, &type))) return false;
   if (type == napi_undefined) return true;
   if (type != napi_number) {
-    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", index, "byteOffset",
-              "must be a number");
+    ak_throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", NULL, index, "byteOffset",
+                 "must be a number");
     return false;
   }
   napi_get_value_double(env, value, &d);
   if (!safe_integer(d)) {
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", index, "byteOffset",
-              "must be a safe integer");
+    ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, index, "byteOffset",
+                 "must be a safe integer");
     return false;
   }
   *out = (int64_t)d;
@@ -304,20 +294,9 @@ static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool n
   if (ak_failed(env, napi_typeof(env, argv[0], &type))) return false;
   out->buffer = type == napi_object && ak_view_address(env, argv[0], &p, &len);
   if (!out->buffer) {
-    switch (ak_pointer_parse(env, argv[0], &p)) {
-    case AK_PTR_OK:
-      break;
-    case AK_PTR_BAD_RANGE:
-      throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address",
-                "must be a safe integer or a BigInt of at most 64 bits");
-      return false;
-    case AK_PTR_DETACHED:
-      throw_arg(env, "TypeError", "ERR_ARKFFI_DETACHED", 0, "address", AK_DETACHED_PROBLEM);
-      return false;
-    case AK_PTR_BAD_TYPE:
-      throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
-                "must be a pointer: a number, BigInt, null, ArrayBuffer, SharedArrayBuffer or "
-                "ArrayBufferView");
+    ak_ptr_status status = ak_pointer_parse(env, argv[0], &p);
+    if (status != AK_PTR_OK) {
+      ak_throw_pointer(env, status, NULL, 0, "address", AK_POINTER_TYPES);
       return false;
     }
   }
@@ -328,7 +307,7 @@ static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool n
     if (offset < 0 || (uint64_t)offset > len) {
       char problem[128];
       snprintf(problem, sizeof problem, "must be from 0 to %zu, the buffer's byteLength", len);
-      throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
+      ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, 1, "byteOffset", problem);
       return false;
     }
     out->room = len - (size_t)offset;
@@ -346,14 +325,13 @@ static bool address_arg(napi_env env, napi_value *argv, bool with_offset, bool n
   uintptr_t address = (uintptr_t)p + (uintptr_t)offset;
   out->p = (unsigned char *)address;
   if (address == 0) {
-    throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", 1, "byteOffset",
-              "takes the address to NULL, where there is no memory");
+    ak_throw_arg(env, "Error", "ERR_ARKFFI_NULL_POINTER", NULL, 1, "byteOffset",
+                 "takes the address to NULL, where there is no memory");
     return false;
   }
   return true;
 }
 
-/* Refuses a read of `need` bytes at a buffer address that has fewer. */
 /* Refuses a read or write (`what`) of `need` bytes that does not fit a buffer address. */
 static bool access_fits(napi_env env, const ak_address *a, size_t need, const char *what) {
   if (need <= a->room) return true;
@@ -362,12 +340,12 @@ static bool access_fits(napi_env env, const ak_address *a, size_t need, const ch
   if (len < need) {
     snprintf(problem, sizeof problem, "is a buffer of %zu bytes, fewer than the %s takes (%zu)",
              len, what, need);
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "address", problem);
+    ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, 0, "address", problem);
   } else {
     snprintf(problem, sizeof problem,
              "must be at most %zu: the buffer has %zu bytes and the %s takes %zu", len - need, len,
              what, need);
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
+    ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, 1, "byteOffset", problem);
   }
   return false;
 }
@@ -379,7 +357,7 @@ static bool length_fits(napi_env env, const ak_address *a, size_t len, uint32_t 
   snprintf(problem, sizeof problem,
            "must be at most %zu, the bytes the buffer has from offset %lld", a->room,
            (long long)a->base);
-  throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", index, "byteLength", problem);
+  ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, index, "byteLength", problem);
   return false;
 }
 
@@ -389,8 +367,8 @@ static bool length_arg(napi_env env, napi_value value, uint32_t index, const cha
   double d = -1;
   napi_get_value_double(env, value, &d);
   if (!(d >= 0 && safe_integer(d))) {
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", index, name,
-              "must be a non-negative safe integer");
+    ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, index, name,
+                 "must be a non-negative safe integer");
     return false;
   }
   *out = (size_t)d;
@@ -417,11 +395,11 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   if (!ak_view_address(env, argv[0], &data, &len)) {
     if (ak_is_detached(env, argv[0])) {
-      throw_arg(env, "TypeError", "ERR_ARKFFI_DETACHED", 0, "view", AK_DETACHED_PROBLEM);
+      ak_throw_arg(env, "TypeError", "ERR_ARKFFI_DETACHED", NULL, 0, "view", AK_DETACHED_PROBLEM);
       return NULL;
     }
-    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "view",
-              "must be an ArrayBuffer, SharedArrayBuffer, TypedArray, Buffer or DataView");
+    ak_throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", NULL, 0, "view",
+                 "must be an ArrayBuffer, SharedArrayBuffer, TypedArray, Buffer or DataView");
     return NULL;
   }
   if (!offset_arg(env, argv[1], 1, &offset)) return NULL;
@@ -429,7 +407,7 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
   if (offset < 0 || (uint64_t)offset > len) {
     char problem[128];
     snprintf(problem, sizeof problem, "must be from 0 to %zu, the buffer's byteLength", len);
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 1, "byteOffset", problem);
+    ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, 1, "byteOffset", problem);
     return NULL;
   }
   if (ak_failed(env, napi_create_double(env, (double)((uintptr_t)data + (uintptr_t)offset), &out)))
@@ -556,8 +534,8 @@ napi_value ak_js_write(napi_env env, napi_callback_info info) {
     break;
   }
   if (status != napi_ok || !lossless) {
-    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 2, "value",
-              "is not a value the type takes");
+    ak_throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", NULL, 2, "value",
+                 "is not a value the type takes");
     return NULL;
   }
   switch (kind) {
@@ -603,8 +581,8 @@ napi_value ak_js_alloc(napi_env env, napi_callback_info info) {
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   if (argc < 1 || napi_get_value_double(env, argv[0], &len) != napi_ok || !(len >= 1) ||
       len > (double)AK_SAFE_INT || len != (double)(size_t)len) {
-    throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", 0, "byteLength",
-              "must be a positive safe integer");
+    ak_throw_arg(env, "RangeError", "ERR_ARKFFI_OUT_OF_RANGE", NULL, 0, "byteLength",
+                 "must be a positive safe integer");
     return NULL;
   }
   void *p = calloc(1, (size_t)len);
@@ -622,8 +600,8 @@ napi_value ak_js_free(napi_env env, napi_callback_info info) {
   void *p = NULL;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   if (argc < 1 || ak_pointer_parse(env, argv[0], &p) != AK_PTR_OK) {
-    throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", 0, "address",
-              "must be an address alloc() gave");
+    ak_throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", NULL, 0, "address",
+                 "must be an address alloc() gave");
     return NULL;
   }
   free(p);

@@ -54,6 +54,31 @@ void ak_throw(napi_env env, const char *cls, const char *code, const char *fmt, 
     napi_throw_error(env, code, msg);
 }
 
+void ak_throw_arg(napi_env env, const char *cls, const char *code, const char *fn, uint32_t index,
+                  const char *what, const char *problem) {
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s%sargument %u (%s) %s", fn != NULL ? fn : "",
+           fn != NULL ? "(): " : "", index + 1, what, problem);
+  napi_value err = ak_make_error(env, cls, code, msg), js_index;
+  if (err == NULL) {
+    napi_throw_error(env, code, msg);
+    return;
+  }
+  /* argIndex is a convenience: the error is thrown without it if it cannot be set. */
+  if (napi_create_uint32(env, index, &js_index) == napi_ok)
+    napi_set_named_property(env, err, "argIndex", js_index);
+  napi_throw(env, err);
+}
+
+bool ak_get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, size_t need,
+                 const char *code, const char *usage) {
+  size_t argc = n;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return false;
+  if (argc >= need) return true;
+  ak_throw(env, "TypeError", code, "%s", usage);
+  return false;
+}
+
 bool ak_failed(napi_env env, napi_status status) {
   if (status == napi_ok) return false;
   bool pending = false;
@@ -163,8 +188,8 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
       {"arenaOffset", AK_SLOT_COUNT * (int32_t)sizeof(double)},
       {"arenaSize", AK_ARENA_SIZE},
       {"arenaString", AK_ARENA_STRING},
-      {"fastIntRegs", st->fast_enabled ? ak_fast_int_regs : 0},
-      {"fastSseRegs", st->fast_enabled ? ak_fast_sse_regs : 0},
+      {"fastIntRegs", st->fast_enabled ? AK_ABI_INT_REGS : 0},
+      {"fastSseRegs", st->fast_enabled ? AK_ABI_SSE_REGS : 0},
   };
   napi_value out, v;
   napi_create_object(env, &out);

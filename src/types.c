@@ -237,17 +237,6 @@ void ak_type_free(ak_type *type) {
   free(type);
 }
 
-#if defined(__x86_64__) && !defined(_WIN64)
-/* libffi's x86-64 classifier passes in memory any struct that has a member larger than 32 bytes,
- * and reads nothing of a member but its type, size and alignment. This is that member, for the
- * structs the ABI passes in memory although libffi could not tell from their fields (a packed
- * struct with a misaligned field). libffi never looks at its own members: it only lays out
- * types whose size is still zero. */
-static ffi_type *in_memory_members[] = {&ffi_type_uint8, NULL};
-static ffi_type in_memory = {
-    .size = 64, .alignment = 1, .type = FFI_TYPE_STRUCT, .elements = in_memory_members};
-#endif
-
 /* A struct the TypeScript side laid out itself (a union, or a packed struct: see sysvMembers in
  * lib/struct.ts) starts with "=size/align". Returns 1 and the two numbers for such a desc, 0 for
  * any other, -1 (with an exception pending) for a malformed one. */
@@ -279,14 +268,10 @@ static int layout_header(napi_env env, napi_value desc, size_t *size, size_t *al
  * classify the struct as the ABI does, so they must lie within it. With none, the struct is
  * passed in memory. */
 static bool fixed_layout(napi_env env, ak_type *t, size_t size, size_t align) {
-  if (t->nfields == 0) {
-#if defined(__x86_64__) && !defined(_WIN64)
-    t->elements[0] = &in_memory;
-#else
+  if (t->nfields == 0 && (t->elements[0] = ak_abi_memory_struct()) == NULL) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
              "this platform has no libffi type for a struct passed in memory");
     return false;
-#endif
   }
   size_t end = 0;
   for (size_t i = 0; i < t->nfields; i++)
@@ -404,13 +389,9 @@ ak_type *ak_type_from_js(napi_env env, napi_value desc) {
 /* typeInfo(desc) -> { kind, size, align, offsets? }: what the TypeScript layer needs to generate
  * a wrapper, computed once per definition. */
 napi_value ak_js_type_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (argc < 1) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "typeInfo needs a type");
+  if (!ak_get_args(env, info, 1, argv, 1, "ERR_ARKFFI_INVALID_TYPE", "typeInfo needs a type"))
     return NULL;
-  }
   ak_type *t = ak_type_from_js(env, argv[0]);
   if (t == NULL) return NULL;
 

@@ -1,15 +1,16 @@
 /*
- * direct.c - calls of general-path signatures without libffi, on x86-64 System V.
+ * abi_x64_sysv.c - x86-64 System V: which signatures travel in registers alone (the fast path),
+ * how structs are classified, and general-path calls without libffi.
  *
  * ffi_call classifies every struct argument again at each call, which costs more than the rest
- * of a struct call's work in C. Here define() classifies once (ak_direct_plan): each argument
- * gets its registers or its words on the stack, and the result its registers or, for a struct
- * the ABI returns in memory, the hidden pointer in the first integer register. A call then only
- * moves bytes (ak_direct_call) and calls the target through a cast to a prototype that loads
- * every argument register and passes the stack words as one struct by value: after the fourteen
- * register parameters that struct is the only memory argument, so it lies exactly where the
- * target expects its stack arguments. The prototype's return type, a pair of eightbytes, reads
- * back both registers any result can come in.
+ * of a struct call's work in C. Here define() classifies once (ak_abi_direct_plan): each
+ * argument gets its registers or its words on the stack, and the result its registers or, for a
+ * struct the ABI returns in memory, the hidden pointer in the first integer register. That plan
+ * is data; a call interprets it (ak_abi_direct_call), only moving bytes, and calls the target
+ * through a cast to a prototype that loads every argument register and passes the stack words
+ * as one struct by value: after the fourteen register parameters that struct is the only memory
+ * argument, so it lies exactly where the target expects its stack arguments. The prototype's
+ * return type, a pair of eightbytes, reads back both registers any result can come in.
  *
  * Signatures this cannot take (variadic ones, more stack words than AK_DIRECT_WORDS, over-aligned
  * structs) get no plan and stay on ffi_call, as does everything when ARKFFI_GENERAL_PATH=1 (the
@@ -21,13 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && !defined(_WIN32)
-
 /* Stack words a direct call passes at most: small calls copy AK_DIRECT_SMALL. */
 #define AK_DIRECT_SMALL 8
 #define AK_DIRECT_WORDS 32
-#define AK_NINT         6
-#define AK_NSSE         8
+#define AK_NINT         AK_ABI_INT_REGS
+#define AK_NSSE         AK_ABI_SSE_REGS
 /* Where an eightbyte goes: integer register k (k < AK_NINT), vector register k - AK_NINT, or the
  * stack. */
 #define AK_ON_STACK 0xff
@@ -115,7 +114,42 @@ static size_t eightbytes(const ak_type *t, uint8_t cls[2]) {
   return (t->size + 7) / 8;
 }
 
-bool ak_direct_plan(ak_fn *fn) {
+/* A scalar's class is its register's: the fast path takes only signatures of scalars. */
+bool ak_abi_reg_plan(const ak_type *ret, ak_type *const *args, uint32_t nargs, uint32_t int_regs,
+                     uint8_t *where, ak_abi_regs *regs) {
+  uint8_t cls[2];
+  *regs = (ak_abi_regs){0};
+  if (ret->kind == AK_STRUCT) return false;
+  for (uint32_t i = 0; i < nargs; i++) {
+    if (args[i]->kind == AK_STRUCT) return false;
+    eightbytes(args[i], cls);
+    if (cls[0] == AK_CLASS_INT) {
+      if (regs->nint == int_regs) return false;
+      where[i] = regs->nint++;
+    } else {
+      if (regs->nsse == AK_NSSE) return false;
+      if (args[i]->kind == AK_F32) regs->f32_mask |= (uint8_t)(1u << regs->nsse);
+      where[i] = (uint8_t)(AK_NINT + regs->nsse++);
+    }
+  }
+  regs->ret_in_sse = ret->kind != AK_VOID && eightbytes(ret, cls) == 1 && cls[0] == AK_CLASS_SSE;
+  return true;
+}
+
+/* libffi's x86-64 classifier passes in memory any struct that has a member larger than 32 bytes,
+ * and reads nothing of a member but its type, size and alignment. This is that member, for the
+ * structs the ABI passes in memory although libffi could not tell from their fields (a packed
+ * struct with a misaligned field). libffi never looks at its own members: it only lays out
+ * types whose size is still zero. */
+static ffi_type *in_memory_members[] = {&ffi_type_uint8, NULL};
+static ffi_type in_memory = {
+    .size = 64, .alignment = 1, .type = FFI_TYPE_STRUCT, .elements = in_memory_members};
+
+ffi_type *ak_abi_memory_struct(void) {
+  return &in_memory;
+}
+
+bool ak_abi_direct_plan(ak_fn *fn) {
   fn->direct = NULL;
   if (fn->ret->align > 8) return true;
   ak_direct *d = calloc(1, sizeof *d + fn->nargs * sizeof d->args[0]);
@@ -178,7 +212,7 @@ none:
  * into the integer register slot of its first eightbyte. When that slot is the sixth and last
  * (r9) and the struct's second eightbyte is a vector one, the excess spills into the first
  * vector register slot (xmm0) and overwrites the value an earlier argument put there. */
-bool ak_direct_libffi_misplaces(const ak_fn *fn) {
+bool ak_abi_libffi_misplaces(const ak_fn *fn) {
   uint8_t cls[2];
   int nint = fn->ret_kind != AK_VOID && eightbytes(fn->ret, cls) == 0 ? 1 : 0, nsse = 0;
   for (uint32_t i = 0; i < fn->nargs; i++) {
@@ -194,7 +228,7 @@ bool ak_direct_libffi_misplaces(const ak_fn *fn) {
   return false;
 }
 
-void ak_direct_free(ak_fn *fn) {
+void ak_abi_direct_free(ak_fn *fn) {
   free(fn->direct);
   fn->direct = NULL;
 }
@@ -243,7 +277,7 @@ static void put(uint8_t where, uint64_t image, uint64_t *ints, double *sse) {
     memcpy(out, &r_, sizeof r_);                                                                   \
   } while (0)
 
-void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues) {
+void ak_abi_direct_call(const ak_fn *fn, void *rvalue, void **avalues) {
   const ak_direct *d = fn->direct;
   void *addr = fn->addr;
   uint64_t ints[AK_NINT] = {0};
@@ -302,24 +336,3 @@ void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues) {
     memcpy(out + 8 * k, &regs[k == 0 ? from0 : from1], len);
   }
 }
-
-#else
-
-bool ak_direct_plan(ak_fn *fn) {
-  fn->direct = NULL;
-  return true;
-}
-
-bool ak_direct_libffi_misplaces(const ak_fn *fn) {
-  return false;
-}
-
-void ak_direct_free(ak_fn *fn) {
-  assert(fn->direct == NULL);
-}
-
-void ak_direct_call(const ak_fn *fn, void *rvalue, void **avalues) {
-  assert(!"no direct calls on this platform");
-}
-
-#endif

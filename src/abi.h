@@ -1,0 +1,62 @@
+/*
+ * abi.h - what the core asks of the platform's calling convention.
+ *
+ * One file per ABI answers, behind this one interface: abi_x64_sysv.c for x86-64 System V, and
+ * abi_portable.c, where libffi decides everything, for every other target until it has a file of
+ * its own. The build (scripts/build-addon.mjs) compiles the target's file and names its header
+ * in AK_ABI_HEADER; nothing else in the core tests the architecture.
+ *
+ * The header gives the compile-time facts of the fast path (call.c, callback.c): how many integer
+ * and vector argument registers it loads (AK_ABI_INT_REGS is 0 where there is no fast path), and
+ * those registers as the parameter lists of the prototypes that load them. The file classifies:
+ * which signatures travel in registers alone, and how the rest are called without libffi.
+ */
+#ifndef ARKFFI_ABI_H
+#define ARKFFI_ABI_H
+
+#ifndef AK_ABI_HEADER
+#error "the build names the ABI's header in AK_ABI_HEADER (scripts/build-addon.mjs)"
+#endif
+#include AK_ABI_HEADER
+
+#include <ffi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct ak_type ak_type;
+typedef struct ak_fn ak_fn;
+
+/* Where the arguments of a register-only signature travel, decided once (ak_abi_reg_plan):
+ * integer-class arguments fill the integer registers in order, floating-point ones the vector
+ * registers in order, independently, and the result comes back in the first of either. */
+typedef struct {
+  uint8_t nint;     /* integer registers used */
+  uint8_t nsse;     /* vector registers used */
+  uint8_t f32_mask; /* vector registers that carry a float, by bit */
+  bool ret_in_sse;  /* the result comes back in a vector register */
+} ak_abi_regs;
+
+/* The register of argument i, in where[i]: k for integer register k, AK_ABI_INT_REGS + k for
+ * vector register k. False, with where[] undefined, when the signature does not travel in
+ * registers alone within `int_regs` integer registers (a struct, too many arguments, or no fast
+ * path on this ABI). */
+bool ak_abi_reg_plan(const ak_type *ret, ak_type *const *args, uint32_t nargs, uint32_t int_regs,
+                     uint8_t *where, ak_abi_regs *regs);
+
+/* libffi's type for a struct that the ABI passes in memory but whose layout has no members to
+ * say so (a layout header alone, types.c); NULL where the ABI has none, and such a layout is
+ * refused. */
+ffi_type *ak_abi_memory_struct(void);
+
+/* Plans fn's calls without libffi where the ABI's rules allow: classification makes a plan, kept
+ * as data in fn->direct (NULL when there is none), that ak_abi_direct_call interprets. False
+ * only when out of memory. */
+bool ak_abi_direct_plan(ak_fn *fn);
+void ak_abi_direct_free(ak_fn *fn);
+/* True when the platform's libffi is known to pass fn's arguments wrongly: such a signature
+ * needs a direct plan even on the general path. */
+bool ak_abi_libffi_misplaces(const ak_fn *fn);
+/* What ffi_call(&fn->cif, fn->addr, rvalue, avalues) does, for a fn with a plan. */
+void ak_abi_direct_call(const ak_fn *fn, void *rvalue, void **avalues);
+
+#endif
