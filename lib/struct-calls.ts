@@ -11,7 +11,8 @@ import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberFi
 import { isBufferLike } from './struct-fields';
 import { heldSlab, holdCopy, holder, sizeClass } from './struct-results';
 import type { TypeSpec } from './types';
-import { INT_TEST, StructBytesAt, structResultBytes, type Callable } from './wrapper';
+import { INT_TEST } from './emit';
+import { StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
 /**
  * What a function returning a StructSchema gives back:
