@@ -11,7 +11,7 @@ import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberFi
 import { isBufferLike } from './struct-fields';
 import { heldSlab, holdCopy, holder, sizeClass } from './struct-results';
 import type { TypeSpec } from './types';
-import { INT_TEST } from './emit';
+import { codeGeneration, compileFunction, INT_TEST, Source } from './emit';
 import { StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
 /**
@@ -86,7 +86,8 @@ const primordials = {
  * Structs of plain-number fields (numberLayout) have code generated for each definition: their
  * fields are read from the argument objects and written to scratch memory, and a result is read
  * back, as typed-array elements written out one by one. The general path (structArg and the
- * schema's own reader) stays for every other value and gives the errors.
+ * schema's own reader) stays for every other value and gives the errors; where code generation
+ * is off (lib/emit.ts) it takes every value, with the same results.
  */
 
 /** The typed array of each number kind, by the name generated code gives it. */
@@ -126,9 +127,9 @@ const slotViews = viewsOf(structResultBytes.buffer);
 /** A reader of a number struct at the start of the slot buffer, as the schema's own would read it. */
 function inlineReader(layout: readonly NumberField[]): () => unknown {
   const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, 0)}`).join(', ');
-  return new Function('V', `'use strict';\nconst { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(
-    slotViews,
-  ) as () => unknown;
+  const src = new Source().line(`const { ${VIEW_NAMES} } = views;`).line(`return () => ({ ${fields} });`);
+  const what = `struct result reader { ${layout.map((f) => f.name).join(', ')} }`;
+  return compileFunction<(views: object) => () => unknown>(what, ['views'], src)(slotViews);
 }
 
 interface StructPosition {
@@ -154,7 +155,7 @@ function inlineFront(
 ): ((...values: unknown[]) => unknown) | null {
   const layouts = structs.map(({ schema }) => numberLayout(schema));
   const fields = layouts.reduce((n, l) => n + (l?.length ?? Infinity), 0);
-  if (structs.length === 0 || fields > MAX_INLINE_FIELDS) return null;
+  if (!codeGeneration || structs.length === 0 || fields > MAX_INLINE_FIELDS) return null;
   // Each struct at a multiple of 8 bytes, the largest alignment of a number field.
   let size = 0;
   const bases = structs.map(({ schema }) => {
@@ -196,28 +197,35 @@ function inlineFront(
     passed[i] = `${o} ? A${s} : ${a}`;
   });
   // The keys are counted to refuse unknown fields (and fields inherited from Object.prototype).
-  // Strict, as the call wrappers are (lib/wrapper.ts): `arguments` must not alias the parameters.
-  const source = `'use strict';
-const { ${VIEW_NAMES} } = V;
-const [${at.map((_, s) => `A${s}`).join(', ')}] = AT;
-const { OP, proto, own, isProxy, bytes } = P;
-return function (${params.join(', ')}) {
-  if (arguments.length === ${nargs}) {
-    const ${flags.join(', ')};
-    if (${objects.join(' && ')}) {
-      const ${reads.join(', ')};
-      ${counts.join(' ')}
-      if (${tests.join(' && ')}) {
-        ${writes.join(' ')}
-        return call(${passed.join(', ')});
-      }
-    }
-  }
-  return slow.apply(undefined, arguments);
-};`;
-  return new Function('V', 'AT', 'P', 'call', 'slow', source)(viewsOf(scratch), at, primordials, call, slow) as (
-    ...values: unknown[]
-  ) => unknown;
+  // Strict, as the call wrappers are: `arguments` must not alias the parameters.
+  const src = new Source();
+  src.line(`const { ${VIEW_NAMES} } = views;`);
+  src.line(`const [${at.map((_, s) => `A${s}`).join(', ')}] = addresses;`);
+  src.line('const { OP, proto, own, isProxy, bytes } = primordials;');
+  src.block(
+    `return function (${params.join(', ')}) {`,
+    () => {
+      src.block(`if (arguments.length === ${nargs}) {`, () => {
+        src.line(`const ${flags.join(', ')};`);
+        src.block(`if (${objects.join(' && ')}) {`, () => {
+          src.line(`const ${reads.join(', ')};`);
+          for (const count of counts) src.line(count);
+          src.block(`if (${tests.join(' && ')}) {`, () => {
+            for (const write of writes) src.line(write);
+            src.line(`return call(${passed.join(', ')});`);
+          });
+        });
+      });
+      src.line('return slow.apply(undefined, arguments);');
+    },
+    '};',
+  );
+  const what = `struct arguments of (${Array.from({ length: nargs }, (_, k) => (structs.some(({ i }) => i === k) ? 'struct' : '_')).join(', ')})`;
+  return compileFunction<(...params: unknown[]) => (...values: unknown[]) => unknown>(
+    what,
+    ['views', 'addresses', 'primordials', 'call', 'slow'],
+    src,
+  )(viewsOf(scratch), at, primordials, call, slow);
 }
 
 /**
@@ -236,7 +244,7 @@ export function structReader(
   const layout = numberLayout(returns);
   switch (mode ?? 'pointer') {
     case 'object': {
-      if (layout !== null && layout.length <= MAX_INLINE_FIELDS) {
+      if (codeGeneration && layout !== null && layout.length <= MAX_INLINE_FIELDS) {
         const inline = inlineReader(layout);
         return (r) => (r === undefined ? inline() : returns.fromPtr(r));
       }
