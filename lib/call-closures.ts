@@ -7,7 +7,18 @@
  * Array.prototype is reached), and every global is captured at load.
  */
 import { REF_KINDS, type WrapperFactory, type WrapperShape } from './call-codegen';
-import { argCount, argError, layout, pointerOf, REFUSED, slots, stringOf, structOf, takes } from './call-runtime';
+import {
+  argCount,
+  argError,
+  layout,
+  pointerOf,
+  REFUSED,
+  slotReader,
+  slots,
+  stringOf,
+  structOf,
+  takes,
+} from './call-runtime';
 import { throwClosed, throwCount } from './errors';
 import { native } from './native';
 
@@ -41,27 +52,18 @@ function resultReader(
   kind: string,
   readStruct: ((result: ArrayBuffer | undefined) => unknown) | undefined,
 ): (returned: unknown) => unknown {
-  const result = layout.slotResult;
   switch (kind) {
     case 'void':
       return () => undefined;
-    case 'bool':
-      return () => slots[result] !== 0;
-    case 'i64':
-    case 'u64':
-    case 'ptr':
-      return (returned) => (returned === undefined ? slots[result] : returned);
     case 'struct':
       return readStruct as (returned: unknown) => unknown;
     case 'cstring': {
+      // undefined: the same bytes as the last string result (src/call.c).
       let lastString: unknown;
       return (returned) => (returned === undefined ? lastString : (lastString = returned));
     }
-    case 'bigint64':
-    case 'biguint64':
-      return (returned) => returned;
     default:
-      return () => slots[result];
+      return slotReader(kind, layout.slotResult);
   }
 }
 

@@ -18,8 +18,9 @@
  * process, and an index the engine sees as a constant costs nothing); addresses and the values
  * of the environment come in as named parameters.
  */
-import { compileFunction, INT_TEST, Source } from './emit';
+import { compileFunction, Source } from './emit';
 import { throwClosed, throwCount } from './errors';
+import { kindRow } from './kinds';
 import { native } from './native';
 import {
   ARENA_BASE,
@@ -142,14 +143,9 @@ function planArgs(shape: WrapperShape): ArgPlan[] {
 function generalArg({ index, kind, value: a, slot, ref }: ArgPlan): string {
   const refuse = `argError(name, ${index}, '${kind}', ${a})`;
   const store = `slots[${slot}]`;
+  const int = kindRow(kind).int;
+  if (int !== undefined) return `if (typeof ${a} !== 'number' || !(${int.test(a)})) ${refuse}; ${store} = ${a};`;
   switch (kind) {
-    case 'i8':
-    case 'u8':
-    case 'i16':
-    case 'u16':
-    case 'i32':
-    case 'u32':
-      return `if (typeof ${a} !== 'number' || !(${INT_TEST[kind](a)})) ${refuse}; ${store} = ${a};`;
     case 'f32':
     case 'f64':
       return `if (typeof ${a} !== 'number') ${refuse}; ${store} = ${a};`;
@@ -205,14 +201,10 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
 } {
   const store = `slots[${slot}]`;
   const asRef = (code: number): string => `{ ${ref} = ${a}; refKinds |= ${code * 4 ** refPosition}; }`;
+  const int = kindRow(kind).int;
+  if (int !== undefined)
+    return { refusedIf: `typeof ${a} !== 'number' || !(${int.test(a)})`, code: `${store} = ${a};` };
   switch (kind) {
-    case 'i8':
-    case 'u8':
-    case 'i16':
-    case 'u16':
-    case 'i32':
-    case 'u32':
-      return { refusedIf: `typeof ${a} !== 'number' || !(${INT_TEST[kind](a)})`, code: `${store} = ${a};` };
     case 'f32':
     case 'f64':
       return { refusedIf: `typeof ${a} !== 'number'`, code: `${store} = ${a};` };

@@ -191,6 +191,30 @@ export function takes(kind: string, v: unknown): boolean {
   }
 }
 
+/**
+ * How a value of kind `kind` that the native side hands to JS is read: from slot `slot`, or as
+ * the reference it passed instead (a BigInt, a string, a buffer): a callback's argument, a call's
+ * result (whose struct and string results the wrappers read their own way).
+ */
+export function slotReader(kind: string, slot: number): (ref: unknown) => unknown {
+  switch (kind) {
+    case 'bool':
+      return () => slots[slot] !== 0;
+    case 'i64':
+    case 'u64':
+    case 'ptr':
+      // The slot holds the value when it is a safe integer; the reference is then undefined.
+      return (ref) => (ref === undefined ? slots[slot] : ref);
+    case 'bigint64':
+    case 'biguint64':
+    case 'cstring':
+    case 'struct':
+      return (ref) => ref;
+    default:
+      return () => slots[slot];
+  }
+}
+
 /** "1 argument", "2 arguments": what a function expects, for the count error. */
 export function argCount(n: number): string {
   return `${n} argument${n === 1 ? '' : 's'}`;

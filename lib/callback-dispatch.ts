@@ -6,9 +6,9 @@
  * the function throws, so C always gets a value. One is generated per distinct signature
  * (lib/emit.ts), or made of closures with the same checks where code generation is off.
  */
-import { codeGeneration, compileFunction, INT_TEST, Source } from './emit';
-import { INT_LIMITS } from './errors';
-import { native } from './native';
+import { layout, slotReader, slots } from './call-runtime';
+import { codeGeneration, compileFunction, Source } from './emit';
+import { kindRow, type SmallInt } from './kinds';
 import type { ResolvedType } from './types';
 
 export type UserFunction = (...args: any[]) => any;
@@ -20,8 +20,6 @@ export type DispatcherFactory = (
   refuse: (value: unknown) => void,
 ) => Dispatcher;
 
-const layout = native.layout;
-const slots = new Float64Array(native.slots);
 const apply = Reflect.apply;
 const { asIntN, asUintN } = BigInt;
 const { isInteger, isSafeInteger } = Number;
@@ -87,7 +85,7 @@ function resultCode(ret: ResolvedType): string {
     case 'struct':
       return `if (isBuffer(result) && result.byteLength >= ${ret.info.size}) return result; refuse(result);`;
     default:
-      return `if (typeof result === 'number' && ${INT_TEST[kind]('result')}) ${out} = result; else refuse(result);`;
+      return `if (typeof result === 'number' && ${(kindRow(kind).int as SmallInt).test('result')}) ${out} = result; else refuse(result);`;
   }
 }
 
@@ -117,25 +115,6 @@ function compileDispatcher(args: readonly ResolvedType[], ret: ResolvedType): Di
     (slots: Float64Array, isBuffer: (v: unknown) => boolean, ...rest: Parameters<DispatcherFactory>) => Dispatcher
   >(what, ['slots', 'isBuffer', 'fn', 'fail', 'refuse'], src);
   return (fn, fail, refuse) => factory(slots, isBuffer, fn, fail, refuse);
-}
-
-/** Reads argument i from its slot or its reference, as argCode does in generated code. */
-function argReader(kind: string, slot: number): (ref: unknown) => unknown {
-  switch (kind) {
-    case 'bool':
-      return () => slots[slot] !== 0;
-    case 'i64':
-    case 'u64':
-    case 'ptr':
-      return (ref) => (ref === undefined ? slots[slot] : ref);
-    case 'bigint64':
-    case 'biguint64':
-    case 'cstring':
-    case 'struct':
-      return (ref) => ref;
-    default:
-      return () => slots[slot];
-  }
 }
 
 /**
@@ -177,8 +156,8 @@ function resultChecker(ret: ResolvedType): (result: unknown, refuse: (value: unk
     case 'struct':
       return (r, refuse) => (isBuffer(r) && (r as ArrayBuffer).byteLength >= size ? r : refuse(r));
     default: {
-      const [lo, hi] = INT_LIMITS[kind];
-      return (r, refuse) => (typeof r === 'number' && isInteger(r) && r >= lo && r <= hi ? set(r) : refuse(r));
+      const { min, max } = kindRow(kind).int as SmallInt;
+      return (r, refuse) => (typeof r === 'number' && isInteger(r) && r >= min && r <= max ? set(r) : refuse(r));
     }
   }
 }
@@ -187,7 +166,7 @@ function resultChecker(ret: ResolvedType): (result: unknown, refuse: (value: unk
 function closureDispatcher(args: readonly ResolvedType[], ret: ResolvedType): DispatcherFactory {
   let refs = 0;
   const readers = args.map((t, i) => {
-    const read = argReader(t.info.kind, layout.slotArgs + i);
+    const read = slotReader(t.info.kind, layout.slotArgs + i);
     return { read, ref: REF_KINDS.has(t.info.kind) ? refs++ : -1 };
   });
   const check = ret.info.kind === 'void' ? null : resultChecker(ret);

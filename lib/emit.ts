@@ -50,16 +50,6 @@ export const codeGeneration: boolean = (() => {
   }
 })();
 
-/** The test, as code, that the number `a` fits an integer kind of at most 32 bits. */
-export const INT_TEST: Record<string, (a: string) => string> = {
-  i8: (a) => `((${a} << 24) >> 24) === ${a}`,
-  u8: (a) => `(${a} & 0xff) === ${a}`,
-  i16: (a) => `((${a} << 16) >> 16) === ${a}`,
-  u16: (a) => `(${a} & 0xffff) === ${a}`,
-  i32: (a) => `(${a} | 0) === ${a}`,
-  u32: (a) => `(${a} >>> 0) === ${a}`,
-};
-
 const debug = process.env.ARKFFI_DEBUG_CODEGEN === '1';
 
 /**

@@ -11,7 +11,8 @@ import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberFi
 import { isBufferLike } from './struct-fields';
 import { heldSlab, holdCopy, holder, sizeClass } from './struct-results';
 import type { TypeSpec } from './types';
-import { codeGeneration, compileFunction, INT_TEST, Source } from './emit';
+import { codeGeneration, compileFunction, Source } from './emit';
+import { kindRow } from './kinds';
 import { StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
 /**
@@ -189,7 +190,8 @@ function inlineFront(
       const v = `v${s}_${j}`;
       reads.push(`${v} = ${o} ? own(${a}, ${JSON.stringify(f.name)})?.value : 0`);
       fieldTests.push(`typeof ${v} === 'number'`);
-      if (INT_TEST[f.kind] !== undefined) fieldTests.push(INT_TEST[f.kind](v));
+      const int = kindRow(f.kind).int;
+      if (int !== undefined) fieldTests.push(int.test(v));
       fieldWrites.push(`${cell(f, bases[s])} = ${v};`);
     });
     tests.push(`(!${o} || (${fieldTests.join(' && ')}))`);
