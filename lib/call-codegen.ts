@@ -171,16 +171,20 @@ function generalArg({ index, kind, value: a, slot, ref }: ArgPlan): string {
       // for the slot, a value for the native side, or a refusal.
       const first =
         kind === 'ptr'
-          ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a}; else `
+          ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};\nelse `
           : kind === 'cstring'
-            ? `if (typeof ${a} === 'string') ${ref} = ${a}; else `
+            ? `if (typeof ${a} === 'string') ${ref} = ${a};\nelse `
             : '';
       const of = kind === 'ptr' ? 'pointerOf' : kind === 'cstring' ? 'stringOf' : 'structOf';
-      return (
-        `${first}if (ArrayBuffer.isView(${a})) ${ref} = ${a}; ` +
-        `else { const passed = ${of}(${a}); if (typeof passed === 'number') ${store} = passed; ` +
-        `else if (passed === REFUSED) ${refuse}; else ${ref} = passed; }`
-      );
+      return [
+        `${first}if (ArrayBuffer.isView(${a})) ${ref} = ${a};`,
+        'else {',
+        `  const passed = ${of}(${a});`,
+        `  if (typeof passed === 'number') ${store} = passed;`,
+        `  else if (passed === REFUSED) ${refuse};`,
+        `  else ${ref} = passed;`,
+        '}',
+      ].join('\n');
     }
     default:
       throw new Error(`arkffi: no argument conversion for kind '${kind}'`);
@@ -220,9 +224,11 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
     case 'biguint64': {
       const unsigned = kind === 'u64' || kind === 'biguint64';
       return {
-        code:
-          `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})${unsigned ? ` && ${a} >= 0` : ''}) ${store} = ${a}; ` +
-          `else if (typeof ${a} === 'bigint') ${asRef(REF_OTHER)} else refused = true;`,
+        code: [
+          `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})${unsigned ? ` && ${a} >= 0` : ''}) ${store} = ${a};`,
+          `else if (typeof ${a} === 'bigint') ${asRef(REF_OTHER)}`,
+          'else refused = true;',
+        ].join('\n'),
       };
     }
     case 'ptr':
@@ -230,23 +236,32 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
       // A string: the same one as last time needs only room in the arena (the native side has
       // its bytes, src/call.c arena_strings); a new one is copied there and remembered once the
       // call is sure to reach the native side.
-      const text =
-        kind === 'cstring'
-          ? `if (typeof ${a} === 'string') { ` +
-            `if (${a} === lastCopy${j} && arenaTop + lastCopyBytes${j} <= ARENA_SIZE) ` +
-            `{ ${store} = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${STRING_AGAIN << (2 * j)}; } ` +
-            `else { const top = arenaString(${a}, arenaTop, ${slot}); if (top < 0) ${asRef(REF_STRING)} ` +
-            `else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${STRING_NEW << (2 * j)}; } } } else `
-          : '';
+      const text = [
+        `if (typeof ${a} === 'string') {`,
+        `  if (${a} === lastCopy${j} && arenaTop + lastCopyBytes${j} <= ARENA_SIZE) {`,
+        `    ${store} = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${STRING_AGAIN << (2 * j)};`,
+        '  } else {',
+        `    const top = arenaString(${a}, arenaTop, ${slot});`,
+        `    if (top < 0) ${asRef(REF_STRING)}`,
+        `    else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${STRING_NEW << (2 * j)}; }`,
+        '  }',
+        `} else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)}`,
+      ];
       // A number is an address only for a `ptr` parameter (stringOf refuses one).
-      const number =
-        kind === 'ptr' ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a}; else ` : '';
+      const number = [
+        `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};`,
+        `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)}`,
+      ];
       return {
-        code:
-          `${text}${number}if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)} ` +
-          `else { const passed = ${kind === 'ptr' ? 'pointerOf' : 'stringOf'}(${a}); ` +
-          `if (typeof passed === 'number') ${store} = passed; else if (passed === REFUSED) refused = true; ` +
-          `else { ${ref} = passed; refKinds |= ${REF_OTHER * 4 ** refPosition}; } }`,
+        code: [
+          ...(kind === 'cstring' ? text : number),
+          'else {',
+          `  const passed = ${kind === 'ptr' ? 'pointerOf' : 'stringOf'}(${a});`,
+          `  if (typeof passed === 'number') ${store} = passed;`,
+          '  else if (passed === REFUSED) refused = true;',
+          `  else { ${ref} = passed; refKinds |= ${REF_OTHER * 4 ** refPosition}; }`,
+          '}',
+        ].join('\n'),
       };
     }
     default:
@@ -259,24 +274,24 @@ function returnCode(kind: string, call: string): string {
   const result = `slots[${layout.slotResult}]`;
   switch (kind) {
     case 'void':
-      return `${call}; return undefined;`;
+      return `${call};\nreturn undefined;`;
     case 'bool':
-      return `${call}; return ${result} !== 0;`;
+      return `${call};\nreturn ${result} !== 0;`;
     case 'i64':
     case 'u64':
     case 'ptr':
-      return `const returned = ${call}; return returned === undefined ? ${result} : returned;`;
+      return `const returned = ${call};\nreturn returned === undefined ? ${result} : returned;`;
     case 'struct':
       // The bytes are at the start of the slot buffer (undefined), or in a new ArrayBuffer.
       return `return readStruct(${call});`;
     case 'cstring':
       // undefined: the same bytes as the last string result, which lastString holds (src/call.c).
-      return `const returned = ${call}; return returned === undefined ? lastString : (lastString = returned);`;
+      return `const returned = ${call};\nreturn returned === undefined ? lastString : (lastString = returned);`;
     case 'bigint64':
     case 'biguint64':
       return `return ${call};`;
     default:
-      return `${call}; return ${result};`;
+      return `${call};\nreturn ${result};`;
   }
 }
 

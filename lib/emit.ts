@@ -16,9 +16,10 @@ export class Source {
   readonly #lines: string[] = [];
   #depth = 0;
 
-  /** Appends a line at the current indentation. */
+  /** Appends a line, or lines separated by newlines, at the current indentation. */
   line(text: string): this {
-    this.#lines.push(`${'  '.repeat(this.#depth)}${text}`);
+    const indent = '  '.repeat(this.#depth);
+    for (const line of text.split('\n')) this.#lines.push(`${indent}${line}`);
     return this;
   }
 

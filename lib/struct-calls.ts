@@ -140,6 +140,75 @@ interface StructPosition {
 }
 
 /**
+ * The source of inlineFront's call: given the typed arrays over the scratch memory (`views`), the
+ * StructBytesAt of each struct in it (`addresses`), what it asks objects (`primordials`), `call`
+ * and `slow`, the function a definition's callers call.
+ */
+function inlineFrontSource(
+  nargs: number,
+  structs: readonly StructPosition[],
+  layouts: readonly (readonly NumberField[])[],
+  bases: readonly number[],
+): Source {
+  const params = Array.from({ length: nargs }, (_, k) => `arg${k}`);
+  const flags: string[] = [];
+  const objects: string[] = [];
+  const reads: string[] = [];
+  const counts: string[] = [];
+  const tests: string[] = [];
+  const writes: string[] = [];
+  const passed = [...params];
+  structs.forEach(({ i }, s) => {
+    const a = `arg${i}`;
+    const o = `isObject${s}`;
+    const layout = layouts[s];
+    // isObject<s>: the argument is a plain object; else it must be struct bytes, which pass as they are
+    // (as structArg passes them).
+    flags.push(`${o} = typeof ${a} === 'object' && ${a} !== null && !isProxy(${a}) && proto(${a}) === OP`);
+    objects.push(`(${o} || bytes(${a}))`);
+    counts.push(`let keys${s} = 0; if (${o}) for (const _ in ${a}) keys${s}++;`);
+    const fieldTests = [`keys${s} === ${layout.length}`];
+    const fieldWrites: string[] = [];
+    layout.forEach((f, j) => {
+      const v = `field${s}_${j}`;
+      reads.push(`${v} = ${o} ? own(${a}, ${JSON.stringify(f.name)})?.value : 0`);
+      fieldTests.push(`typeof ${v} === 'number'`);
+      const int = kindRow(f.kind).int;
+      if (int !== undefined) fieldTests.push(int.test(v));
+      fieldWrites.push(`${cell(f, bases[s])} = ${v};`);
+    });
+    tests.push(`(!${o} || (${fieldTests.join(' && ')}))`);
+    writes.push(`if (${o}) { ${fieldWrites.join(' ')} }`);
+    passed[i] = `${o} ? scratch${s} : ${a}`;
+  });
+  // The keys are counted to refuse unknown fields (and fields inherited from Object.prototype).
+  // Strict, as the call wrappers are: `arguments` must not alias the parameters.
+  const src = new Source();
+  src.line(`const { ${VIEW_NAMES} } = views;`);
+  src.line(`const [${structs.map((_, s) => `scratch${s}`).join(', ')}] = addresses;`);
+  src.line('const { OP, proto, own, isProxy, bytes } = primordials;');
+  src.block(
+    `return function (${params.join(', ')}) {`,
+    () => {
+      src.block(`if (arguments.length === ${nargs}) {`, () => {
+        src.line(`const ${flags.join(', ')};`);
+        src.block(`if (${objects.join(' && ')}) {`, () => {
+          src.line(`const ${reads.join(', ')};`);
+          for (const count of counts) src.line(count);
+          src.block(`if (${tests.join(' && ')}) {`, () => {
+            for (const write of writes) src.line(write);
+            src.line(`return call(${passed.join(', ')});`);
+          });
+        });
+      });
+      src.line('return slow.apply(undefined, arguments);');
+    },
+    '};',
+  );
+  return src;
+}
+
+/**
  * The call for a definition whose struct arguments are all number structs: a plain object with
  * exactly the fields, each a number the field takes, is written to scratch memory here and
  * passed by address, and struct bytes (a buffer or view, as `create()` makes) pass as they are;
@@ -167,61 +236,7 @@ function inlineFront(
   const scratch = new ArrayBuffer(size);
   const address = native.ptr(scratch);
   const at = bases.map((base) => new StructBytesAt(address + base));
-  const params = Array.from({ length: nargs }, (_, k) => `a${k}`);
-  const flags: string[] = [];
-  const objects: string[] = [];
-  const reads: string[] = [];
-  const counts: string[] = [];
-  const tests: string[] = [];
-  const writes: string[] = [];
-  const passed = [...params];
-  structs.forEach(({ i }, s) => {
-    const a = `a${i}`;
-    const o = `o${s}`;
-    const layout = layouts[s] as NumberField[];
-    // o<s>: the argument is a plain object; else it must be struct bytes, which pass as they are
-    // (as structArg passes them).
-    flags.push(`${o} = typeof ${a} === 'object' && ${a} !== null && !isProxy(${a}) && proto(${a}) === OP`);
-    objects.push(`(${o} || bytes(${a}))`);
-    counts.push(`let k${s} = 0; if (${o}) for (const _ in ${a}) k${s}++;`);
-    const fieldTests = [`k${s} === ${layout.length}`];
-    const fieldWrites: string[] = [];
-    layout.forEach((f, j) => {
-      const v = `v${s}_${j}`;
-      reads.push(`${v} = ${o} ? own(${a}, ${JSON.stringify(f.name)})?.value : 0`);
-      fieldTests.push(`typeof ${v} === 'number'`);
-      const int = kindRow(f.kind).int;
-      if (int !== undefined) fieldTests.push(int.test(v));
-      fieldWrites.push(`${cell(f, bases[s])} = ${v};`);
-    });
-    tests.push(`(!${o} || (${fieldTests.join(' && ')}))`);
-    writes.push(`if (${o}) { ${fieldWrites.join(' ')} }`);
-    passed[i] = `${o} ? A${s} : ${a}`;
-  });
-  // The keys are counted to refuse unknown fields (and fields inherited from Object.prototype).
-  // Strict, as the call wrappers are: `arguments` must not alias the parameters.
-  const src = new Source();
-  src.line(`const { ${VIEW_NAMES} } = views;`);
-  src.line(`const [${at.map((_, s) => `A${s}`).join(', ')}] = addresses;`);
-  src.line('const { OP, proto, own, isProxy, bytes } = primordials;');
-  src.block(
-    `return function (${params.join(', ')}) {`,
-    () => {
-      src.block(`if (arguments.length === ${nargs}) {`, () => {
-        src.line(`const ${flags.join(', ')};`);
-        src.block(`if (${objects.join(' && ')}) {`, () => {
-          src.line(`const ${reads.join(', ')};`);
-          for (const count of counts) src.line(count);
-          src.block(`if (${tests.join(' && ')}) {`, () => {
-            for (const write of writes) src.line(write);
-            src.line(`return call(${passed.join(', ')});`);
-          });
-        });
-      });
-      src.line('return slow.apply(undefined, arguments);');
-    },
-    '};',
-  );
+  const src = inlineFrontSource(nargs, structs, layouts as NumberField[][], bases);
   const what = `struct arguments of (${Array.from({ length: nargs }, (_, k) => (structs.some(({ i }) => i === k) ? 'struct' : '_')).join(', ')})`;
   return compileFunction<(...params: unknown[]) => (...values: unknown[]) => unknown>(
     what,
