@@ -15,6 +15,7 @@
  * happens with threads, event-loop liveness and close(), is described in docs/threads.md.
  */
 import { describe, ffiError, INT_LIMITS, isReadable, ownList, ownProperty } from './errors';
+import { dispatcherFactory, isBuffer, type UserFunction } from './callback-dispatch';
 import { native, type NativeCallback } from './native';
 import { resolveType, type ResolvedType } from './types';
 import type { CallbackArgsOf, CallbackFunction, CallbackReturnOf, CallbackSignature } from './typing';
@@ -38,119 +39,8 @@ export interface JSCallbackDefinition extends CallbackSignature {
   readonly onError?: CallbackErrorHook;
 }
 
-type UserFunction = (...args: any[]) => any;
-type Dispatcher = (...refs: unknown[]) => unknown;
-type DispatcherFactory = (
-  F: Float64Array,
-  fn: UserFunction,
-  fail: (err: unknown) => void,
-  bad: (value: unknown) => void,
-  isBuffer: (value: unknown) => boolean,
-) => Dispatcher;
-
 const L = native.layout;
 const F = new Float64Array(native.slots);
-const R = `F[${L.slotResult}]`;
-
-const INT_TEST: Record<string, string> = {
-  i8: '((r << 24) >> 24) === r',
-  u8: '(r & 0xff) === r',
-  i16: '((r << 16) >> 16) === r',
-  u16: '(r & 0xffff) === r',
-  i32: '(r | 0) === r',
-  u32: '(r >>> 0) === r',
-};
-
-/** Argument i as the dispatcher passes it on; `ref` names its Node-API parameter, if it has one. */
-function argCode(kind: string, i: number, ref: () => string): string {
-  const slot = `F[${L.slotArgs + i}]`;
-  switch (kind) {
-    case 'bool':
-      return `${slot} !== 0`;
-    case 'i64':
-    case 'u64':
-    case 'ptr': {
-      // The slot holds the value when it is a safe integer; the parameter is then undefined.
-      const r = ref();
-      return `(${r} === undefined ? ${slot} : ${r})`;
-    }
-    case 'bigint64':
-    case 'biguint64':
-    case 'cstring':
-    case 'struct':
-      return ref();
-    default:
-      return slot;
-  }
-}
-
-/** The statements that check the function's result `r` and hand it to C. */
-function resultCode(ret: ResolvedType): string {
-  const kind = ret.info.kind;
-  const safe = (unsigned: boolean): string =>
-    `typeof r === 'number' && Number.isSafeInteger(r)${unsigned ? ' && r >= 0' : ''}`;
-  switch (kind) {
-    case 'void':
-      return '';
-    case 'bool':
-      return `if (typeof r === 'boolean') ${R} = r ? 1 : 0; else if (typeof r === 'number') ${R} = r !== 0 ? 1 : 0; else bad(r);`;
-    case 'f32':
-    case 'f64':
-      return `if (typeof r === 'number') ${R} = r; else bad(r);`;
-    case 'i64':
-    case 'bigint64':
-      return `if (${safe(false)}) ${R} = r; else if (typeof r === 'bigint' && BigInt.asIntN(64, r) === r) return r; else bad(r);`;
-    case 'u64':
-    case 'biguint64':
-      return `if (${safe(true)}) ${R} = r; else if (typeof r === 'bigint' && BigInt.asUintN(64, r) === r) return r; else bad(r);`;
-    case 'ptr':
-    case 'cstring':
-      return (
-        `if (${safe(false)}) ${R} = r; else if (r === null) ${R} = 0; ` +
-        `else if (typeof r === 'bigint' && (BigInt.asUintN(64, r) === r || BigInt.asIntN(64, r) === r)) return r; ` +
-        `else if (isBuffer(r)) return r; else bad(r);`
-      );
-    case 'struct':
-      return `if (isBuffer(r) && r.byteLength >= ${ret.info.size}) return r; bad(r);`;
-    default:
-      return `if (typeof r === 'number' && ${INT_TEST[kind]}) ${R} = r; else bad(r);`;
-  }
-}
-
-const factories = new Map<string, DispatcherFactory>();
-
-/** The dispatcher factory for a signature, generated once per distinct signature. */
-function dispatcherFactory(args: readonly ResolvedType[], ret: ResolvedType): DispatcherFactory {
-  const key = `${args.map((t) => t.info.kind).join(',')}:${ret.info.kind}:${ret.info.size}`;
-  let factory = factories.get(key);
-  if (factory === undefined) {
-    const refs: string[] = [];
-    const values = args.map((t, i) =>
-      argCode(t.info.kind, i, () => {
-        refs.push(`r${i}`);
-        return `r${i}`;
-      }),
-    );
-    const call = `fn(${values.join(', ')})`;
-    const body =
-      ret.info.kind === 'void'
-        ? `try { ${call}; } catch (err) { fail(err); }`
-        : `let r;\n    try { r = ${call}; } catch (err) { ${R} = 0; fail(err); return; }\n    ${resultCode(ret)}`;
-    // Strict: the user's function sees `this` undefined, and V8 skips the receiver conversion.
-    const source = `'use strict';\nreturn function dispatch(${refs.join(', ')}) {\n    ${body}\n  };`;
-    factory = new Function('F', 'fn', 'fail', 'bad', 'isBuffer', source) as DispatcherFactory;
-    factories.set(key, factory);
-  }
-  return factory;
-}
-
-function isBuffer(value: unknown): boolean {
-  return (
-    value instanceof ArrayBuffer ||
-    ArrayBuffer.isView(value) ||
-    (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)
-  );
-}
 
 /** How errors name a callback: its function's name and its signature, `cmp(ptr, ptr) -> i32`. */
 function callbackLabel(fn: UserFunction, args: readonly ResolvedType[], ret: ResolvedType): string {
@@ -344,14 +234,12 @@ export class JSCallback<const D extends JSCallbackDefinition = JSCallbackDefinit
     const label = callbackLabel(callback, args, ret);
     const hook = def.onError;
     const dispatch = dispatcherFactory(args, ret)(
-      F,
       callback,
       (err) => report(this, hook, err),
       (value) => {
         F[L.slotResult] = 0;
         report(this, hook, resultError(label, ret, value));
       },
-      isBuffer,
     );
     if (threadsafe) hookExit();
     const created = native.callbackCreate(

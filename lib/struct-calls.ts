@@ -11,7 +11,9 @@ import { numberLayout, StructSchema, structReaderOf, structWriter, type NumberFi
 import { isBufferLike } from './struct-fields';
 import { heldSlab, holdCopy, holder, sizeClass } from './struct-results';
 import type { TypeSpec } from './types';
-import { INT_TEST, StructBytesAt, structResultBytes, type Callable } from './wrapper';
+import { codeGeneration, compileFunction, Source } from './emit';
+import { kindRow } from './kinds';
+import { StructBytesAt, structResultBytes, type Callable } from './wrapper';
 
 /**
  * What a function returning a StructSchema gives back:
@@ -85,7 +87,8 @@ const primordials = {
  * Structs of plain-number fields (numberLayout) have code generated for each definition: their
  * fields are read from the argument objects and written to scratch memory, and a result is read
  * back, as typed-array elements written out one by one. The general path (structArg and the
- * schema's own reader) stays for every other value and gives the errors.
+ * schema's own reader) stays for every other value and gives the errors; where code generation
+ * is off (lib/emit.ts) it takes every value, with the same results.
  */
 
 /** The typed array of each number kind, by the name generated code gives it. */
@@ -125,15 +128,84 @@ const slotViews = viewsOf(structResultBytes.buffer);
 /** A reader of a number struct at the start of the slot buffer, as the schema's own would read it. */
 function inlineReader(layout: readonly NumberField[]): () => unknown {
   const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, 0)}`).join(', ');
-  return new Function('V', `'use strict';\nconst { ${VIEW_NAMES} } = V;\nreturn () => ({ ${fields} });`)(
-    slotViews,
-  ) as () => unknown;
+  const src = new Source().line(`const { ${VIEW_NAMES} } = views;`).line(`return () => ({ ${fields} });`);
+  const what = `struct result reader { ${layout.map((f) => f.name).join(', ')} }`;
+  return compileFunction<(views: object) => () => unknown>(what, ['views'], src)(slotViews);
 }
 
 interface StructPosition {
   readonly i: number;
   readonly schema: StructSchema;
   readonly scratch: Scratch;
+}
+
+/**
+ * The source of inlineFront's call: given the typed arrays over the scratch memory (`views`), the
+ * StructBytesAt of each struct in it (`addresses`), what it asks objects (`primordials`), `call`
+ * and `slow`, the function a definition's callers call.
+ */
+function inlineFrontSource(
+  nargs: number,
+  structs: readonly StructPosition[],
+  layouts: readonly (readonly NumberField[])[],
+  bases: readonly number[],
+): Source {
+  const params = Array.from({ length: nargs }, (_, k) => `arg${k}`);
+  const flags: string[] = [];
+  const objects: string[] = [];
+  const reads: string[] = [];
+  const counts: string[] = [];
+  const tests: string[] = [];
+  const writes: string[] = [];
+  const passed = [...params];
+  structs.forEach(({ i }, s) => {
+    const a = `arg${i}`;
+    const o = `isObject${s}`;
+    const layout = layouts[s];
+    // isObject<s>: the argument is a plain object; else it must be struct bytes, which pass as they are
+    // (as structArg passes them).
+    flags.push(`${o} = typeof ${a} === 'object' && ${a} !== null && !isProxy(${a}) && proto(${a}) === OP`);
+    objects.push(`(${o} || bytes(${a}))`);
+    counts.push(`let keys${s} = 0; if (${o}) for (const _ in ${a}) keys${s}++;`);
+    const fieldTests = [`keys${s} === ${layout.length}`];
+    const fieldWrites: string[] = [];
+    layout.forEach((f, j) => {
+      const v = `field${s}_${j}`;
+      reads.push(`${v} = ${o} ? own(${a}, ${JSON.stringify(f.name)})?.value : 0`);
+      fieldTests.push(`typeof ${v} === 'number'`);
+      const int = kindRow(f.kind).int;
+      if (int !== undefined) fieldTests.push(int.test(v));
+      fieldWrites.push(`${cell(f, bases[s])} = ${v};`);
+    });
+    tests.push(`(!${o} || (${fieldTests.join(' && ')}))`);
+    writes.push(`if (${o}) { ${fieldWrites.join(' ')} }`);
+    passed[i] = `${o} ? scratch${s} : ${a}`;
+  });
+  // The keys are counted to refuse unknown fields (and fields inherited from Object.prototype).
+  // Strict, as the call wrappers are: `arguments` must not alias the parameters.
+  const src = new Source();
+  src.line(`const { ${VIEW_NAMES} } = views;`);
+  src.line(`const [${structs.map((_, s) => `scratch${s}`).join(', ')}] = addresses;`);
+  src.line('const { OP, proto, own, isProxy, bytes } = primordials;');
+  src.block(
+    `return function (${params.join(', ')}) {`,
+    () => {
+      src.block(`if (arguments.length === ${nargs}) {`, () => {
+        src.line(`const ${flags.join(', ')};`);
+        src.block(`if (${objects.join(' && ')}) {`, () => {
+          src.line(`const ${reads.join(', ')};`);
+          for (const count of counts) src.line(count);
+          src.block(`if (${tests.join(' && ')}) {`, () => {
+            for (const write of writes) src.line(write);
+            src.line(`return call(${passed.join(', ')});`);
+          });
+        });
+      });
+      src.line('return slow.apply(undefined, arguments);');
+    },
+    '};',
+  );
+  return src;
 }
 
 /**
@@ -153,7 +225,7 @@ function inlineFront(
 ): ((...values: unknown[]) => unknown) | null {
   const layouts = structs.map(({ schema }) => numberLayout(schema));
   const fields = layouts.reduce((n, l) => n + (l?.length ?? Infinity), 0);
-  if (structs.length === 0 || fields > MAX_INLINE_FIELDS) return null;
+  if (!codeGeneration || structs.length === 0 || fields > MAX_INLINE_FIELDS) return null;
   // Each struct at a multiple of 8 bytes, the largest alignment of a number field.
   let size = 0;
   const bases = structs.map(({ schema }) => {
@@ -164,59 +236,13 @@ function inlineFront(
   const scratch = new ArrayBuffer(size);
   const address = native.ptr(scratch);
   const at = bases.map((base) => new StructBytesAt(address + base));
-  const params = Array.from({ length: nargs }, (_, k) => `a${k}`);
-  const flags: string[] = [];
-  const objects: string[] = [];
-  const reads: string[] = [];
-  const counts: string[] = [];
-  const tests: string[] = [];
-  const writes: string[] = [];
-  const passed = [...params];
-  structs.forEach(({ i }, s) => {
-    const a = `a${i}`;
-    const o = `o${s}`;
-    const layout = layouts[s] as NumberField[];
-    // o<s>: the argument is a plain object; else it must be struct bytes, which pass as they are
-    // (as structArg passes them).
-    flags.push(`${o} = typeof ${a} === 'object' && ${a} !== null && !isProxy(${a}) && proto(${a}) === OP`);
-    objects.push(`(${o} || bytes(${a}))`);
-    counts.push(`let k${s} = 0; if (${o}) for (const _ in ${a}) k${s}++;`);
-    const fieldTests = [`k${s} === ${layout.length}`];
-    const fieldWrites: string[] = [];
-    layout.forEach((f, j) => {
-      const v = `v${s}_${j}`;
-      reads.push(`${v} = ${o} ? own(${a}, ${JSON.stringify(f.name)})?.value : 0`);
-      fieldTests.push(`typeof ${v} === 'number'`);
-      if (INT_TEST[f.kind] !== undefined) fieldTests.push(INT_TEST[f.kind](v));
-      fieldWrites.push(`${cell(f, bases[s])} = ${v};`);
-    });
-    tests.push(`(!${o} || (${fieldTests.join(' && ')}))`);
-    writes.push(`if (${o}) { ${fieldWrites.join(' ')} }`);
-    passed[i] = `${o} ? A${s} : ${a}`;
-  });
-  // The keys are counted to refuse unknown fields (and fields inherited from Object.prototype).
-  // Strict, as the call wrappers are (lib/wrapper.ts): `arguments` must not alias the parameters.
-  const source = `'use strict';
-const { ${VIEW_NAMES} } = V;
-const [${at.map((_, s) => `A${s}`).join(', ')}] = AT;
-const { OP, proto, own, isProxy, bytes } = P;
-return function (${params.join(', ')}) {
-  if (arguments.length === ${nargs}) {
-    const ${flags.join(', ')};
-    if (${objects.join(' && ')}) {
-      const ${reads.join(', ')};
-      ${counts.join(' ')}
-      if (${tests.join(' && ')}) {
-        ${writes.join(' ')}
-        return call(${passed.join(', ')});
-      }
-    }
-  }
-  return slow.apply(undefined, arguments);
-};`;
-  return new Function('V', 'AT', 'P', 'call', 'slow', source)(viewsOf(scratch), at, primordials, call, slow) as (
-    ...values: unknown[]
-  ) => unknown;
+  const src = inlineFrontSource(nargs, structs, layouts as NumberField[][], bases);
+  const what = `struct arguments of (${Array.from({ length: nargs }, (_, k) => (structs.some(({ i }) => i === k) ? 'struct' : '_')).join(', ')})`;
+  return compileFunction<(...params: unknown[]) => (...values: unknown[]) => unknown>(
+    what,
+    ['views', 'addresses', 'primordials', 'call', 'slow'],
+    src,
+  )(viewsOf(scratch), at, primordials, call, slow);
 }
 
 /**
@@ -235,7 +261,7 @@ export function structReader(
   const layout = numberLayout(returns);
   switch (mode ?? 'pointer') {
     case 'object': {
-      if (layout !== null && layout.length <= MAX_INLINE_FIELDS) {
+      if (codeGeneration && layout !== null && layout.length <= MAX_INLINE_FIELDS) {
         const inline = inlineReader(layout);
         return (r) => (r === undefined ? inline() : returns.fromPtr(r));
       }

@@ -20,6 +20,7 @@ import {
   type Codec,
   type Leaf,
 } from './struct-fields';
+import { compileFlat, type Compiled } from './struct-compiled';
 import { heldSlab } from './struct-results';
 import { underlying, type AliasType, type OpaqueType } from './named';
 import { markDescribed, MAX_NESTING, toNativeType, type NativeDescribed } from './types';
@@ -277,6 +278,15 @@ function packingOf(options: StructOptions): number | undefined {
   return packed === true ? 1 : pack;
 }
 
+const defineProperty = Reflect.defineProperty;
+
+/** Defines `key` of `o` as an own data property: no setter or getter of a prototype is reached. */
+function defineField(o: object, key: string, value: unknown): void {
+  // A descriptor with no prototype: no `get` or `set` that Object.prototype was given is read.
+  const field = { __proto__: null, value, writable: true, enumerable: true, configurable: true };
+  defineProperty(o, key, field as PropertyDescriptor);
+}
+
 const roundUp = (n: number, align: number): number => Math.ceil(n / align) * align;
 
 /**
@@ -510,8 +520,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     const fast = this.#fast();
     if (fast !== null) return fast.read(view, at);
     const out: Record<string, unknown> = {};
+    // Each field defined as the compiled reader's object literal defines it: an assignment would
+    // reach a setter or a getter-only property that Object.prototype was given.
     for (let i = 0; i < this.#fields.length; i++) {
-      out[this.fieldNames[i]] = this.#fields[i].read(view, at + this.fieldOffsets[i]);
+      const value = this.#fields[i].read(view, at + this.fieldOffsets[i]);
+      defineField(out, this.fieldNames[i], value);
     }
     return out;
   }
@@ -597,7 +610,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   #fast(): Compiled | null {
     if (this.#compiled === undefined) {
       const flat = this.kind === 'struct' && this.#fields.every((codec) => !codec.composite);
-      this.#compiled = flat ? compile(this.fieldNames, this.fieldOffsets, this.#fields, this.size) : null;
+      this.#compiled = flat ? compileFlat(this.fieldNames, this.fieldOffsets, this.#fields, this.size) : null;
     }
     return this.#compiled;
   }
@@ -690,47 +703,6 @@ export function structWriter(schema: StructSchema<any>): (view: DataView, values
 export function structReaderOf(schema: StructSchema<any>): (view: DataView, at: number) => unknown {
   const codec = codecs.get(schema) as Codec;
   return (view, at) => codec.read(view, at);
-}
-
-interface Compiled {
-  read(view: DataView, at: number): Record<string, unknown>;
-  write(view: DataView, at: number, value: object): boolean;
-}
-
-/** Builds the compiled reader and writer of a flat struct (see StructSchema#fast). */
-function compile(
-  names: readonly string[],
-  offsets: readonly number[],
-  fields: readonly Codec[],
-  size: number,
-): Compiled {
-  const key = (i: number): string => `[${JSON.stringify(names[i])}]`;
-  const padded = fields.reduce((sum, codec) => sum + codec.size, 0) !== size;
-  const ids = names.map((_, i) => i);
-  const source = `
-    return {
-      read(view, at) {
-        return { ${ids.map((i) => `${key(i)}: C[${i}].read(view, at + ${offsets[i]})`).join(', ')} };
-      },
-      write(view, at, o) {
-        let keys = 0;
-        for (const k in o) keys++;
-        ${ids.map((i) => `const d${i} = own(o, ${JSON.stringify(names[i])}); if (d${i} !== undefined && !('value' in d${i})) return false; const v${i} = d${i} === undefined ? undefined : d${i}.value;`).join('\n        ')}
-        const given = ${ids.map((i) => `(v${i} !== undefined ? 1 : 0)`).join(' + ')};
-        if (keys !== given) return false;
-        ${padded ? '' : `if (given !== ${names.length}) `}zero(view, at, ${size});
-        ${ids.map((i) => `if (v${i} !== undefined) C[${i}].write(view, at + ${offsets[i]}, v${i}, P[${i}]);`).join('\n        ')}
-        return true;
-      },
-    };`;
-  // Each field is read from its own descriptor: an accessor is left to the general path, which
-  // refuses it, and an inherited property counts as an unknown key (keys !== given).
-  return new Function('C', 'P', 'zero', 'own', source)(
-    fields,
-    names,
-    zero,
-    Object.getOwnPropertyDescriptor,
-  ) as Compiled;
 }
 
 /**

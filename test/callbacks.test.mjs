@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { CFunction, dlopen, ffi, JSCallback, ptr, read, Struct } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
+import sloppyReceiver from './sloppy.cjs';
 
 const lib = dlopen(testlib, {
   cb_call_i32: { args: ['ptr', 'i32'], returns: 'i32' },
@@ -269,7 +270,7 @@ test('the function gets `this` undefined, whether C, call() or ffi.invokeCallbac
   strict.close();
 
   // Sloppy-mode code turns an undefined `this` into the global object, in each case alike.
-  const sloppy = new Function('receivers', 'return function (x) { receivers.push(this); return x; };')(receivers);
+  const sloppy = sloppyReceiver(receivers);
   const h = ffi.createCallback(sloppy, ['i32'], 'i32');
   assert.equal(s.cb_call_i32(ffi.getCallbackPtr(h), 4), 4);
   assert.equal(ffi.invokeCallback(h, 5), 5);

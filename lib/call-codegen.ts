@@ -1,0 +1,400 @@
+/**
+ * Generated call wrappers: the JS half of every call, as source text.
+ *
+ * For each shape of definition we generate, once, a factory of small functions specialised to
+ * its signature. A wrapper checks the argument count and every argument's JS type and range,
+ * writes the function's address and the argument values into the shared slot buffer, passes only
+ * engine values (strings, buffers) to the native entry, and reads the result back from the result
+ * slot. It runs no user code (see lib/call-runtime.ts). The calling contract is documented in
+ * src/call.c.
+ *
+ * Two shapes of wrapper:
+ *  - general: arguments as doubles in their slots, the rest as Node-API arguments; libffi calls.
+ *  - fast (signatures whose arguments all travel in registers): each argument is written as the
+ *    exact 64-bit image of its register, and short ASCII strings are copied into the arena by
+ *    the wrapper itself, so most calls make no per-argument Node-API call at all.
+ *
+ * Slot indices and bit codes are written into the source as numbers (they are the same in every
+ * process, and an index the engine sees as a constant costs nothing); addresses and the values
+ * of the environment come in as named parameters.
+ */
+import { compileFunction, Source } from './emit';
+import { throwClosed, throwCount } from './errors';
+import { kindRow } from './kinds';
+import { native } from './native';
+import {
+  ARENA_BASE,
+  arenaString,
+  argCount,
+  argError,
+  layout,
+  pointerOf,
+  REFUSED,
+  slots,
+  slotWords,
+  stringOf,
+  structOf,
+  throwBadArg,
+} from './call-runtime';
+
+/** Everything generated code reaches, passed in as one frozen object (see wrapperSource). */
+const env = Object.freeze({
+  slots,
+  slotWords,
+  argError,
+  throwCount,
+  throwClosed,
+  throwBadArg,
+  arenaString,
+  pointerOf,
+  stringOf,
+  structOf,
+  REFUSED,
+  invoke: native.invoke,
+  invokeFastRefs: native.invokeFastRefs,
+  invokeAsync: native.invokeAsync,
+  // The entry a fast wrapper calls when it passes no references: the one define() names.
+  fastEntries: Object.freeze([native.invokeFast, ...native.plainEntries]),
+  ARENA_BASE,
+  ARENA_SIZE: layout.arenaSize,
+});
+const ENV_NAMES = Object.keys(env).join(', ');
+
+/** The kinds whose arguments may travel as a Node-API argument (a reference) rather than a slot. */
+export const REF_KINDS: ReadonlySet<string> = new Set([
+  'i64',
+  'bigint64',
+  'u64',
+  'biguint64',
+  'ptr',
+  'cstring',
+  'struct',
+]);
+
+// How a fast wrapper marks each reference argument it passes, 2 bits per reference in the
+// result slot, so C needs no Node-API call to find out what it is (src/call.c, AK_REF_*).
+const REF_STRING = 1;
+const REF_OBJECT = 2;
+const REF_OTHER = 3;
+
+// What a fast wrapper did with each string argument, 2 bits each from bit 16 of the result slot
+// (src/call.c, arena_strings): copied a new string, or made room for the last one again.
+const STRING_NEW = 1 << 16;
+const STRING_AGAIN = 2 << 16;
+
+/** What a definition's wrappers are specialised to; definitions of one shape share a factory. */
+export interface WrapperShape {
+  /** The kind of each argument. */
+  readonly kinds: readonly string[];
+  /** The kind of the result. */
+  readonly returns: string;
+  /** Each argument's register slot on the fast path, or null for the general path. */
+  readonly fastSlots: readonly number[] | null;
+  /** The fast entry define() chose (an index into the fast entries). */
+  readonly entry: number;
+  /** Whether calls must check a CallGuard (a CFunction, refused after close()). */
+  readonly guarded: boolean;
+  /** The general shape calling invokeAsync: returns a Promise, rejects rather than throws. */
+  readonly async: boolean;
+}
+
+/** Makes the wrapper of one definition of a shape. */
+export type WrapperFactory = (
+  name: string,
+  guard: { readonly closed: boolean } | null,
+  address: number,
+  readStruct: ((result: ArrayBuffer | undefined) => unknown) | undefined,
+) => (...args: unknown[]) => unknown;
+
+/** How the generated code names one argument and what it carries. */
+interface ArgPlan {
+  readonly index: number;
+  readonly kind: string;
+  /** The parameter holding it. */
+  readonly value: string;
+  /** The slot it is written to. */
+  readonly slot: number;
+  /** The variable passing it as a reference to the native entry, if it can be one. */
+  readonly ref: string | null;
+  /** Its position among the references. */
+  readonly refPosition: number;
+  /** Its position among the string arguments of a fast shape, or -1. */
+  readonly string: number;
+}
+
+function planArgs(shape: WrapperShape): ArgPlan[] {
+  let refs = 0;
+  let strings = 0;
+  return shape.kinds.map((kind, index) => {
+    const isRef = REF_KINDS.has(kind);
+    return {
+      index,
+      kind,
+      value: `arg${index}`,
+      slot: shape.fastSlots === null ? layout.slotArgs + index : shape.fastSlots[index],
+      ref: isRef ? `ref${refs}` : null,
+      refPosition: isRef ? refs++ : -1,
+      string: shape.fastSlots !== null && kind === 'cstring' ? strings++ : -1,
+    };
+  });
+}
+
+/** General path: the statement that validates an argument and stores it as a double. */
+function generalArg({ index, kind, value: a, slot, ref }: ArgPlan): string {
+  const refuse = `argError(name, ${index}, '${kind}', ${a})`;
+  const store = `slots[${slot}]`;
+  const int = kindRow(kind).int;
+  if (int !== undefined) return `if (typeof ${a} !== 'number' || !(${int.test(a)})) ${refuse}; ${store} = ${a};`;
+  switch (kind) {
+    case 'f32':
+    case 'f64':
+      return `if (typeof ${a} !== 'number') ${refuse}; ${store} = ${a};`;
+    case 'bool':
+      return (
+        `if (typeof ${a} === 'boolean') ${store} = ${a} ? 1 : 0; ` +
+        `else if (typeof ${a} === 'number') ${store} = ${a} !== 0 ? 1 : 0; else ${refuse};`
+      );
+    case 'i64':
+    case 'bigint64':
+    case 'u64':
+    case 'biguint64': {
+      const sign = kind === 'u64' || kind === 'biguint64' ? ` || ${a} < 0` : '';
+      return (
+        `if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})${sign}) ${refuse}; ${store} = ${a}; } ` +
+        `else if (typeof ${a} === 'bigint') ${ref} = ${a}; else ${refuse};`
+      );
+    }
+    case 'ptr':
+    case 'cstring':
+    case 'struct': {
+      // The common cases inline; the rest through pointerOf, stringOf or structOf: an address
+      // for the slot, a value for the native side, or a refusal.
+      const first =
+        kind === 'ptr'
+          ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};\nelse `
+          : kind === 'cstring'
+            ? `if (typeof ${a} === 'string') ${ref} = ${a};\nelse `
+            : '';
+      const of = kind === 'ptr' ? 'pointerOf' : kind === 'cstring' ? 'stringOf' : 'structOf';
+      return [
+        `${first}if (ArrayBuffer.isView(${a})) ${ref} = ${a};`,
+        'else {',
+        `  const passed = ${of}(${a});`,
+        `  if (typeof passed === 'number') ${store} = passed;`,
+        `  else if (passed === REFUSED) ${refuse};`,
+        `  else ${ref} = passed;`,
+        '}',
+      ].join('\n');
+    }
+    default:
+      throw new Error(`arkffi: no argument conversion for kind '${kind}'`);
+  }
+}
+
+/**
+ * Fast path: how an argument is taken. It goes to its register slot as one double (C makes the
+ * register image from it: one 8-byte store per argument, which the native side's 8-byte load
+ * forwards from without a stall), or is named as a reference for the native side. A plain
+ * number has its test (`refusedIf`), all tests run first, and its `code` stores it once none
+ * failed; any other argument's `code` tests, stores and flags a refusal in `refused` itself.
+ * Either way the wrapper throws for a refused argument after the tests (throwBadArg).
+ */
+function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan): {
+  refusedIf?: string;
+  code: string;
+} {
+  const store = `slots[${slot}]`;
+  const asRef = (code: number): string => `{ ${ref} = ${a}; refKinds |= ${code * 4 ** refPosition}; }`;
+  const int = kindRow(kind).int;
+  if (int !== undefined)
+    return { refusedIf: `typeof ${a} !== 'number' || !(${int.test(a)})`, code: `${store} = ${a};` };
+  switch (kind) {
+    case 'f32':
+    case 'f64':
+      return { refusedIf: `typeof ${a} !== 'number'`, code: `${store} = ${a};` };
+    case 'bool':
+      // C's conversion: any number but 0 is true, NaN included.
+      return {
+        refusedIf: `typeof ${a} !== 'boolean' && typeof ${a} !== 'number'`,
+        code: `${store} = ${a} !== false && ${a} !== 0 ? 1 : 0;`,
+      };
+    case 'i64':
+    case 'bigint64':
+    case 'u64':
+    case 'biguint64': {
+      const unsigned = kind === 'u64' || kind === 'biguint64';
+      return {
+        code: [
+          `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})${unsigned ? ` && ${a} >= 0` : ''}) ${store} = ${a};`,
+          `else if (typeof ${a} === 'bigint') ${asRef(REF_OTHER)}`,
+          'else refused = true;',
+        ].join('\n'),
+      };
+    }
+    case 'ptr':
+    case 'cstring': {
+      // A string: the same one as last time needs only room in the arena (the native side has
+      // its bytes, src/call.c arena_strings); a new one is copied there and remembered once the
+      // call is sure to reach the native side.
+      const text = [
+        `if (typeof ${a} === 'string') {`,
+        `  if (${a} === lastCopy${j} && arenaTop + lastCopyBytes${j} <= ARENA_SIZE) {`,
+        `    ${store} = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${STRING_AGAIN << (2 * j)};`,
+        '  } else {',
+        `    const top = arenaString(${a}, arenaTop, ${slot});`,
+        `    if (top < 0) ${asRef(REF_STRING)}`,
+        `    else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${STRING_NEW << (2 * j)}; }`,
+        '  }',
+        `} else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)}`,
+      ];
+      // A number is an address only for a `ptr` parameter (stringOf refuses one).
+      const number = [
+        `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};`,
+        `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)}`,
+      ];
+      return {
+        code: [
+          ...(kind === 'cstring' ? text : number),
+          'else {',
+          `  const passed = ${kind === 'ptr' ? 'pointerOf' : 'stringOf'}(${a});`,
+          `  if (typeof passed === 'number') ${store} = passed;`,
+          '  else if (passed === REFUSED) refused = true;',
+          `  else { ${ref} = passed; refKinds |= ${REF_OTHER * 4 ** refPosition}; }`,
+          '}',
+        ].join('\n'),
+      };
+    }
+    default:
+      throw new Error(`arkffi: no fast argument conversion for kind '${kind}'`);
+  }
+}
+
+/** The statements that call the entry and return the converted result. */
+function returnCode(kind: string, call: string): string {
+  const result = `slots[${layout.slotResult}]`;
+  switch (kind) {
+    case 'void':
+      return `${call};\nreturn undefined;`;
+    case 'bool':
+      return `${call};\nreturn ${result} !== 0;`;
+    case 'i64':
+    case 'u64':
+    case 'ptr':
+      return `const returned = ${call};\nreturn returned === undefined ? ${result} : returned;`;
+    case 'struct':
+      // The bytes are at the start of the slot buffer (undefined), or in a new ArrayBuffer.
+      return `return readStruct(${call});`;
+    case 'cstring':
+      // undefined: the same bytes as the last string result, which lastString holds (src/call.c).
+      return `const returned = ${call};\nreturn returned === undefined ? lastString : (lastString = returned);`;
+    case 'bigint64':
+    case 'biguint64':
+      return `return ${call};`;
+    default:
+      return `${call};\nreturn ${result};`;
+  }
+}
+
+/** General shape: checks and stores each argument in turn, says which references it passes. */
+function generalBody(src: Source, plans: readonly ArgPlan[], refs: readonly string[]): void {
+  src.line(
+    `if (arguments.length !== ${plans.length}) throwCount(name, '${argCount(plans.length)}', arguments.length);`,
+  );
+  if (refs.length > 0) src.line(`let ${refs.join(', ')};`);
+  for (const plan of plans) src.line(generalArg(plan));
+  src.line(`slots[${layout.slotFn}] = address;`);
+  // Which references are passed, one bit each (-1: all), so C looks only at those
+  // (src/call.c, ak_passed_refs).
+  if (refs.length > 0) {
+    const mask = refs.length > 52 ? '-1' : refs.map((r, k) => `(${r} !== undefined ? ${2 ** k} : 0)`).join(' + ');
+    src.line(`slots[${layout.slotResult}] = ${mask};`);
+  }
+}
+
+/**
+ * Fast shape: tests every argument before it stores any (see fastArg), copies short strings into
+ * the arena, and answers the call that passes the references (if any).
+ */
+function fastBody(src: Source, plans: readonly ArgPlan[], refs: readonly string[]): string {
+  const strings = plans.filter((p) => p.string >= 0).map((p) => p.string);
+  const args = plans.map((plan) => fastArg(plan));
+  if (refs.length > 0) src.line(`let ${refs.join(', ')};`).line('let refKinds = 0;');
+  if (strings.length > 0) {
+    src.line(`let stringFlags = 0${strings.map((j) => `, copy${j}, copyBytes${j}`).join('')};`);
+    // Strings copied into the arena go from its top; the mark is where the native side returns to.
+    src.line(`const arenaMark = slotWords[${2 * layout.slotArena}];`).line('let arenaTop = arenaMark;');
+  }
+  const tests = args.flatMap((arg) => (arg.refusedIf === undefined ? [] : [arg.refusedIf]));
+  src.line(`let refused = ${[`arguments.length !== ${plans.length}`, ...tests].join(' || ')};`);
+  for (const arg of args) if (arg.refusedIf === undefined) src.line(arg.code);
+  src.line('if (refused) throwBadArg(name, kinds, arguments);');
+  for (const arg of args) if (arg.refusedIf !== undefined) src.line(arg.code);
+  // The new strings are remembered only now that the call cannot fail before the native side
+  // remembers their bytes too; then the arena's new top and mark are published (src/arkffi.h).
+  for (const j of strings)
+    src.line(`if (copy${j} !== undefined) { lastCopy${j} = copy${j}; lastCopyBytes${j} = copyBytes${j}; }`);
+  if (strings.length > 0)
+    src
+      .line(`slotWords[${2 * layout.slotArena + 1}] = arenaMark;`)
+      .line(`slotWords[${2 * layout.slotArena}] = arenaTop;`);
+  src.line(`slots[${layout.slotFn}] = address;`);
+  const passRefs = `invokeFastRefs(${refs.join(', ')})`;
+  if (refs.length === 0) return 'fast()';
+  if (strings.length === 0) return `(refKinds !== 0 ? (slots[${layout.slotResult}] = refKinds, ${passRefs}) : fast())`;
+  // The reference kinds and the string flags go to the result slot together.
+  src.line(`slots[${layout.slotResult}] = refKinds | stringFlags;`);
+  return `(refKinds !== 0 ? ${passRefs} : fast())`;
+}
+
+/**
+ * The source of the factory of wrappers for one shape: given `env`, the wrapper of one
+ * definition (see WrapperFactory).
+ */
+function wrapperSource(shape: WrapperShape): Source {
+  const plans = planArgs(shape);
+  const refs = plans.flatMap((p) => (p.ref === null ? [] : [p.ref]));
+  const strings = plans.flatMap((p) => (p.string < 0 ? [] : [p.string]));
+  const src = new Source();
+  src.line(`const { ${ENV_NAMES} } = env;`);
+  src.line(`const kinds = ${JSON.stringify(shape.kinds)};`);
+  src.line(`const fast = fastEntries[${shape.fastSlots === null ? 0 : shape.entry}];`);
+  // Per wrapper: the last string result, and the last string copied at each string argument.
+  src.line(`let lastString${strings.map((j) => `, lastCopy${j}, lastCopyBytes${j}`).join('')};`);
+  const body = (): void => {
+    if (shape.guarded) src.line(`if (guard.closed) throwClosed(name, 'function');`);
+    if (shape.async) {
+      generalBody(src, plans, refs);
+      src.line(`return invokeAsync(${refs.join(', ')});`);
+    } else if (shape.fastSlots === null) {
+      generalBody(src, plans, refs);
+      src.line(returnCode(shape.returns, `invoke(${refs.join(', ')})`));
+    } else {
+      src.line(returnCode(shape.returns, fastBody(src, plans, refs)));
+    }
+  };
+  // A computed key names each wrapper after its C function (stack traces show it) as it is
+  // made, where redefining `name` afterwards would cost more than making the wrapper.
+  const open = `return { [name]: function (${plans.map((p) => p.value).join(', ')}) {`;
+  if (!shape.async) return src.block(open, body, '} }[name];');
+  return src.block(
+    open,
+    () =>
+      src
+        .block('try {', body, '} catch (err) {')
+        .indent(() => src.line('return Promise.reject(err);'))
+        .line('}'),
+    '} }[name];',
+  );
+}
+
+/** Compiles the factory of wrappers for one shape of definition. */
+export function compileWrapper(shape: WrapperShape): WrapperFactory {
+  const path = shape.async ? 'async' : shape.fastSlots === null ? 'general' : 'fast';
+  const what = `${path} wrapper (${shape.kinds.join(', ')}) -> ${shape.returns}`;
+  const factory = compileFunction<(env: object, ...rest: Parameters<WrapperFactory>) => ReturnType<WrapperFactory>>(
+    what,
+    ['env', 'name', 'guard', 'address', 'readStruct'],
+    wrapperSource(shape),
+  );
+  return (name, guard, address, readStruct) => factory(env, name, guard, address, readStruct);
+}
