@@ -21,7 +21,7 @@ const flagged = { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${FLA
 // variadic functions, asynchronous calls, and the errors of each.
 const CORE = [
   'scalars', 'strings', 'signatures', 'checks', 'results', 'errno', 'memory', 'ownership', 'library', 'bridge',
-  'named', 'structs', 'struct-results', 'struct-value-fuzz', 'callbacks', 'callback-errors', 'async', 'libffi-bugs',
+  'named', 'prototype', 'disposable', 'memory-write', 'structs', 'struct-results', 'struct-value-fuzz', 'callbacks', 'callback-errors', 'async', 'libffi-bugs',
 ].map((name) => join(root, 'test', `${name}.test.mjs`));
 
 const program = `
