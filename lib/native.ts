@@ -10,7 +10,7 @@ export interface NativeLibrary {
 }
 
 /** A type as the addon understands it: a type name, or an array of member types (a struct). */
-export type NativeTypeDesc = string | readonly NativeTypeDesc[];
+export type NativeTypeDesc = string | readonly NativeTypeDesc[] | readonly number[];
 
 export interface NativeTypeInfo {
   kind: string;

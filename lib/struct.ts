@@ -8,7 +8,7 @@
 import { types as jsTypes } from 'node:util';
 import { ffiError, reword } from './errors';
 import { MAX_BYTES } from './memory';
-import { native, type NativeTypeDesc } from './native';
+import { native, type NativeTypeDesc, type NativeTypeInfo } from './native';
 import {
   codecOf,
   isBufferLike,
@@ -494,9 +494,14 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   [toNativeType](where: string): NativeTypeDesc {
     if (this.#desc === undefined) {
       const members: NativeTypeDesc[] = [];
-      if (this.#natural || !SYSV_X64) this.#members(members, where);
-      else sysvMembers(members, codecs.get(this) as Codec, this.size, this.alignment);
-      const info = native.typeInfo(members);
+      if (this.#natural) this.#members(members, where);
+      else layoutMembers(members, codecs.get(this) as Codec, this.size, this.alignment);
+      let info: NativeTypeInfo;
+      try {
+        info = native.typeInfo(members);
+      } catch (err) {
+        reword(err, `${where}: ${(err as Error).message}`);
+      }
       if (info.size !== this.size || info.align !== this.alignment) {
         throw new Error(
           `arkffi: libffi lays this struct out in ${info.size} bytes (align ${info.align}), ` +
@@ -615,17 +620,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return this.#compiled;
   }
 
-  /** libffi's members for a natural struct; throws, naming the first union or packing, otherwise. */
+  /** libffi's members for a natural struct (no union or moved field at any depth). */
   #members(out: NativeTypeDesc[], where: string): void {
-    const pack = this.pack;
-    if (this.kind === 'union' || (pack !== undefined && this.#fields.some((codec) => codec.align > pack))) {
-      throw ffiError(
-        TypeError,
-        'ERR_ARKFFI_INVALID_TYPE',
-        `${where}: a ${this.kind === 'union' ? 'union' : 'packed struct'} cannot be passed by value on ${process.arch} ` +
-          '(ArkFFI classifies unions and packed structs for x86-64 only); pass a pointer to it instead',
-      );
-    }
     this.#fields.forEach((codec, i) => codec.members(out, `${where}, field '${this.fieldNames[i]}'`));
   }
 
@@ -647,38 +643,17 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   }
 }
 
-// The x86-64 System V ABI (not Windows'), whose classification sysvMembers() reproduces.
-const SYSV_X64 = process.arch === 'x64' && process.platform !== 'win32';
-
 /**
- * libffi members for a struct or union it cannot lay out itself (a union, or packing that moves
- * a field), which classify as the x86-64 psABI classifies the real type (§3.2.3): larger than 16
- * bytes, or with any scalar at an offset that is not a multiple of its alignment, it is passed in
- * memory; otherwise each eightbyte goes in a general register if any integer or pointer byte lies
- * in it, else in an SSE register. The first member, "=size/align", gives the addon the real size
- * and alignment; the rest stand for the eightbytes (an integer for INTEGER, a double or a float
- * for SSE). With no other member, the addon makes a type that libffi passes in memory.
+ * The description of a struct or union libffi cannot lay out itself (a union, or packing that
+ * moves a field): "=size/align", then every scalar in it as [offset, size, alignment, isFloat].
+ * The addon's ABI file classifies it as the ABI classifies the real type (src/abi.h,
+ * ak_abi_layout_members), or refuses it where it cannot.
  */
-function sysvMembers(out: NativeTypeDesc[], codec: Codec, size: number, align: number): void {
+function layoutMembers(out: NativeTypeDesc[], codec: Codec, size: number, align: number): void {
   out.push(`=${size}/${align}`);
-  if (size > 16) return;
   const leaves: Leaf[] = [];
   codec.leaves(leaves, 0);
-  if (leaves.some((leaf) => leaf.at % leaf.align !== 0)) return;
-  for (let start = 0; start < size; start += 8) {
-    const end = Math.min(start + 8, size);
-    const integer = leaves.some((leaf) => !leaf.float && leaf.at < end && leaf.at + leaf.size > start);
-    if (!integer) {
-      out.push(end - start === 8 ? 'f64' : 'f32');
-      continue;
-    }
-    // Integers that cover the eightbyte's bytes exactly, each at its natural alignment.
-    for (let at = start; at < end;) {
-      const width = [8, 4, 2, 1].find((w) => at + w <= end) as number;
-      out.push(`u${width * 8}`);
-      at += width;
-    }
-  }
+  for (const leaf of leaves) out.push([leaf.at, leaf.size, leaf.align, leaf.float ? 1 : 0]);
 }
 
 /**

@@ -44,9 +44,25 @@ bool ak_abi_reg_plan(const ak_type *ret, ak_type *const *args, uint32_t nargs, u
                      uint8_t *where, ak_abi_regs *regs);
 
 /* libffi's type for a struct that the ABI passes in memory but whose layout has no members to
- * say so (a layout header alone, types.c); NULL where the ABI has none, and such a layout is
- * refused. */
+ * say so (types.c, layout_members); NULL where the ABI has none. */
 ffi_type *ak_abi_memory_struct(void);
+
+/* A scalar of a struct that libffi cannot lay out (a union, a packed struct that moves a field):
+ * where it lies, its size and alignment, and whether it is a floating-point value. */
+typedef struct {
+  uint32_t at;
+  uint32_t size;
+  uint32_t align;
+  bool is_float;
+} ak_abi_leaf;
+/* At most this many members stand for such a struct. */
+#define AK_ABI_LAYOUT_MEMBERS 8
+/* How the ABI passes such a struct of `size` bytes, given its scalars: the kinds libffi is to
+ * see as its members (ak_kind values), so that it classifies them as the ABI classifies the real
+ * type (`count` of them; 0: passed in memory). False where this ABI file cannot classify such
+ * structs. */
+bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n, uint8_t *members,
+                           size_t *count);
 
 /* Plans fn's calls without libffi where the ABI's rules allow: classification makes a plan, kept
  * as data in fn->direct (NULL when there is none), that ak_abi_direct_call interprets. False

@@ -2,7 +2,8 @@
  * abi_portable.c - the ABI of a target without a file of its own: libffi decides.
  *
  * No direct plans (every general-path call goes through ffi_call), no libffi bug to work around,
- * and no struct type passed in memory for a layout without members. The fast path exists only
+ * and no classification of the structs libffi cannot lay out (unions, packed structs), which are
+ * then refused by value. The fast path exists only
  * where abi_portable.h gives it registers (little-endian AArch64), with its plain rules.
  */
 #include "arkffi.h"
@@ -27,6 +28,11 @@ bool ak_abi_reg_plan(const ak_type *ret, ak_type *const *args, uint32_t nargs, u
 
 ffi_type *ak_abi_memory_struct(void) {
   return NULL;
+}
+
+bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n, uint8_t *members,
+                           size_t *count) {
+  return false;
 }
 
 bool ak_abi_direct_plan(ak_fn *fn) {

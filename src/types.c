@@ -237,9 +237,10 @@ void ak_type_free(ak_type *type) {
   free(type);
 }
 
-/* A struct the TypeScript side laid out itself (a union, or a packed struct: see sysvMembers in
- * lib/struct.ts) starts with "=size/align". Returns 1 and the two numbers for such a desc, 0 for
- * any other, -1 (with an exception pending) for a malformed one. */
+/* A struct the TypeScript side laid out itself (a union, or a packed struct that moves a field:
+ * see StructSchema's native description in lib/struct.ts) starts with "=size/align"; its scalars
+ * follow as [offset, size, alignment, isFloat]. Returns 1 and the two numbers for such a desc, 0
+ * for any other, -1 (with an exception pending) for a malformed one. */
 static int layout_header(napi_env env, napi_value desc, size_t *size, size_t *align) {
   napi_value first;
   napi_valuetype vt = napi_undefined;
@@ -261,6 +262,45 @@ static int layout_header(napi_env env, napi_value desc, size_t *size, size_t *al
   *size = (size_t)s;
   *align = (size_t)a;
   return 1;
+}
+
+/* The members that stand for a struct described by a layout header (desc[1..n-1] are its
+ * scalars): what the ABI file classifies them as. */
+static bool layout_members(napi_env env, napi_value desc, uint32_t n, size_t size, ak_type *t) {
+  ak_abi_leaf *leaves = calloc(n, sizeof *leaves);
+  if (leaves == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory classifying a struct");
+    return false;
+  }
+  bool ok = true;
+  for (uint32_t i = 1; ok && i < n; i++) {
+    napi_value leaf, v;
+    uint32_t parts[4] = {0};
+    bool is_array = false;
+    ok = napi_get_element(env, desc, i, &leaf) == napi_ok &&
+         napi_is_array(env, leaf, &is_array) == napi_ok && is_array;
+    for (uint32_t k = 0; ok && k < 4; k++)
+      ok = napi_get_element(env, leaf, k, &v) == napi_ok &&
+           napi_get_value_uint32(env, v, &parts[k]) == napi_ok;
+    leaves[i - 1] = (ak_abi_leaf){parts[0], parts[1], parts[2], parts[3] != 0};
+  }
+  uint8_t members[AK_ABI_LAYOUT_MEMBERS];
+  size_t count = 0;
+  if (!ok) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "malformed struct layout scalars");
+  } else if (!ak_abi_layout_members(size, leaves, n - 1, members, &count)) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "a union or a packed struct cannot be passed by value on this platform (ArkFFI "
+             "classifies them for x86-64 System V only); pass a pointer to it instead");
+    ok = false;
+  }
+  free(leaves);
+  for (size_t k = 0; ok && k < count; k++) {
+    const ak_type *member = ak_scalar_type((ak_kind)members[k]);
+    t->elements[t->nfields] = member->ffi;
+    t->fields[t->nfields++] = (ak_type *)member;
+  }
+  return ok;
 }
 
 /* Gives a struct described by a layout header its size and alignment. libffi takes them as they
@@ -302,11 +342,13 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct needs at least one member");
     return NULL;
   }
-  /* n + 1 elements: every member and the terminating NULL, or the in-memory member and NULL. */
+  /* Every member and the terminating NULL: the members given, or those that stand for a layout
+   * (at most AK_ABI_LAYOUT_MEMBERS, or the in-memory one). */
+  uint32_t room = header ? AK_ABI_LAYOUT_MEMBERS : n;
   ak_type *t = calloc(1, sizeof *t);
   if (t != NULL) {
-    t->fields = calloc(n, sizeof *t->fields);
-    t->elements = calloc(n + 1, sizeof *t->elements);
+    t->fields = calloc(room, sizeof *t->fields);
+    t->elements = calloc(room + 1, sizeof *t->elements);
   }
   if (t == NULL || t->fields == NULL || t->elements == NULL) {
     if (t != NULL) {
@@ -321,7 +363,11 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
   t->ffi = &t->ffi_struct;
   t->ffi_struct.type = FFI_TYPE_STRUCT;
   t->ffi_struct.elements = t->elements;
-  for (uint32_t i = (uint32_t)header; i < n; i++) {
+  if (header) {
+    if (!layout_members(env, desc, n, size, t) || !fixed_layout(env, t, size, align)) goto fail;
+    return t;
+  }
+  for (uint32_t i = 0; i < n; i++) {
     napi_value item;
     if (ak_failed(env, napi_get_element(env, desc, i, &item))) goto fail;
     napi_valuetype vt;
@@ -343,10 +389,6 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
     }
     t->elements[t->nfields] = field->ffi;
     t->fields[t->nfields++] = field;
-  }
-  if (header) {
-    if (!fixed_layout(env, t, size, align)) goto fail;
-    return t;
   }
   if (ffi_get_struct_offsets(FFI_DEFAULT_ABI, t->ffi, NULL) != FFI_OK) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "libffi rejected the struct layout");
