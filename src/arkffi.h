@@ -3,7 +3,8 @@
  *
  * The core is split by concern:
  *   module.c   per-environment state, error helpers, the exports table
- *   types.c    type names -> type descriptors (kind, size, libffi type), struct layouts
+ *   kinds.c    the table of kinds: one row each (name, descriptor, how memory holds it)
+ *   types.c    type names -> kinds, struct descriptors and layouts
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
  *   define.c   function definitions (one ffi_cif each), the table of them, adopt()
  *   call.c     the call itself: the native entries (general and fast) and the results
@@ -187,18 +188,30 @@ char *ak_string_arg(napi_env env, napi_callback_info info, const char *what);
 napi_value ak_make_i64(napi_env env, int64_t v);
 napi_value ak_make_u64(napi_env env, uint64_t v);
 
-/* types.c */
+/* kinds.c: one row per kind, in ak_kind's order (lib/kinds.ts mirrors it). */
+typedef struct {
+  const char *name; /* canonical: what the TypeScript layer and messages call it */
+  ak_type type;     /* the scalar's descriptor (a struct's is built per definition) */
+  /* Its JS values may need the engine (BigInts, strings, buffers): calls and callbacks pass them
+   * as Node-API values rather than through the slot buffer. */
+  bool ref;
+  /* Memory (read() and write(), memory.c): the value at p as JS, and a value the TypeScript
+   * layer checked stored at p (false when it is not of the kind's JS type); NULL for the kinds
+   * memory functions do not take. */
+  napi_value (*read)(napi_env env, const void *p);
+  bool (*write)(napi_env env, napi_value value, void *p);
+} ak_kind_row;
+extern const ak_kind_row ak_kinds[AK_KIND_COUNT];
 const char *ak_kind_name(ak_kind kind);
+const ak_type *ak_scalar_type(ak_kind kind);
+/* Inline: callbacks ask per call. */
+static inline bool ak_kind_is_ref(ak_kind kind) {
+  return ak_kinds[kind].ref;
+}
+
+/* types.c */
 /* Resolves a type name (canonical, FFIType value, bun:ffi name, ArkFFI letter, C name). */
 bool ak_kind_parse(const char *name, ak_kind *out);
-const ak_type *ak_scalar_type(ak_kind kind);
-/* Kinds whose JS values may need the engine (BigInts, strings, buffers): calls and callbacks pass
- * them as Node-API values rather than through the slot buffer. Inline: callbacks ask per call. */
-static inline bool ak_kind_is_ref(ak_kind kind) {
-  const unsigned refs = 1u << AK_I64 | 1u << AK_U64 | 1u << AK_I64_BIG | 1u << AK_U64_BIG |
-                        1u << AK_PTR | 1u << AK_CSTRING | 1u << AK_STRUCT;
-  return (refs >> kind & 1) != 0;
-}
 /* Builds a type from a JS description: a type name, or an array of member descriptions (a struct
  * by value). Throws and returns NULL on a bad description. */
 ak_type *ak_type_from_js(napi_env env, napi_value desc);

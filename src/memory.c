@@ -417,13 +417,13 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
 
 /* The kinds read() and write() take: the scalars that memory holds as numbers or BigInts. */
 static bool memory_kind(int32_t kind) {
-  return kind > AK_BOOL && kind < AK_KIND_COUNT && kind != AK_CSTRING && kind != AK_STRUCT;
+  return kind >= 0 && kind < AK_KIND_COUNT && ak_kinds[kind].read != NULL;
 }
 
 /* read(address, byteOffset, kindIndex) -> the scalar stored there. */
 napi_value ak_js_read(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3], out = NULL;
+  napi_value argv[3];
   ak_address a;
   if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   int32_t kind = -1;
@@ -435,68 +435,7 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
   if (!address_arg(env, argv, true, true, &a) ||
       !access_fits(env, &a, ak_scalar_type(kind)->size, "read"))
     return NULL;
-  const unsigned char *p = a.p;
-
-  /* memcpy: the address need not be aligned for the type. */
-  ak_value v;
-  switch (kind) {
-  case AK_I8:
-    memcpy(&v.i8, p, 1);
-    napi_create_int32(env, v.i8, &out);
-    break;
-  case AK_U8:
-    memcpy(&v.u8, p, 1);
-    napi_create_uint32(env, v.u8, &out);
-    break;
-  case AK_I16:
-    memcpy(&v.i16, p, 2);
-    napi_create_int32(env, v.i16, &out);
-    break;
-  case AK_U16:
-    memcpy(&v.u16, p, 2);
-    napi_create_uint32(env, v.u16, &out);
-    break;
-  case AK_I32:
-    memcpy(&v.i32, p, 4);
-    napi_create_int32(env, v.i32, &out);
-    break;
-  case AK_U32:
-    memcpy(&v.u32, p, 4);
-    napi_create_uint32(env, v.u32, &out);
-    break;
-  case AK_F32:
-    memcpy(&v.f32, p, 4);
-    napi_create_double(env, v.f32, &out);
-    break;
-  case AK_F64:
-    memcpy(&v.f64, p, 8);
-    napi_create_double(env, v.f64, &out);
-    break;
-  case AK_I64:
-    memcpy(&v.i64, p, 8);
-    out = ak_make_i64(env, v.i64);
-    break;
-  case AK_U64:
-    memcpy(&v.u64, p, 8);
-    out = ak_make_u64(env, v.u64);
-    break;
-  case AK_I64_BIG:
-    memcpy(&v.i64, p, 8);
-    napi_create_bigint_int64(env, v.i64, &out);
-    break;
-  case AK_U64_BIG:
-    memcpy(&v.u64, p, 8);
-    napi_create_bigint_uint64(env, v.u64, &out);
-    break;
-  case AK_PTR:
-    memcpy(&v.ptr, p, sizeof v.ptr);
-    out = ak_make_u64(env, (uintptr_t)v.ptr);
-    break;
-  default:
-    assert(!"unreachable read kind");
-    break;
-  }
-  return out;
+  return ak_kinds[kind].read(env, a.p);
 }
 
 /* write(address, byteOffset, kind, value): stores `value` at address + byteOffset as a `kind`.
@@ -513,62 +452,16 @@ napi_value ak_js_write(napi_env env, napi_callback_info info) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "write: unsupported type index %d", kind);
     return NULL;
   }
+  /* The value first: a refused one must write nothing. */
+  unsigned char scratch[sizeof(ak_value)];
   size_t size = ak_scalar_type(kind)->size;
-  ak_value v = {0};
-  double d = 0;
-  bool lossless = true;
-  napi_status status;
-  switch (kind) {
-  case AK_I64:
-  case AK_I64_BIG:
-    status = napi_get_value_bigint_int64(env, argv[3], &v.i64, &lossless);
-    break;
-  case AK_U64:
-  case AK_U64_BIG:
-  case AK_PTR:
-    status = napi_get_value_bigint_uint64(env, argv[3], &v.u64, &lossless);
-    if (kind == AK_PTR) v.ptr = (void *)(uintptr_t)v.u64;
-    break;
-  default:
-    status = napi_get_value_double(env, argv[3], &d);
-    break;
-  }
-  if (status != napi_ok || !lossless) {
+  if (!ak_kinds[kind].write(env, argv[3], scratch)) {
     ak_throw_arg(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", NULL, 2, "value",
                  "is not a value the type takes");
     return NULL;
   }
-  switch (kind) {
-  case AK_I8:
-    v.i8 = (int8_t)d;
-    break;
-  case AK_U8:
-    v.u8 = (uint8_t)d;
-    break;
-  case AK_I16:
-    v.i16 = (int16_t)d;
-    break;
-  case AK_U16:
-    v.u16 = (uint16_t)d;
-    break;
-  case AK_I32:
-    v.i32 = (int32_t)d;
-    break;
-  case AK_U32:
-    v.u32 = (uint32_t)d;
-    break;
-  case AK_F32:
-    v.f32 = (float)d;
-    break;
-  case AK_F64:
-    v.f64 = d;
-    break;
-  default:
-    break; /* the 64-bit kinds are set above */
-  }
   if (!address_arg(env, argv, true, true, &a) || !access_fits(env, &a, size, "write")) return NULL;
-  /* Every member of the union starts at its first byte; memcpy: the address need not be aligned. */
-  memcpy(a.p, &v, size);
+  memcpy(a.p, scratch, size);
   return NULL;
 }
 

@@ -21,34 +21,6 @@
 #define AK_SSIZE_KIND (sizeof(size_t) == 8 ? AK_I64 : AK_I32)
 #define AK_CHAR_KIND  (CHAR_MIN < 0 ? AK_I8 : AK_U8)
 
-static const ak_type scalars[AK_KIND_COUNT] = {
-    [AK_VOID] = {AK_VOID, 0, 1, &ffi_type_void},
-    [AK_BOOL] = {AK_BOOL, sizeof(bool), _Alignof(bool), &ffi_type_uint8},
-    [AK_I8] = {AK_I8, 1, 1, &ffi_type_sint8},
-    [AK_U8] = {AK_U8, 1, 1, &ffi_type_uint8},
-    [AK_I16] = {AK_I16, 2, _Alignof(int16_t), &ffi_type_sint16},
-    [AK_U16] = {AK_U16, 2, _Alignof(uint16_t), &ffi_type_uint16},
-    [AK_I32] = {AK_I32, 4, _Alignof(int32_t), &ffi_type_sint32},
-    [AK_U32] = {AK_U32, 4, _Alignof(uint32_t), &ffi_type_uint32},
-    [AK_I64] = {AK_I64, 8, _Alignof(int64_t), &ffi_type_sint64},
-    [AK_U64] = {AK_U64, 8, _Alignof(uint64_t), &ffi_type_uint64},
-    [AK_I64_BIG] = {AK_I64_BIG, 8, _Alignof(int64_t), &ffi_type_sint64},
-    [AK_U64_BIG] = {AK_U64_BIG, 8, _Alignof(uint64_t), &ffi_type_uint64},
-    [AK_F32] = {AK_F32, sizeof(float), _Alignof(float), &ffi_type_float},
-    [AK_F64] = {AK_F64, sizeof(double), _Alignof(double), &ffi_type_double},
-    [AK_PTR] = {AK_PTR, sizeof(void *), _Alignof(void *), &ffi_type_pointer},
-    [AK_CSTRING] = {AK_CSTRING, sizeof(char *), _Alignof(char *), &ffi_type_pointer},
-};
-
-static const char *const kind_names[AK_KIND_COUNT] = {
-    [AK_VOID] = "void",       [AK_BOOL] = "bool",        [AK_I8] = "i8",
-    [AK_U8] = "u8",           [AK_I16] = "i16",          [AK_U16] = "u16",
-    [AK_I32] = "i32",         [AK_U32] = "u32",          [AK_I64] = "i64",
-    [AK_U64] = "u64",         [AK_I64_BIG] = "bigint64", [AK_U64_BIG] = "biguint64",
-    [AK_F32] = "f32",         [AK_F64] = "f64",          [AK_PTR] = "ptr",
-    [AK_CSTRING] = "cstring", [AK_STRUCT] = "struct",
-};
-
 typedef struct {
   const char *name;
   int kind; /* an ak_kind, or one of the platform-dependent AK_*_KIND expressions */
@@ -119,11 +91,6 @@ static const alias aliases[] = {
     {"float64", AK_F64},
 };
 
-const char *ak_kind_name(ak_kind kind) {
-  assert(kind < AK_KIND_COUNT);
-  return kind_names[kind];
-}
-
 /* The C spellings of more than one word, as c_spelling normalises them (one space between
  * words, qualifiers gone). */
 static const alias c_words[] = {
@@ -169,7 +136,7 @@ static bool alias_find(const alias *list, size_t n, const char *name, ak_kind *o
 /* A single name: canonical, or one of the other spellings. */
 static bool word_parse(const char *name, ak_kind *out) {
   for (int k = 0; k < AK_KIND_COUNT; k++) {
-    if (k != AK_STRUCT && strcmp(name, kind_names[k]) == 0) {
+    if (k != AK_STRUCT && strcmp(name, ak_kinds[k].name) == 0) {
       *out = (ak_kind)k;
       return true;
     }
@@ -221,11 +188,6 @@ static bool c_spelling(const char *name, ak_kind *out) {
 
 bool ak_kind_parse(const char *name, ak_kind *out) {
   return word_parse(name, out) || c_spelling(name, out);
-}
-
-const ak_type *ak_scalar_type(ak_kind kind) {
-  assert(kind < AK_KIND_COUNT && kind != AK_STRUCT);
-  return &scalars[kind];
 }
 
 void ak_type_free(ak_type *type) {

@@ -91,7 +91,8 @@ test('string and buffer arguments stay alive and unchanged until the call comple
     assert.equal(litter.length, 8);
   }
   // Once the calls are done, nothing keeps their arguments: the collections above were real.
-  await collect();
+  // (Finalizers run when the engine gets to them: on a loaded machine, after a few more rounds.)
+  for (let i = 0; i < 50 && collected.length < 3; i++) await collect();
   assert.deepEqual(collected.sort(), ['buffer 0', 'buffer 1', 'buffer 2']);
   const short = await Promise.all(['a', 'bb', 'ccc'].map((t) => s.slow_strlen.async(t, 5)));
   assert.deepEqual(short, [1, 2, 3]);

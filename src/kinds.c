@@ -1,0 +1,111 @@
+/*
+ * kinds.c - the table of C type kinds: one row per ak_kind with its canonical name, its
+ * descriptor (size, alignment, libffi type), whether its JS values may need the engine, and
+ * how memory holds it (read() and write() of memory.c). lib/kinds.ts mirrors the rows in the same
+ * order, checked when the TypeScript layer loads. Adding a type is adding a row here and there.
+ */
+#include "arkffi.h"
+
+#include <assert.h>
+#include <string.h>
+
+/* Reading memory: the address need not be aligned for the type, hence memcpy. */
+#define AK_READER(name, ctype, make)                                                               \
+  static napi_value read_##name(napi_env env, const void *p) {                                     \
+    ctype v;                                                                                       \
+    napi_value out = NULL;                                                                         \
+    memcpy(&v, p, sizeof v);                                                                       \
+    make;                                                                                          \
+    return out;                                                                                    \
+  }
+AK_READER(i8, int8_t, napi_create_int32(env, v, &out))
+AK_READER(u8, uint8_t, napi_create_uint32(env, v, &out))
+AK_READER(i16, int16_t, napi_create_int32(env, v, &out))
+AK_READER(u16, uint16_t, napi_create_uint32(env, v, &out))
+AK_READER(i32, int32_t, napi_create_int32(env, v, &out))
+AK_READER(u32, uint32_t, napi_create_uint32(env, v, &out))
+AK_READER(i64, int64_t, out = ak_make_i64(env, v))
+AK_READER(u64, uint64_t, out = ak_make_u64(env, v))
+AK_READER(bigint64, int64_t, napi_create_bigint_int64(env, v, &out))
+AK_READER(biguint64, uint64_t, napi_create_bigint_uint64(env, v, &out))
+AK_READER(f32, float, napi_create_double(env, v, &out))
+AK_READER(f64, double, napi_create_double(env, v, &out))
+AK_READER(ptr, uintptr_t, out = ak_make_u64(env, v))
+
+/* Writing memory from a value the TypeScript layer has checked: a number for the kinds up to 32
+ * bits and the floats; a BigInt that fits for the 64-bit integers and pointers. */
+#define AK_NUMBER_WRITER(name, ctype)                                                              \
+  static bool write_##name(napi_env env, napi_value value, void *p) {                              \
+    double d = 0;                                                                                  \
+    if (napi_get_value_double(env, value, &d) != napi_ok) return false;                            \
+    ctype v = (ctype)d;                                                                            \
+    memcpy(p, &v, sizeof v);                                                                       \
+    return true;                                                                                   \
+  }
+#define AK_BIGINT_WRITER(name, ctype, get)                                                         \
+  static bool write_##name(napi_env env, napi_value value, void *p) {                              \
+    ctype v = 0;                                                                                   \
+    bool lossless = false;                                                                         \
+    if (get(env, value, &v, &lossless) != napi_ok || !lossless) return false;                      \
+    memcpy(p, &v, sizeof v);                                                                       \
+    return true;                                                                                   \
+  }
+AK_NUMBER_WRITER(i8, int8_t)
+AK_NUMBER_WRITER(u8, uint8_t)
+AK_NUMBER_WRITER(i16, int16_t)
+AK_NUMBER_WRITER(u16, uint16_t)
+AK_NUMBER_WRITER(i32, int32_t)
+AK_NUMBER_WRITER(u32, uint32_t)
+AK_NUMBER_WRITER(f32, float)
+AK_NUMBER_WRITER(f64, double)
+AK_BIGINT_WRITER(i64, int64_t, napi_get_value_bigint_int64)
+AK_BIGINT_WRITER(u64, uint64_t, napi_get_value_bigint_uint64)
+_Static_assert(sizeof(void *) <= sizeof(uint64_t), "an address fits 64 bits");
+
+static bool write_ptr(napi_env env, napi_value value, void *p) {
+  uint64_t bits = 0;
+  bool lossless = false;
+  if (napi_get_value_bigint_uint64(env, value, &bits, &lossless) != napi_ok || !lossless)
+    return false;
+  uintptr_t address = (uintptr_t)bits;
+  memcpy(p, &address, sizeof address);
+  return true;
+}
+
+#define AK_SCALAR(kind, ctype, ffi)                                                                \
+  { kind, sizeof(ctype), _Alignof(ctype), &ffi }
+#define AK_MEMORY(name) read_##name, write_##name
+
+const ak_kind_row ak_kinds[AK_KIND_COUNT] = {
+    [AK_VOID] = {"void", {AK_VOID, 0, 1, &ffi_type_void}, false, NULL, NULL},
+    [AK_BOOL] = {"bool", AK_SCALAR(AK_BOOL, bool, ffi_type_uint8), false, NULL, NULL},
+    [AK_I8] = {"i8", AK_SCALAR(AK_I8, int8_t, ffi_type_sint8), false, AK_MEMORY(i8)},
+    [AK_U8] = {"u8", AK_SCALAR(AK_U8, uint8_t, ffi_type_uint8), false, AK_MEMORY(u8)},
+    [AK_I16] = {"i16", AK_SCALAR(AK_I16, int16_t, ffi_type_sint16), false, AK_MEMORY(i16)},
+    [AK_U16] = {"u16", AK_SCALAR(AK_U16, uint16_t, ffi_type_uint16), false, AK_MEMORY(u16)},
+    [AK_I32] = {"i32", AK_SCALAR(AK_I32, int32_t, ffi_type_sint32), false, AK_MEMORY(i32)},
+    [AK_U32] = {"u32", AK_SCALAR(AK_U32, uint32_t, ffi_type_uint32), false, AK_MEMORY(u32)},
+    /* 64-bit integers: a number while exact, else a BigInt; the engine converts a BigInt. */
+    [AK_I64] = {"i64", AK_SCALAR(AK_I64, int64_t, ffi_type_sint64), true, AK_MEMORY(i64)},
+    [AK_U64] = {"u64", AK_SCALAR(AK_U64, uint64_t, ffi_type_uint64), true, AK_MEMORY(u64)},
+    [AK_I64_BIG] = {"bigint64", AK_SCALAR(AK_I64_BIG, int64_t, ffi_type_sint64), true,
+                    read_bigint64, write_i64},
+    [AK_U64_BIG] = {"biguint64", AK_SCALAR(AK_U64_BIG, uint64_t, ffi_type_uint64), true,
+                    read_biguint64, write_u64},
+    [AK_F32] = {"f32", AK_SCALAR(AK_F32, float, ffi_type_float), false, AK_MEMORY(f32)},
+    [AK_F64] = {"f64", AK_SCALAR(AK_F64, double, ffi_type_double), false, AK_MEMORY(f64)},
+    [AK_PTR] = {"ptr", AK_SCALAR(AK_PTR, void *, ffi_type_pointer), true, AK_MEMORY(ptr)},
+    [AK_CSTRING] = {"cstring", AK_SCALAR(AK_CSTRING, char *, ffi_type_pointer), true, NULL, NULL},
+    /* A struct's descriptor is built per definition (types.c); this row names the kind. */
+    [AK_STRUCT] = {"struct", {AK_STRUCT, 0, 1, NULL}, true, NULL, NULL},
+};
+
+const char *ak_kind_name(ak_kind kind) {
+  assert(kind < AK_KIND_COUNT);
+  return ak_kinds[kind].name;
+}
+
+const ak_type *ak_scalar_type(ak_kind kind) {
+  assert(kind < AK_KIND_COUNT && kind != AK_STRUCT);
+  return &ak_kinds[kind].type;
+}
