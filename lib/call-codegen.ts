@@ -281,7 +281,7 @@ function returnCode(kind: string, call: string): string {
     case 'ptr':
       return `const returned = ${call};\nreturn returned === undefined ? ${result} : returned;`;
     case 'struct':
-      // The bytes are at the start of the slot buffer (undefined), or in a new ArrayBuffer.
+      // The bytes are in the struct result region of the slot buffer (undefined), or in a new ArrayBuffer.
       return `return readStruct(${call});`;
     case 'cstring':
       // undefined: the same bytes as the last string result, which lastString holds (src/call.c).
