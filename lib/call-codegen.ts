@@ -357,7 +357,7 @@ function wrapperSource(shape: WrapperShape): Source {
   const src = new Source();
   src.line(`const { ${ENV_NAMES} } = env;`);
   src.line(`const kinds = ${JSON.stringify(shape.kinds)};`);
-  src.line(`const fast = fastEntries[${shape.fastSlots === null ? 0 : shape.entry}];`);
+  src.line(`const fast = fastEntries[${shape.fastSlots === null ? layout.entryFast : shape.entry}];`);
   // Per wrapper: the last string result, and the last string copied at each string argument.
   src.line(`let lastString${strings.map((j) => `, lastCopy${j}, lastCopyBytes${j}`).join('')};`);
   const body = (): void => {
