@@ -93,8 +93,8 @@ export function closureWrapper(shape: WrapperShape): WrapperFactory {
         if (ref !== undefined) passed += 2 ** k;
       }
       slots[layout.slotFn] = address;
-      // Which references are passed, one bit each (-1: all), as the generated code says.
-      if (nrefs > 0) slots[layout.slotResult] = nrefs > 52 ? -1 : passed;
+      // Which references are passed, one bit each (or all), as the generated code says.
+      if (nrefs > 0) slots[layout.slotCall] = nrefs > layout.passedMaxRefs ? layout.passedAll : passed;
       try {
         return async ? apply(invokeAsync, undefined, refs) : read(apply(invoke, undefined, refs));
       } finally {

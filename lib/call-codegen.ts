@@ -24,6 +24,8 @@ import { kindRow } from './kinds';
 import { native } from './native';
 import {
   ARENA_BASE,
+  ARENA_MARK_WORD,
+  ARENA_TOP_WORD,
   arenaString,
   argCount,
   argError,
@@ -71,16 +73,13 @@ export const REF_KINDS: ReadonlySet<string> = new Set([
   'struct',
 ]);
 
-// How a fast wrapper marks each reference argument it passes, 2 bits per reference in the
-// result slot, so C needs no Node-API call to find out what it is (src/call.c, AK_REF_*).
-const REF_STRING = 1;
-const REF_OBJECT = 2;
-const REF_OTHER = 3;
+// How a fast wrapper marks reference argument `position` it passes, in the call info slot, so C
+// needs no Node-API call to find out what it is (src/protocol.h, AK_REF_*).
+const refCode = (code: number, position: number): number => code * 2 ** (layout.refBits * position);
 
-// What a fast wrapper did with each string argument, 2 bits each from bit 16 of the result slot
-// (src/call.c, arena_strings): copied a new string, or made room for the last one again.
-const STRING_NEW = 1 << 16;
-const STRING_AGAIN = 2 << 16;
+// What a fast wrapper did with string argument j, in the call info slot (src/protocol.h,
+// AK_STRING_*; src/call.c, arena_strings): copied a new string, or made room for the last one again.
+const stringCode = (code: number, j: number): number => code * 2 ** (layout.stringFlagsShift + layout.stringBits * j);
 
 /** What a definition's wrappers are specialised to; definitions of one shape share a factory. */
 export interface WrapperShape {
@@ -204,7 +203,7 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
   code: string;
 } {
   const store = `slots[${slot}]`;
-  const asRef = (code: number): string => `{ ${ref} = ${a}; refKinds |= ${code * 4 ** refPosition}; }`;
+  const asRef = (code: number): string => `{ ${ref} = ${a}; refKinds |= ${refCode(code, refPosition)}; }`;
   const int = kindRow(kind).int;
   if (int !== undefined)
     return { refusedIf: `typeof ${a} !== 'number' || !(${int.test(a)})`, code: `${store} = ${a};` };
@@ -226,7 +225,7 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
       return {
         code: [
           `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})${unsigned ? ` && ${a} >= 0` : ''}) ${store} = ${a};`,
-          `else if (typeof ${a} === 'bigint') ${asRef(REF_OTHER)}`,
+          `else if (typeof ${a} === 'bigint') ${asRef(layout.refOther)}`,
           'else refused = true;',
         ].join('\n'),
       };
@@ -239,18 +238,18 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
       const text = [
         `if (typeof ${a} === 'string') {`,
         `  if (${a} === lastCopy${j} && arenaTop + lastCopyBytes${j} <= ARENA_SIZE) {`,
-        `    ${store} = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${STRING_AGAIN << (2 * j)};`,
+        `    ${store} = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${stringCode(layout.stringAgain, j)};`,
         '  } else {',
         `    const top = arenaString(${a}, arenaTop, ${slot});`,
-        `    if (top < 0) ${asRef(REF_STRING)}`,
-        `    else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${STRING_NEW << (2 * j)}; }`,
+        `    if (top < 0) ${asRef(layout.refString)}`,
+        `    else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${stringCode(layout.stringNew, j)}; }`,
         '  }',
-        `} else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)}`,
+        `} else if (ArrayBuffer.isView(${a})) ${asRef(layout.refObject)}`,
       ];
       // A number is an address only for a `ptr` parameter (stringOf refuses one).
       const number = [
         `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};`,
-        `else if (ArrayBuffer.isView(${a})) ${asRef(REF_OBJECT)}`,
+        `else if (ArrayBuffer.isView(${a})) ${asRef(layout.refObject)}`,
       ];
       return {
         code: [
@@ -259,7 +258,7 @@ function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan)
           `  const passed = ${kind === 'ptr' ? 'pointerOf' : 'stringOf'}(${a});`,
           `  if (typeof passed === 'number') ${store} = passed;`,
           '  else if (passed === REFUSED) refused = true;',
-          `  else { ${ref} = passed; refKinds |= ${REF_OTHER * 4 ** refPosition}; }`,
+          `  else { ${ref} = passed; refKinds |= ${refCode(layout.refOther, refPosition)}; }`,
           '}',
         ].join('\n'),
       };
@@ -282,7 +281,7 @@ function returnCode(kind: string, call: string): string {
     case 'ptr':
       return `const returned = ${call};\nreturn returned === undefined ? ${result} : returned;`;
     case 'struct':
-      // The bytes are at the start of the slot buffer (undefined), or in a new ArrayBuffer.
+      // The bytes are in the struct result region of the slot buffer (undefined), or in a new ArrayBuffer.
       return `return readStruct(${call});`;
     case 'cstring':
       // undefined: the same bytes as the last string result, which lastString holds (src/call.c).
@@ -303,11 +302,14 @@ function generalBody(src: Source, plans: readonly ArgPlan[], refs: readonly stri
   if (refs.length > 0) src.line(`let ${refs.join(', ')};`);
   for (const plan of plans) src.line(generalArg(plan));
   src.line(`slots[${layout.slotFn}] = address;`);
-  // Which references are passed, one bit each (-1: all), so C looks only at those
+  // Which references are passed, one bit each (or all), so C looks only at those
   // (src/call.c, ak_passed_refs).
   if (refs.length > 0) {
-    const mask = refs.length > 52 ? '-1' : refs.map((r, k) => `(${r} !== undefined ? ${2 ** k} : 0)`).join(' + ');
-    src.line(`slots[${layout.slotResult}] = ${mask};`);
+    const mask =
+      refs.length > layout.passedMaxRefs
+        ? `${layout.passedAll}`
+        : refs.map((r, k) => `(${r} !== undefined ? ${2 ** k} : 0)`).join(' + ');
+    src.line(`slots[${layout.slotCall}] = ${mask};`);
   }
 }
 
@@ -322,7 +324,7 @@ function fastBody(src: Source, plans: readonly ArgPlan[], refs: readonly string[
   if (strings.length > 0) {
     src.line(`let stringFlags = 0${strings.map((j) => `, copy${j}, copyBytes${j}`).join('')};`);
     // Strings copied into the arena go from its top; the mark is where the native side returns to.
-    src.line(`const arenaMark = slotWords[${2 * layout.slotArena}];`).line('let arenaTop = arenaMark;');
+    src.line(`const arenaMark = slotWords[${ARENA_TOP_WORD}];`).line('let arenaTop = arenaMark;');
   }
   const tests = args.flatMap((arg) => (arg.refusedIf === undefined ? [] : [arg.refusedIf]));
   src.line(`let refused = ${[`arguments.length !== ${plans.length}`, ...tests].join(' || ')};`);
@@ -334,15 +336,13 @@ function fastBody(src: Source, plans: readonly ArgPlan[], refs: readonly string[
   for (const j of strings)
     src.line(`if (copy${j} !== undefined) { lastCopy${j} = copy${j}; lastCopyBytes${j} = copyBytes${j}; }`);
   if (strings.length > 0)
-    src
-      .line(`slotWords[${2 * layout.slotArena + 1}] = arenaMark;`)
-      .line(`slotWords[${2 * layout.slotArena}] = arenaTop;`);
+    src.line(`slotWords[${ARENA_MARK_WORD}] = arenaMark;`).line(`slotWords[${ARENA_TOP_WORD}] = arenaTop;`);
   src.line(`slots[${layout.slotFn}] = address;`);
   const passRefs = `invokeFastRefs(${refs.join(', ')})`;
   if (refs.length === 0) return 'fast()';
-  if (strings.length === 0) return `(refKinds !== 0 ? (slots[${layout.slotResult}] = refKinds, ${passRefs}) : fast())`;
-  // The reference kinds and the string flags go to the result slot together.
-  src.line(`slots[${layout.slotResult}] = refKinds | stringFlags;`);
+  if (strings.length === 0) return `(refKinds !== 0 ? (slots[${layout.slotCall}] = refKinds, ${passRefs}) : fast())`;
+  // The reference kinds and the string flags go to the call info slot together.
+  src.line(`slots[${layout.slotCall}] = refKinds | stringFlags;`);
   return `(refKinds !== 0 ? ${passRefs} : fast())`;
 }
 
@@ -357,7 +357,7 @@ function wrapperSource(shape: WrapperShape): Source {
   const src = new Source();
   src.line(`const { ${ENV_NAMES} } = env;`);
   src.line(`const kinds = ${JSON.stringify(shape.kinds)};`);
-  src.line(`const fast = fastEntries[${shape.fastSlots === null ? 0 : shape.entry}];`);
+  src.line(`const fast = fastEntries[${shape.fastSlots === null ? layout.entryFast : shape.entry}];`);
   // Per wrapper: the last string result, and the last string copied at each string argument.
   src.line(`let lastString${strings.map((j) => `, lastCopy${j}, lastCopyBytes${j}`).join('')};`);
   const body = (): void => {

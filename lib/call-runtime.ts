@@ -18,8 +18,14 @@ export const layout = native.layout;
 export const slots = new Float64Array(native.slots);
 /** The same buffer as 32-bit integers (the arena's top and mark). */
 export const slotWords = new Int32Array(native.slots);
-/** The same buffer as bytes: the arena, and struct results left at its start. */
+/** The same buffer as bytes: the arena, and the struct result region. */
 export const slotBytes = new Uint8Array(native.slots);
+/** The indices in slotWords of the arena's top and the call's mark. */
+const WORDS_PER_SLOT = Float64Array.BYTES_PER_ELEMENT / Int32Array.BYTES_PER_ELEMENT;
+export const ARENA_TOP_WORD = layout.slotArena * WORDS_PER_SLOT + layout.arenaTop;
+export const ARENA_MARK_WORD = layout.slotArena * WORDS_PER_SLOT + layout.arenaMark;
+/** The byte offset in the slot buffer where the native entry leaves a struct result. */
+export const STRUCT_RESULT_OFFSET = layout.slotStruct * Float64Array.BYTES_PER_ELEMENT;
 /** The address of the first byte of the string arena. */
 export const ARENA_BASE = native.ptr(native.slots) + layout.arenaOffset;
 

@@ -22,20 +22,61 @@ export interface NativeTypeInfo {
 /** A shared native call entry (see src/call.c for its calling contract). */
 export type NativeEntry = (...refs: unknown[]) => unknown;
 
-/** Where things live in the shared buffer (see src/arkffi.h), and what the fast path takes. */
+/**
+ * Every number of the shared slot buffer, from src/protocol.h (where each is explained), and what
+ * the fast path takes. The TypeScript layer writes none of these numbers itself.
+ */
 export interface NativeLayout {
+  /** Slot of the result (and of a callback dispatcher's answer). */
   readonly slotResult: number;
+  /** Slot of the called function's name (the bits of its record's address). */
   readonly slotFn: number;
+  /** Slot of the call info: passed-references mask (general path), or reference kinds and string flags (fast path). */
+  readonly slotCall: number;
+  /** Slot of argument 0; argument i is slotArgs + i. */
+  readonly slotArgs: number;
+  readonly maxArgs: number;
+  /** Register images: fastRegs integer registers from slotFastInt, as many vector registers from slotFastSse. */
+  readonly fastRegs: number;
+  readonly slotFastInt: number;
+  readonly slotFastSse: number;
+  /** The define report region: slotDef + defId, defName, defEntry, and defSlots + i for argument i. */
+  readonly slotDef: number;
   readonly defId: number;
   readonly defName: number;
   readonly defEntry: number;
   readonly defSlots: number;
-  readonly slotArgs: number;
+  readonly defCount: number;
+  /** What defEntry holds: no fast entry, invokeFast, or plainEntries[k] as entryPlain + k. */
+  readonly entryNone: number;
+  readonly entryFast: number;
+  readonly entryPlain: number;
+  /** The struct result region: structBytes bytes from slot slotStruct. */
+  readonly slotStruct: number;
+  readonly structBytes: number;
+  /** The arena's slot: int32 words arenaTop and arenaMark of it. */
   readonly slotArena: number;
+  readonly arenaTop: number;
+  readonly arenaMark: number;
   readonly slotCount: number;
+  /** The arena: arenaSize bytes from byte arenaOffset; strings up to arenaString bytes are copied in. */
   readonly arenaOffset: number;
   readonly arenaSize: number;
   readonly arenaString: number;
+  /** General path's call info: more references than passedMaxRefs are written as passedAll. */
+  readonly passedMaxRefs: number;
+  readonly passedAll: number;
+  /** Fast path's call info: refBits bits per reference, one of the ref* codes. */
+  readonly refBits: number;
+  readonly refNone: number;
+  readonly refString: number;
+  readonly refObject: number;
+  readonly refOther: number;
+  /** Fast path's call info: from bit stringFlagsShift, stringBits bits per string argument. */
+  readonly stringFlagsShift: number;
+  readonly stringBits: number;
+  readonly stringNew: number;
+  readonly stringAgain: number;
   readonly fastIntRegs: number;
   readonly fastSseRegs: number;
 }

@@ -124,10 +124,11 @@ function cell(f: NumberField, base: number): string {
 // Generated code this large is no faster than the general path.
 const MAX_INLINE_FIELDS = 32;
 const slotViews = viewsOf(structResultBytes.buffer);
+const resultAt = structResultBytes.byteOffset;
 
-/** A reader of a number struct at the start of the slot buffer, as the schema's own would read it. */
+/** A reader of a number struct in the struct result region, as the schema's own would read it. */
 function inlineReader(layout: readonly NumberField[]): () => unknown {
-  const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, 0)}`).join(', ');
+  const fields = layout.map((f) => `${JSON.stringify(f.name)}: ${cell(f, resultAt)}`).join(', ');
   const src = new Source().line(`const { ${VIEW_NAMES} } = views;`).line(`return () => ({ ${fields} });`);
   const what = `struct result reader { ${layout.map((f) => f.name).join(', ')} }`;
   return compileFunction<(views: object) => () => unknown>(what, ['views'], src)(slotViews);
@@ -248,7 +249,8 @@ function inlineFront(
 /**
  * How a synchronous call of function `name` turns a StructSchema result into what
  * `structReturn` asks for, given what the native entry returned: undefined when the bytes wait at
- * the start of the slot buffer (read them before anything else runs), or an ArrayBuffer of them.
+ * the struct result region of the slot buffer (read them before anything else runs), or an
+ * ArrayBuffer of them.
  */
 export function structReader(
   name: string,
@@ -265,7 +267,7 @@ export function structReader(
         const inline = inlineReader(layout);
         return (r) => (r === undefined ? inline() : returns.fromPtr(r));
       }
-      return (r) => (r === undefined ? read(shared, 0) : returns.fromPtr(r));
+      return (r) => (r === undefined ? read(shared, resultAt) : returns.fromPtr(r));
     }
     case 'buffer':
       return (r) => r ?? bytes.slice().buffer;

@@ -8,7 +8,7 @@
  */
 import { compileWrapper, type WrapperFactory, type WrapperShape } from './call-codegen';
 import { closureWrapper } from './call-closures';
-import { layout, slotBytes, slots } from './call-runtime';
+import { layout, slotBytes, slots, STRUCT_RESULT_OFFSET } from './call-runtime';
 import { codeGeneration } from './emit';
 import { throwCount } from './errors';
 import { native, type NativeDefinition, type NativeLibrary } from './native';
@@ -27,14 +27,17 @@ export interface Signature {
   returns: TypeSpec;
   /**
    * For a struct result: what a synchronous call returns, given what the native entry returned:
-   * undefined when it left the bytes at the start of the slot buffer (read them at once), or an
+   * undefined when it left the bytes in the slot buffer's struct result region (read them at once), or an
    * ArrayBuffer. By default, an ArrayBuffer of the bytes.
    */
   readStruct?: (result: ArrayBuffer | undefined) => unknown;
 }
 
-/** The struct bytes the native entry left at the start of the slot buffer (see Signature). */
-export const structResultBytes: Uint8Array = slotBytes;
+/** The struct result region of the slot buffer, where the native entry leaves struct bytes (see Signature). */
+export const structResultBytes: Uint8Array = slotBytes.subarray(
+  STRUCT_RESULT_OFFSET,
+  STRUCT_RESULT_OFFSET + layout.structBytes,
+);
 
 type StructReader = (result: ArrayBuffer | undefined) => unknown;
 const factories = new Map<string, WrapperFactory>();
@@ -83,13 +86,14 @@ export type Callable = ((...args: unknown[]) => unknown) & {
 
 /** What the define() just made reported in the slot buffer (see NativeDefinition). */
 function definition(nargs: number): NativeDefinition {
-  const entry = slots[layout.defEntry];
+  const report = layout.slotDef;
+  const entry = slots[report + layout.defEntry];
   let fastSlots: number[] | null = null;
-  if (entry >= 0) {
+  if (entry !== layout.entryNone) {
     fastSlots = new Array<number>(nargs);
-    for (let i = 0; i < nargs; i++) fastSlots[i] = slots[layout.defSlots + i];
+    for (let i = 0; i < nargs; i++) fastSlots[i] = slots[report + layout.defSlots + i];
   }
-  return { id: slots[layout.defId], address: slots[layout.defName], entry, fastSlots };
+  return { id: slots[report + layout.defId], address: slots[report + layout.defName], entry, fastSlots };
 }
 
 /** Defines the native side and generates the wrappers, whose lifetimes then own the definition. */
@@ -115,7 +119,7 @@ function build(
   const readStruct =
     ret.info.kind !== 'struct'
       ? undefined
-      : (sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? slotBytes.slice(0, size).buffer));
+      : (sig.readStruct ?? ((r: ArrayBuffer | undefined) => r ?? structResultBytes.slice(0, size).buffer));
   const fn = generate(sig.name, args, ret, def, guard, readStruct) as Callable;
   native.adopt(fn, def.id);
   // The `.async` wrapper is made on the first asynchronous call: most programs call most

@@ -10,6 +10,7 @@
  *   call.c     the call itself: the native entries (general and fast) and the results
  *   convert.c  a call's arguments from JS to C, their errors, the frame that holds them
  *   memory.c   pointers, C strings and raw memory reads
+ *   protocol.h the shared slot buffer: every slot, region, bit and code of it
  *   abi.h      what the core asks of the calling convention, answered by one file per ABI:
  *   abi_x64_sysv.c  x86-64 System V: register plans, struct classes, direct calls (+ its .h)
  *   abi_portable.c  every other target: libffi decides (+ its .h; AArch64 keeps the fast path)
@@ -21,21 +22,17 @@
  *
  * How a call travels: the TypeScript layer generates one JS wrapper per defined function. The
  * wrapper validates every argument, writes the function's address and plain numbers into the
- * environment's shared slot buffer (`ak_state.slots`) and passes only the values that need the
- * engine (strings, buffers, BigInts) as Node-API arguments to one of three shared native entries
- * (call.c). The entry reads every slot before it calls the target and writes the result to slot 0
- * after it returns, so a callback that makes a nested call cannot disturb an outer one.
- *
- * The shared buffer: AK_SLOT_COUNT 8-byte slots, then an arena of AK_ARENA_SIZE bytes where the
- * fast-path wrappers copy short ASCII strings. The arena is a stack: a wrapper copies its strings
- * above the current top, stores the old top as the mark and the new top, and the native entry
- * puts the top back to the mark however the call ends. A nested call (from a callback) stacks
- * above the outer call's strings, which stay intact until the outer call returns.
+ * environment's shared slot buffer (`ak_state.slots`, laid out in protocol.h) and passes only the
+ * values that need the engine (strings, buffers, BigInts) as Node-API arguments to one of three
+ * shared native entries (call.c). The entry reads every slot before it calls the target and
+ * writes the result slot after it returns, so a callback that makes a nested call cannot disturb
+ * an outer one. docs/internals.md tells the whole journey.
  */
 #ifndef ARKFFI_H
 #define ARKFFI_H
 
 #include "abi.h"
+#include "protocol.h"
 
 #include <ffi.h>
 #include <node_api.h>
@@ -44,23 +41,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#define AK_SLOT_COUNT  1024
-#define AK_SLOT_RESULT 0 /* the result, as a double */
-#define AK_SLOT_FN     1 /* the called function: the bits of its ak_fn address */
-#define AK_SLOT_ARGS   2 /* argument i is slot AK_SLOT_ARGS + i, as a double (general path) */
-#define AK_SLOT_ARENA  (AK_SLOT_COUNT - 1) /* int32 [0]: the arena top; [1]: the call's mark */
-#define AK_MAX_ARGS    (AK_SLOT_ARENA - AK_SLOT_ARGS)
-/* What define() reports, in the slots (define.c, describe_fn): the id, the name a wrapper writes
- * to AK_SLOT_FN, the fast entry (-1: none, 0: invokeFast, k: invokePlain k - 1) and, on the fast
- * path, each argument's register slot. */
-#define AK_DEF_ID     0
-#define AK_DEF_NAME   1
-#define AK_DEF_ENTRY  2
-#define AK_DEF_SLOTS  3
-#define AK_ARENA_SIZE 65536
-/* Strings up to this many bytes are copied into the arena by the wrappers themselves; each
- * string argument of a fast function also keeps the last one it took (call.c, arena_strings). */
-#define AK_ARENA_STRING 128
 /* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
 #define AK_SAFE_INT 9007199254740991LL
 
@@ -254,10 +234,6 @@ typedef enum {
   AK_SHAPE_FULL,  /* plain, more than the small shape takes */
 } ak_shape;
 
-/* Register images: integer registers at AK_SLOT_ARGS.., vector registers 8 slots later. */
-#define AK_SLOT_FAST_INT AK_SLOT_ARGS
-#define AK_SLOT_FAST_SSE (AK_SLOT_ARGS + 8)
-
 /* The bytes of a function's previous C string result, when it was short. A generated wrapper
  * keeps that result, so a call that returns the same bytes again (a version, a constant, the
  * same error message) hands back nothing and the wrapper returns the string it has: JS strings
@@ -424,7 +400,7 @@ napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_
 bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
                     napi_value ref);
 /* Which reference arguments the general wrapper passed (bits by reference index; all bits set
- * when it could not say), read from the result slot before the call. */
+ * when it could not say), read from the call info slot before the call. */
 uint64_t ak_passed_refs(const ak_state *st);
 /* The Node-API value of argument i, or NULL when its slot holds the value. */
 napi_value ak_ref_at(const ak_fn *fn, uint32_t i, napi_value *argv, size_t argc, uint64_t passed);

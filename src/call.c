@@ -36,15 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a fast wrapper says about each reference argument it passes to invokeFastRefs (2 bits
- * per reference, in the result slot): nothing passed, a string, an object, something else. */
-enum { AK_REF_NONE, AK_REF_STRING, AK_REF_OBJECT, AK_REF_OTHER };
-
-/* A struct result's bytes go to the start of the slot buffer, for the wrapper to copy or decode
- * at once, sparing an ArrayBuffer per call. The slots are free by then: every argument was read
- * before the call, and the id and the arena top are outside this many bytes. */
-#define AK_INLINE_STRUCT ((AK_SLOT_ARENA - AK_SLOT_ARGS) * sizeof(double))
-
 /* A result that a double holds exactly goes to the result slot; false for the others. Inlined
  * into the fast entries, where it is the whole of the result conversion. */
 static inline bool number_result(ak_kind kind, const ak_value *r, double *out) {
@@ -103,13 +94,12 @@ static napi_value string_result(napi_env env, const ak_fn *fn, const char *s) {
 }
 
 /* The result at `rvalue` as a JS value, or NULL when it is in the result slot. `wrapper`: the
- * result goes back to a synchronous generated wrapper, which takes struct bytes at the start of
- * the slot buffer and keeps the last string (string_result). */
+ * result goes back to a synchronous generated wrapper, which takes struct bytes in the struct
+ * result region of the slot buffer and keeps the last string (string_result). */
 static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue, bool wrapper) {
   const ak_value *r = rvalue;
-  double *out = &fn->state->slots[AK_SLOT_RESULT];
   napi_value value = NULL;
-  if (number_result(fn->ret_kind, r, out)) return NULL;
+  if (number_result(fn->ret_kind, r, &fn->state->slots[AK_SLOT_RESULT])) return NULL;
   switch (fn->ret_kind) {
   case AK_I64:
     return ak_make_i64(env, r->i64);
@@ -132,8 +122,8 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     return value;
   case AK_STRUCT: {
     void *data = NULL;
-    if (wrapper && fn->ret->size <= AK_INLINE_STRUCT) {
-      memcpy(out, rvalue, fn->ret->size);
+    if (wrapper && fn->ret->size <= AK_STRUCT_BYTES) {
+      memcpy(&fn->state->slots[AK_SLOT_STRUCT], rvalue, fn->ret->size);
       return NULL;
     }
     if (ak_failed(env, napi_create_arraybuffer(env, fn->ret->size, &data, &value))) return NULL;
@@ -168,7 +158,7 @@ napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
 }
 
 uint64_t ak_passed_refs(const ak_state *st) {
-  double mask = st->slots[AK_SLOT_RESULT];
+  double mask = st->slots[AK_SLOT_CALL];
   return mask >= 0 && mask < 9007199254740992.0 ? (uint64_t)mask : UINT64_MAX;
 }
 
@@ -315,24 +305,19 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
   return convert_result(env, fn, &r, true);
 }
 
-/* What a fast wrapper did with each string argument (lib/wrapper.ts), 2 bits each from bit 16 of
- * the result slot: copied a new string into the arena, or only made room there for the string
- * the argument took last time. */
-enum { AK_STRING_NONE, AK_STRING_NEW, AK_STRING_AGAIN };
-#define AK_STRING_FLAGS_SHIFT 16
-
 /* First thing in a call that takes strings: remembers each new string's bytes, and copies each
  * repeated one into the room its wrapper made for it. Nothing may fail before this runs: the
  * wrapper counts the new strings as remembered already. */
 static void arena_strings(const ak_state *st, ak_fn *fn) {
-  uint32_t flags = (uint32_t)st->slots[AK_SLOT_RESULT] >> AK_STRING_FLAGS_SHIFT;
-  for (ak_arena_string *s = fn->strings; flags != 0; s++, flags >>= 2) {
+  uint32_t flags = (uint32_t)st->slots[AK_SLOT_CALL] >> AK_STRING_FLAGS_SHIFT;
+  for (ak_arena_string *s = fn->strings; flags != 0; s++, flags >>= AK_STRING_BITS) {
     assert(s < fn->strings + AK_ABI_INT_REGS);
     char *at = (char *)(uintptr_t)(int64_t)st->slots[s->slot];
-    if ((flags & 3) == AK_STRING_NEW) {
+    unsigned what = flags & ((1u << AK_STRING_BITS) - 1);
+    if (what == AK_STRING_NEW) {
       s->len = (uint8_t)(strnlen(at, AK_ARENA_STRING) + 1);
       memcpy(s->bytes, at, s->len);
-    } else if ((flags & 3) == AK_STRING_AGAIN && memcmp(at, s->bytes, s->len) != 0) {
+    } else if (what == AK_STRING_AGAIN && memcmp(at, s->bytes, s->len) != 0) {
       /* Most often the last call left the same bytes in the same place. Writing them anyway
        * would cost more than comparing: C reading them right after, wider than they were
        * written, would wait for the writes to land. */
@@ -344,12 +329,12 @@ static void arena_strings(const ak_state *st, ak_fn *fn) {
 /* The arena top as the wrapper left it before copying this call's strings. */
 static int32_t arena_mark(const ak_state *st) {
   int32_t mark;
-  memcpy(&mark, (const char *)&st->slots[AK_SLOT_ARENA] + sizeof(int32_t), sizeof mark);
+  memcpy(&mark, (const int32_t *)&st->slots[AK_SLOT_ARENA] + AK_ARENA_MARK, sizeof mark);
   return mark;
 }
 
 static void arena_release(ak_state *st, int32_t mark) {
-  memcpy(&st->slots[AK_SLOT_ARENA], &mark, sizeof mark);
+  memcpy((int32_t *)&st->slots[AK_SLOT_ARENA] + AK_ARENA_TOP, &mark, sizeof mark);
 }
 
 /* invokeFast(): every argument is in its slot. */
@@ -414,8 +399,8 @@ int ak_fast_entry(const ak_fn *fn) {
     if (plain_entries[i].shape == fn->fast_shape &&
         (plain_entries[i].kind == AK_KIND_COUNT || plain_entries[i].kind == fn->ret_kind) &&
         (plain_entries[i].nint < 0 || plain_entries[i].nint == fn->fast_nint))
-      return 1 + (int)i;
-  return 0;
+      return AK_ENTRY_PLAIN + (int)i;
+  return AK_ENTRY_FAST;
 }
 
 /* The specialised entries, for the module's exports. */
@@ -458,10 +443,10 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
   uint64_t ints[AK_ABI_INT_REGS] = {0};
   for (int k = 0; k < fn->fast_nint; k++)
     ints[k] = int_image(fn, st->slots, k, -1);
-  /* The wrapper says in the result slot what each reference argument is, 2 bits each. */
-  uint32_t mask = (uint32_t)st->slots[AK_SLOT_RESULT] & ((1u << AK_STRING_FLAGS_SHIFT) - 1);
+  /* The wrapper says in the call info slot what each reference argument is. */
+  uint32_t mask = (uint32_t)st->slots[AK_SLOT_CALL] & ((1u << AK_STRING_FLAGS_SHIFT) - 1);
   for (uint32_t r = 0; r < argc; r++) {
-    unsigned what = (mask >> (2 * r)) & 3;
+    unsigned what = (mask >> (AK_REF_BITS * r)) & ((1u << AK_REF_BITS) - 1);
     if (what == AK_REF_NONE) continue;
     uint32_t i = fn->fast_ref_arg[r];
     uint64_t *image = &ints[fn->fast_slot[i] - AK_SLOT_FAST_INT];
@@ -501,7 +486,7 @@ release:
 }
 #else
 int ak_fast_entry(const ak_fn *fn) {
-  return 0;
+  return AK_ENTRY_FAST;
 }
 
 napi_value ak_plain_entries(napi_env env) {

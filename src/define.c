@@ -19,6 +19,8 @@
 #include <sys/mman.h>
 
 _Static_assert(AK_ABI_INT_REGS <= sizeof(((ak_fn *)0)->fast_ref_arg), "a reference per register");
+_Static_assert(AK_ABI_INT_REGS <= AK_FAST_REGS && AK_ABI_SSE_REGS <= AK_FAST_REGS,
+               "the register images fit their slots and define's report");
 
 /* Frees what fn owns; the record itself is the caller's (a table record, or define()'s draft). */
 static void fn_free(ak_fn *fn) {
@@ -198,14 +200,14 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   return true;
 }
 
-/* What the wrapper generator needs, written to the start of the slot buffer (free between
- * calls, and a nested call never reads what this writes): a plain object made here would cost
- * more than the rest of define(). See lib/native.ts, NativeDefinition. */
+/* What the wrapper generator needs, written to the define report region of the slot buffer (no
+ * call reads it): a plain object made here would cost more than the rest of define(). See
+ * lib/native.ts, NativeDefinition. */
 static void describe_fn(const ak_fn *fn) {
-  double *out = fn->state->slots;
+  double *out = &fn->state->slots[AK_SLOT_DEF];
   out[AK_DEF_ID] = fn->id;
   out[AK_DEF_NAME] = fn_name(fn);
-  out[AK_DEF_ENTRY] = fn->fast ? ak_fast_entry(fn) : -1;
+  out[AK_DEF_ENTRY] = fn->fast ? ak_fast_entry(fn) : AK_ENTRY_NONE;
   for (uint32_t i = 0; fn->fast && i < fn->nargs; i++)
     out[AK_DEF_SLOTS + i] = fn->fast_slot[i];
 }

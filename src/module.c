@@ -170,7 +170,8 @@ static napi_value make_kinds(napi_env env) {
   return arr;
 }
 
-/* Where things are in the shared buffer, and what the fast path can take, for lib/wrapper.ts. */
+/* Every number of the shared buffer (protocol.h), and what the fast path can take, for the
+ * TypeScript layer (lib/native.ts, NativeLayout). */
 static napi_value make_layout(napi_env env, const ak_state *st) {
   const struct {
     const char *name;
@@ -178,16 +179,41 @@ static napi_value make_layout(napi_env env, const ak_state *st) {
   } fields[] = {
       {"slotResult", AK_SLOT_RESULT},
       {"slotFn", AK_SLOT_FN},
+      {"slotCall", AK_SLOT_CALL},
+      {"slotArgs", AK_SLOT_ARGS},
+      {"maxArgs", AK_MAX_ARGS},
+      {"fastRegs", AK_FAST_REGS},
+      {"slotFastInt", AK_SLOT_FAST_INT},
+      {"slotFastSse", AK_SLOT_FAST_SSE},
+      {"slotDef", AK_SLOT_DEF},
       {"defId", AK_DEF_ID},
       {"defName", AK_DEF_NAME},
       {"defEntry", AK_DEF_ENTRY},
       {"defSlots", AK_DEF_SLOTS},
-      {"slotArgs", AK_SLOT_ARGS},
+      {"defCount", AK_DEF_COUNT},
+      {"entryNone", AK_ENTRY_NONE},
+      {"entryFast", AK_ENTRY_FAST},
+      {"entryPlain", AK_ENTRY_PLAIN},
+      {"slotStruct", AK_SLOT_STRUCT},
+      {"structBytes", AK_STRUCT_BYTES},
       {"slotArena", AK_SLOT_ARENA},
+      {"arenaTop", AK_ARENA_TOP},
+      {"arenaMark", AK_ARENA_MARK},
       {"slotCount", AK_SLOT_COUNT},
       {"arenaOffset", AK_SLOT_COUNT * (int32_t)sizeof(double)},
       {"arenaSize", AK_ARENA_SIZE},
       {"arenaString", AK_ARENA_STRING},
+      {"passedMaxRefs", AK_PASSED_MAX_REFS},
+      {"passedAll", AK_PASSED_ALL},
+      {"refBits", AK_REF_BITS},
+      {"refNone", AK_REF_NONE},
+      {"refString", AK_REF_STRING},
+      {"refObject", AK_REF_OBJECT},
+      {"refOther", AK_REF_OTHER},
+      {"stringFlagsShift", AK_STRING_FLAGS_SHIFT},
+      {"stringBits", AK_STRING_BITS},
+      {"stringNew", AK_STRING_NEW},
+      {"stringAgain", AK_STRING_AGAIN},
       {"fastIntRegs", st->fast_enabled ? AK_ABI_INT_REGS : 0},
       {"fastSseRegs", st->fast_enabled ? AK_ABI_SSE_REGS : 0},
   };
