@@ -7,7 +7,8 @@
 // and `callback_thread`). An `async` workload's calls return Promises, each awaited in turn.
 // Then the time to bind a 100-function library, and ArkFFI's memory use over 10M calls.
 // BENCH_QUICK=1 divides every n by 20; BENCH_ONLY=id,id runs only those workloads and writes no
-// results file. A wrong result makes the exit status 1, after printing.
+// results file; BENCH_BASELINE=dir adds the ArkFFI built in another checkout (dir/dist, dir/build)
+// as a fourth contender, to compare two commits in one run. A wrong result makes the exit status 1, after printing.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,12 +21,14 @@ import { build } from './build.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const ark = require('../dist/index.js');
+const baselineDir = process.env.BENCH_BASELINE;
+const baseline = baselineDir ? require(join(baselineDir, 'dist', 'index.js')) : undefined;
 const scale = process.env.BENCH_QUICK === '1' ? 20 : 1;
 const WARMUP_MS = 300;
 const REPETITIONS = 5;
 const SLICES = 20;
-const CONTENDERS = ['handwritten', 'koffi', 'arkffi'];
-const TITLES = { handwritten: 'hand-written', koffi: 'koffi', arkffi: 'ArkFFI' };
+const CONTENDERS = ['handwritten', 'koffi', 'arkffi', ...(baseline ? ['baseline'] : [])];
+const TITLES = { handwritten: 'hand-written', koffi: 'koffi', arkffi: 'ArkFFI', baseline: 'baseline' };
 
 // What each workload calls. All in benchlib but two; `callback` calls call_n, `callback_thread`
 // call_n_thread (the same calls, made from a thread of benchlib's own); the vec3_add_* workloads
@@ -76,24 +79,29 @@ const KOFFI_PROTOTYPES = {
 // Vec3 travels as the other contenders' does: {x, y, z} objects in, an {x, y, z} object out;
 // vec3_add_ptr takes the default structReturn, ArkFFI's pointer contract (see `decode` below),
 // and vec3_add_buffer returns the result's ArrayBuffer.
-const VEC3 = ark.Struct({ x: 'f64', y: 'f64', z: 'f64' });
-const ARKFFI_DEFINITIONS = {
-  noop: { returns: 'void' },
-  add_i32: { args: ['i32', 'i32'], returns: 'i32' },
-  add_f64: { args: ['f64', 'f64'], returns: 'f64' },
-  add_i64: { args: ['i64', 'i64'], returns: 'i64' },
-  mix8: { args: ['i32', 'f64', 'i64', 'f32', 'u8', 'f64', 'i32', 'f64'], returns: 'f64' },
-  c_strlen: { args: ['cstring'], returns: 'usize' },
-  sum_bytes: { args: ['ptr', 'usize'], returns: 'u32' },
-  vec3_add: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'object' },
-  vec3_add_ptr: { args: [VEC3, VEC3], returns: VEC3 },
-  vec3_add_buffer: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'buffer' },
-  hello: { returns: 'cstring' },
-  callback: { args: ['ptr', 'i32'], returns: 'i32' },
-  callback_thread: { args: ['ptr', 'i32'], returns: 'i32' },
-  atoi: { args: ['cstring'], returns: 'i32' },
-  cos: { args: ['f64'], returns: 'f64' },
-};
+/** The definitions of the workloads for an ArkFFI module `mod` (this checkout's, or the baseline). */
+function arkffiDefinitions(mod) {
+  const VEC3 = mod.Struct({ x: 'f64', y: 'f64', z: 'f64' });
+  return {
+    VEC3,
+    noop: { returns: 'void' },
+    add_i32: { args: ['i32', 'i32'], returns: 'i32' },
+    add_f64: { args: ['f64', 'f64'], returns: 'f64' },
+    add_i64: { args: ['i64', 'i64'], returns: 'i64' },
+    mix8: { args: ['i32', 'f64', 'i64', 'f32', 'u8', 'f64', 'i32', 'f64'], returns: 'f64' },
+    c_strlen: { args: ['cstring'], returns: 'usize' },
+    sum_bytes: { args: ['ptr', 'usize'], returns: 'u32' },
+    vec3_add: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'object' },
+    vec3_add_ptr: { args: [VEC3, VEC3], returns: VEC3 },
+    vec3_add_buffer: { args: [VEC3, VEC3], returns: VEC3, structReturn: 'buffer' },
+    hello: { returns: 'cstring' },
+    callback: { args: ['ptr', 'i32'], returns: 'i32' },
+    callback_thread: { args: ['ptr', 'i32'], returns: 'i32' },
+    atoi: { args: ['cstring'], returns: 'i32' },
+    cos: { args: ['f64'], returns: 'f64' },
+  };
+}
+const ARKFFI_DEFINITIONS = arkffiDefinitions(ark);
 
 /**
  * The contenders. Each binds a workload to { fn, args, decode? }: the timed call is
@@ -136,36 +144,43 @@ function contenders(paths) {
           return { fn, args: ARGS[id] };
       }
     },
-    arkffi: (id) => {
-      const name = SYMBOL[id] ?? id;
-      const fn = ark.dlopen(LIBRARY[id] ?? paths.benchlib, { [name]: ARKFFI_DEFINITIONS[id] }).symbols[name];
-      switch (id) {
-        case 'callback': {
-          const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32' });
-          return { fn, args: [callback.ptr, ARGS[id][1]] };
-        }
-        case 'callback_thread': {
-          const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32', threadsafe: true });
-          // Unreferenced, so that it does not hold the process open after the run: each pending
-          // .async call keeps the event loop going while it runs.
-          callback.unref();
-          return { fn: fn.async, args: [callback.ptr, ARGS[id][1]] };
-        }
-        case 'vec3_add_ptr': {
-          // The seed's path: read the result ArkFFI holds, then let it go (releasePtr as an
-          // `import { releasePtr } from 'arkffi'` binds it, not a getter on the CommonJS exports).
-          const { releasePtr } = ark;
-          const decode = (p) => {
-            const v = VEC3.fromPtr(p);
-            releasePtr(p);
-            return v;
-          };
-          return { fn, args: ARGS[id], decode };
-        }
-        default:
-          return { fn, args: ARGS[id] };
+    arkffi: arkffiContender(ark, paths),
+    ...(baseline ? { baseline: arkffiContender(baseline, paths) } : {}),
+  };
+}
+
+/** The ArkFFI contender for the module `ark` (this checkout's, or the baseline's). */
+function arkffiContender(ark, paths) {
+  const defs = arkffiDefinitions(ark);
+  return (id) => {
+    const name = SYMBOL[id] ?? id;
+    const fn = ark.dlopen(LIBRARY[id] ?? paths.benchlib, { [name]: defs[id] }).symbols[name];
+    switch (id) {
+      case 'callback': {
+        const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32' });
+        return { fn, args: [callback.ptr, ARGS[id][1]] };
       }
-    },
+      case 'callback_thread': {
+        const callback = new ark.JSCallback(increment, { args: ['i32'], returns: 'i32', threadsafe: true });
+        // Unreferenced, so that it does not hold the process open after the run: each pending
+        // .async call keeps the event loop going while it runs.
+        callback.unref();
+        return { fn: fn.async, args: [callback.ptr, ARGS[id][1]] };
+      }
+      case 'vec3_add_ptr': {
+        // The seed's path: read the result ArkFFI holds, then let it go (releasePtr as an
+        // `import { releasePtr } from 'arkffi'` binds it, not a getter on the CommonJS exports).
+        const { releasePtr } = ark;
+        const decode = (p) => {
+          const v = defs.VEC3.fromPtr(p);
+          releasePtr(p);
+          return v;
+        };
+        return { fn, args: ARGS[id], decode };
+      }
+      default:
+        return { fn, args: ARGS[id] };
+    }
   };
 }
 
@@ -331,8 +346,16 @@ const mb = (n) => (n / 2 ** 20).toFixed(1).replace(/^-0\.0$/, '0.0');
 
 function report(env, rows, bind100, memory, notes) {
   const results = table(
-    ['workload', 'hand-written', 'koffi', 'ArkFFI', 'ArkFFI/hand-written', 'ArkFFI/koffi'],
-    rows.map((r) => [r.id, ns(r.handwritten), ns(r.koffi), ns(r.arkffi), ratio(r.arkffi, r.handwritten), ratio(r.arkffi, r.koffi)]),
+    ['workload', 'hand-written', 'koffi', 'ArkFFI', 'ArkFFI/hand-written', 'ArkFFI/koffi', ...(baseline ? ['baseline', 'ArkFFI/baseline'] : [])],
+    rows.map((r) => [
+      r.id,
+      ns(r.handwritten),
+      ns(r.koffi),
+      ns(r.arkffi),
+      ratio(r.arkffi, r.handwritten),
+      ratio(r.arkffi, r.koffi),
+      ...(baseline ? [ns(r.baseline), ratio(r.arkffi, r.baseline)] : []),
+    ]),
   );
   const bind = table(['contender', 'ms'], Object.entries(bind100).map(([c, ms]) => [TITLES[c], ms.toFixed(2)]));
   const mem = table(

@@ -203,6 +203,19 @@ function dlsym(entry: LoadedLibrary, name: string, prefix: string): number {
   }
 }
 
+/** The raw function `name` of a library with this signature, made once per shape; `address` finds it. */
+function rawFor(
+  entry: LoadedLibrary,
+  name: string,
+  argTypes: ArgTypes,
+  returnType: string,
+  address: () => number | bigint,
+): RawFunction {
+  return cached(`${entry.handle}\0${name}\0${String(argTypes)}\0${returnType}`, () =>
+    rawFunction(name, address(), entry.native, argTypes, returnType),
+  );
+}
+
 /**
  * ArkFFI's raw bridge: `load`, `defineFunction`, `callBySig`, `callMixed`, `callPtr`, callbacks
  * and the rest, with ArkFFI's argument shapes and error texts, so code written for it runs as is.
@@ -244,10 +257,8 @@ export const ffi = Object.freeze({
       funcName,
       () => {
         const entry = library(handle);
-        const fn = registered(handle, funcName);
-        return cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
-          rawFunction(funcName, fn.address, entry.native, argTypes, returnType),
-        );
+        const { address } = registered(handle, funcName);
+        return rawFor(entry, funcName, argTypes, returnType, () => address);
       },
       numArgs,
       strArgs,
@@ -267,9 +278,7 @@ export const ffi = Object.freeze({
     strArgs?: readonly unknown[],
   ): any {
     const entry = library(handle);
-    const fn = cached(`${entry.handle}\0${funcName}\0${String(argTypes)}\0${returnType}`, () =>
-      rawFunction(funcName, dlsym(entry, funcName, 'dlsym failed: '), entry.native, argTypes, returnType),
-    );
+    const fn = rawFor(entry, funcName, argTypes, returnType, () => dlsym(entry, funcName, 'dlsym failed: '));
     return callRaw(funcName, fn, numArgs, strArgs);
   },
   /** Calls `const char *funcName(void)` and returns the string (null for NULL). */

@@ -290,9 +290,26 @@ export class CString extends String {
 /**
  * The `errno` that the most recent C call on this thread left. ArkFFI sets errno to 0 before
  * each call and saves it right after the function returns, before Node.js runs any code.
+ *
+ * `errno(value)` sets it: errno() answers `value` until the next call, and that call (only that
+ * one) starts with errno set to `value` instead of 0, for C code that reads errno before it sets
+ * it. Returns `value`.
  */
-export function errno(): number {
-  return native.errno();
+export function errno(value?: number): number {
+  if (value === undefined) return native.errno();
+  if (typeof value !== 'number')
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `errno(): argument 1 (value) must be a number, got ${describe(value)}`,
+    );
+  if (!Number.isInteger(value) || value < -(2 ** 31) || value > 2 ** 31 - 1)
+    throw ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `errno(): argument 1 (value) must be an integer in [-2^31, 2^31 - 1], got ${describe(value)}`,
+    );
+  return native.errno(value);
 }
 
 /** The shared-library file suffix of this platform, without the dot: 'so', 'dylib' or 'dll'. */

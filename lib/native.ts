@@ -142,7 +142,7 @@ export interface NativeAddon {
   invokeFastRefs: NativeEntry;
   readonly plainEntries: readonly NativeEntry[];
   invokeAsync: NativeEntry;
-  errno(): number;
+  errno(value?: number): number;
   callbackCreate(
     dispatch: (...refs: unknown[]) => unknown,
     args: readonly NativeTypeDesc[],

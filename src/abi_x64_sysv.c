@@ -266,32 +266,6 @@ void ak_abi_direct_free(ak_fn *fn) {
   fn->direct = NULL;
 }
 
-/* The 64-bit register image of a scalar argument, widened as C's callers widen it. */
-static uint64_t scalar_image(ak_kind kind, const ak_value *v) {
-  switch (kind) {
-  case AK_BOOL:
-  case AK_U8:
-    return v->u8;
-  case AK_I8:
-    return (uint64_t)(int64_t)v->i8;
-  case AK_U16:
-    return v->u16;
-  case AK_I16:
-    return (uint64_t)(int64_t)v->i16;
-  case AK_U32:
-    return v->u32;
-  case AK_I32:
-    return (uint64_t)(int64_t)v->i32;
-  case AK_F32: {
-    uint32_t bits;
-    memcpy(&bits, &v->f32, sizeof bits);
-    return bits;
-  }
-  default:
-    return v->u64; /* 64-bit integers, doubles, pointers */
-  }
-}
-
 static void put(uint8_t where, uint64_t image, uint64_t *ints, double *sse) {
   if (where < AK_NINT)
     ints[where] = image;
@@ -321,7 +295,7 @@ void ak_abi_direct_call(const ak_fn *fn, void *rvalue, void **avalues) {
     const ak_direct_arg *a = &d->args[i];
     const unsigned char *src = avalues[i];
     if (a->kind != AK_STRUCT) {
-      uint64_t image = scalar_image(a->kind, (const ak_value *)src);
+      uint64_t image = ak_kind_image(a->kind, (const ak_value *)src);
       if (a->where[0] == AK_ON_STACK)
         stack[a->stack_word] = image;
       else

@@ -3,7 +3,8 @@
  *
  * The core is split by concern:
  *   module.c   per-environment state, error helpers, the exports table
- *   kinds.c    the table of kinds: one row each (name, descriptor, how memory holds it)
+ *   kinds.c    the table of kinds: one row each (name, descriptor, conversions, memory)
+ *   kinds.h    what a kind is, its row, and the number conversions the call path inlines
  *   types.c    type names -> kinds, struct descriptors and layouts
  *   library.c  dlopen / dlsym / dlclose and the library lifecycle
  *   define.c   function definitions (one ffi_cif each), the table of them, adopt()
@@ -32,6 +33,7 @@
 #define ARKFFI_H
 
 #include "abi.h"
+#include "kinds.h"
 #include "protocol.h"
 
 #include <ffi.h>
@@ -40,46 +42,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-/* 2^53 - 1: integers up to this magnitude are exact as JS numbers. */
-#define AK_SAFE_INT 9007199254740991LL
-
-/* The canonical C types. Every accepted type name resolves to one of these. */
-typedef enum {
-  AK_VOID,
-  AK_BOOL,
-  AK_I8,
-  AK_U8,
-  AK_I16,
-  AK_U16,
-  AK_I32,
-  AK_U32,
-  AK_I64,
-  AK_U64,
-  AK_I64_BIG, /* int64_t, always returned as a BigInt */
-  AK_U64_BIG, /* uint64_t, always returned as a BigInt */
-  AK_F32,
-  AK_F64,
-  AK_PTR,
-  AK_CSTRING,
-  AK_STRUCT, /* by value; layout in ak_type.fields */
-  AK_KIND_COUNT
-} ak_kind;
-
-typedef struct ak_type ak_type;
-
-/* A type descriptor. Scalars are static singletons; structs are built per definition and owned
- * by it (see ak_type_free). */
-struct ak_type {
-  ak_kind kind;
-  size_t size;
-  size_t align;
-  ffi_type *ffi; /* the libffi type; for structs it points to `ffi_struct` */
-  ffi_type ffi_struct;
-  ffi_type **elements; /* NULL-terminated, for libffi */
-  ak_type **fields;    /* struct members, `nfields` of them */
-  size_t nfields;
-};
 
 /* A loaded library. Shared by the JS handle and every function defined from it; freed when the
  * last of them lets go. Once `closed`, no new call may start; the dlclose itself waits until no
@@ -109,6 +71,7 @@ typedef struct ak_state {
   napi_ref shared_view_ref;
   napi_ref out_of_bounds_ref;
   int last_errno;
+  int next_errno;    /* what errno is before the next call starts (errno(value)); 0 after it */
   int *errno_ptr;    /* this thread's errno, found once: the call path saves a libc call */
   bool fast_enabled; /* false when ARKFFI_GENERAL_PATH=1 forces every call through libffi */
   /* Every JSCallback made in this environment, newest first (callback.c). */
@@ -143,6 +106,12 @@ static inline ak_state *ak_state_get(napi_env env) {
   ak_state *st = ak_thread_state;
   return st != NULL && st->env == env ? st : ak_state_lookup(env);
 }
+/* The errno the next call starts with: 0, unless errno(value) set one, which is used once. */
+static inline int ak_take_errno(ak_state *st) {
+  int value = st->next_errno;
+  st->next_errno = 0;
+  return value;
+}
 /* Creates (without throwing) an error of class cls with a `code`; NULL if that fails. */
 napi_value ak_make_error(napi_env env, const char *cls, const char *code, const char *msg);
 /* Throws a JS error of the given class ("Error", "TypeError", "RangeError") with a `code`. */
@@ -167,27 +136,6 @@ char *ak_string_arg(napi_env env, napi_callback_info info, const char *what);
 /* Number (safe integer) when exact, BigInt otherwise. */
 napi_value ak_make_i64(napi_env env, int64_t v);
 napi_value ak_make_u64(napi_env env, uint64_t v);
-
-/* kinds.c: one row per kind, in ak_kind's order (lib/kinds.ts mirrors it). */
-typedef struct {
-  const char *name; /* canonical: what the TypeScript layer and messages call it */
-  ak_type type;     /* the scalar's descriptor (a struct's is built per definition) */
-  /* Its JS values may need the engine (BigInts, strings, buffers): calls and callbacks pass them
-   * as Node-API values rather than through the slot buffer. */
-  bool ref;
-  /* Memory (read() and write(), memory.c): the value at p as JS, and a value the TypeScript
-   * layer checked stored at p (false when it is not of the kind's JS type); NULL for the kinds
-   * memory functions do not take. */
-  napi_value (*read)(napi_env env, const void *p);
-  bool (*write)(napi_env env, napi_value value, void *p);
-} ak_kind_row;
-extern const ak_kind_row ak_kinds[AK_KIND_COUNT];
-const char *ak_kind_name(ak_kind kind);
-const ak_type *ak_scalar_type(ak_kind kind);
-/* Inline: callbacks ask per call. */
-static inline bool ak_kind_is_ref(ak_kind kind) {
-  return ak_kinds[kind].ref;
-}
 
 /* types.c */
 /* Resolves a type name (canonical, FFIType value, bun:ffi name, ArkFFI letter, C name). */
@@ -319,35 +267,8 @@ static inline ak_fn *ak_fn_called(napi_env env, const ak_state *st) {
   return ak_fn_unknown(env);
 }
 
-/* The small integer kinds, as X(kind, ak_value member, C type): what each is in C. A slot holds
- * one as a double that the wrapper checked is in the type's range, so a cast converts it exactly
- * either way. */
-#define AK_SMALL_INTS(X)                                                                           \
-  X(AK_I8, i8, int8_t)                                                                             \
-  X(AK_U8, u8, uint8_t)                                                                            \
-  X(AK_I16, i16, int16_t)                                                                          \
-  X(AK_U16, u16, uint16_t)                                                                         \
-  X(AK_I32, i32, int32_t)                                                                          \
-  X(AK_U32, u32, uint32_t)
-
-/* One converted argument or result. */
-typedef union {
-  ffi_arg word; /* libffi widens small integer results to this */
-  int8_t i8;
-  uint8_t u8;
-  int16_t i16;
-  uint16_t u16;
-  int32_t i32;
-  uint32_t u32;
-  int64_t i64;
-  uint64_t u64;
-  float f32;
-  double f64;
-  void *ptr;
-} ak_value;
-
 /* Storage for one call's converted arguments; on the stack for common calls. */
-typedef struct {
+typedef struct ak_frame {
   ak_value vals_buf[AK_STACK_ARGS];
   void *avalues_buf[AK_STACK_ARGS];
   char *owned_buf[AK_STACK_ARGS];
@@ -399,6 +320,11 @@ napi_value *ak_get_refs(napi_env env, napi_callback_info info, uint32_t n, napi_
 /* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
 bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
                     napi_value ref);
+/* The kinds' `arg` conversions (ak_kind_row): argument i given as a Node-API value. */
+bool ak_arg_int64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+bool ak_arg_uint64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+bool ak_arg_cstring(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 /* Which reference arguments the general wrapper passed (bits by reference index; all bits set
  * when it could not say), read from the call info slot before the call. */
 uint64_t ak_passed_refs(const ak_state *st);

@@ -46,7 +46,7 @@ struct ak_job {
   ak_span *spans; /* the ArrayBuffers the call uses, one each */
   uint32_t nspans;
   void *rvalue;
-  int err;            /* errno as the call left it */
+  int err;            /* errno as the call starts with it (errno(value)), then as it left it */
   bool lib_began;     /* ak_lib_call_begin was called */
   napi_ref error;     /* what a threadsafe callback threw while the call waited (ak_job_fail) */
   atomic_bool failed; /* error is set: the call's later callbacks get zero (ak_job_failed) */
@@ -103,7 +103,7 @@ static void job_free(napi_env env, ak_job *job) {
 
 static void job_execute(napi_env env, void *data) {
   ak_job *job = data;
-  errno = 0;
+  errno = job->err;
   ak_current_job = job;
   if (job->fn->direct != NULL)
     ak_abi_direct_call(job->fn, job->rvalue, job->frame.avalues);
@@ -324,6 +324,7 @@ napi_value ak_js_invoke_async(napi_env env, napi_callback_info info) {
   ak_fn_retain(fn);
   job->fn = fn;
   job->deferred = deferred;
+  job->err = ak_take_errno(st);
 
   napi_value name;
   napi_create_string_utf8(env, "arkffi.call", NAPI_AUTO_LENGTH, &name);

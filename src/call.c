@@ -36,42 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A result that a double holds exactly goes to the result slot; false for the others. Inlined
- * into the fast entries, where it is the whole of the result conversion. */
-static inline bool number_result(ak_kind kind, const ak_value *r, double *out) {
-  switch (kind) {
-  case AK_VOID:
-    return true;
-  case AK_BOOL:
-    *out = (uint8_t)r->word != 0;
-    return true;
-/* libffi widens a small integer result to a whole word, of which the type's bits count. */
-#define TO_NUMBER(kind, member, type)                                                              \
-  case kind:                                                                                       \
-    *out = (type)r->word;                                                                          \
-    return true;
-    AK_SMALL_INTS(TO_NUMBER)
-#undef TO_NUMBER
-  case AK_F32:
-    *out = r->f32;
-    return true;
-  case AK_F64:
-    *out = r->f64;
-    return true;
-  case AK_I64:
-    if (r->i64 < -AK_SAFE_INT || r->i64 > AK_SAFE_INT) return false;
-    *out = (double)r->i64;
-    return true;
-  case AK_U64:
-  case AK_PTR:
-    if (r->u64 > (uint64_t)AK_SAFE_INT) return false;
-    *out = (double)r->u64;
-    return true;
-  default:
-    return false;
-  }
-}
-
 /* A C string result for a generated wrapper: NULL (undefined) when it has the bytes of the
  * previous one, which the wrapper still holds; else the new string, its bytes remembered. */
 static napi_value string_result(napi_env env, const ak_fn *fn, const char *s) {
@@ -97,30 +61,9 @@ static napi_value string_result(napi_env env, const ak_fn *fn, const char *s) {
  * result goes back to a synchronous generated wrapper, which takes struct bytes in the struct
  * result region of the slot buffer and keeps the last string (string_result). */
 static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rvalue, bool wrapper) {
-  const ak_value *r = rvalue;
-  napi_value value = NULL;
-  if (number_result(fn->ret_kind, r, &fn->state->slots[AK_SLOT_RESULT])) return NULL;
-  switch (fn->ret_kind) {
-  case AK_I64:
-    return ak_make_i64(env, r->i64);
-  case AK_U64:
-  case AK_PTR:
-    return ak_make_u64(env, r->u64);
-  case AK_I64_BIG:
-    napi_create_bigint_int64(env, r->i64, &value);
-    return value;
-  case AK_U64_BIG:
-    napi_create_bigint_uint64(env, r->u64, &value);
-    return value;
-  case AK_CSTRING:
-    if (wrapper && r->ptr != NULL) return string_result(env, fn, r->ptr);
-    if (wrapper) fn->last_string->valid = false; /* the wrapper now holds null */
-    if (r->ptr == NULL)
-      napi_get_null(env, &value);
-    else
-      napi_create_string_utf8(env, r->ptr, NAPI_AUTO_LENGTH, &value);
-    return value;
-  case AK_STRUCT: {
+  if (ak_kind_to_number(fn->ret_kind, rvalue, &fn->state->slots[AK_SLOT_RESULT])) return NULL;
+  if (fn->ret_kind == AK_STRUCT) {
+    napi_value value = NULL;
     void *data = NULL;
     if (wrapper && fn->ret->size <= AK_STRUCT_BYTES) {
       memcpy(&fn->state->slots[AK_SLOT_STRUCT], rvalue, fn->ret->size);
@@ -130,31 +73,18 @@ static napi_value convert_result(napi_env env, const ak_fn *fn, const void *rval
     memcpy(data, rvalue, fn->ret->size);
     return value;
   }
-  default:
-    break;
+  if (wrapper && fn->ret_kind == AK_CSTRING) {
+    const char *s = ((const ak_value *)rvalue)->ptr;
+    if (s != NULL) return string_result(env, fn, s);
+    fn->last_string->valid = false; /* the wrapper now holds null */
   }
-  assert(!"unreachable result kind");
-  return NULL;
+  return ak_kinds[fn->ret_kind].to_js(env, rvalue);
 }
 
 napi_value ak_result_to_js(napi_env env, const ak_fn *fn, const void *rvalue) {
   napi_value value = convert_result(env, fn, rvalue, false);
-  if (value != NULL) return value;
-  double d = fn->state->slots[AK_SLOT_RESULT];
-  switch (fn->ret_kind) {
-  case AK_VOID:
-    napi_get_undefined(env, &value);
-    break;
-  case AK_BOOL:
-    napi_get_boolean(env, d != 0, &value);
-    break;
-  case AK_STRUCT:
-    break; /* conversion failed; the exception is pending */
-  default:
-    napi_create_double(env, d, &value);
-    break;
-  }
-  return value;
+  if (value != NULL || fn->ret_kind == AK_STRUCT) return value; /* a struct's failure is pending */
+  return ak_kind_number_to_js(env, fn->ret_kind, fn->state->slots[AK_SLOT_RESULT]);
 }
 
 uint64_t ak_passed_refs(const ak_state *st) {
@@ -197,9 +127,9 @@ napi_value ak_js_invoke(napi_env env, napi_callback_info info) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory", fn->name);
     goto release;
   }
-  /* errno is cleared before and captured right after the target, before the runtime can touch
-   * it, so errno() reports exactly what this call left. */
-  errno = 0;
+  /* errno is set before (to 0, or to what errno(value) asked) and captured right after the
+   * target, before the runtime can touch it, so errno() reports exactly what this call left. */
+  errno = ak_take_errno(st);
   ak_caller caller = ak_calls_back(st, fn);
   if (fn->direct != NULL)
     ak_abi_direct_call(fn, rvalue, frame.avalues);
@@ -278,7 +208,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
       d0 = sse_image(fn, slots, 0);
       d1 = sse_image(fn, slots, 1);
     }
-    *err = 0;
+    *err = ak_take_errno(st);
     if (ret == AK_F64 || ret == AK_F32 || (ret == AK_KIND_COUNT && fn->ret_in_sse))
       r.f64 = ((ak_small_sse_result_fn)fn->addr)(i0, i1, d0, d1);
     else
@@ -292,7 +222,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
     double *d = &st->slots[AK_SLOT_FAST_SSE];
     for (unsigned m = fn->fast_f32_mask; m != 0; m &= m - 1)
       d[__builtin_ctz(m)] = float_image(d[__builtin_ctz(m)]);
-    *err = 0;
+    *err = ak_take_errno(st);
     if (fn->ret_in_sse)
       r.f64 = ((ak_sse_result_fn)fn->addr)(AK_INT_ARGS(i), AK_SSE_ARGS(d));
     else
@@ -300,7 +230,7 @@ fast_call(napi_env env, ak_state *st, const ak_fn *fn, const uint64_t *ints, ak_
   }
   st->last_errno = *err;
   if (!plain && !ak_called_back(env, st, caller)) return NULL;
-  if (number_result(ret == AK_KIND_COUNT ? fn->ret_kind : ret, &r, &st->slots[AK_SLOT_RESULT]))
+  if (ak_kind_to_number(ret == AK_KIND_COUNT ? fn->ret_kind : ret, &r, &st->slots[AK_SLOT_RESULT]))
     return NULL;
   return convert_result(env, fn, &r, true);
 }
@@ -505,9 +435,17 @@ napi_value ak_js_invoke_fast_refs(napi_env env, napi_callback_info info) {
 }
 #endif
 
-/* errno() -> the errno left by the most recent call in this environment. */
+/* errno(value?) -> the errno left by the most recent call in this environment. With a value
+ * (an int32 the TypeScript layer checked), errno is that until the next call, which starts with
+ * it instead of 0. */
 napi_value ak_js_errno(napi_env env, napi_callback_info info) {
-  napi_value out;
-  napi_create_int32(env, ak_state_get(env)->last_errno, &out);
+  size_t argc = 1;
+  napi_value argv[1], out;
+  ak_state *st = ak_state_get(env);
+  int32_t value = 0;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
+  if (argc > 0 && napi_get_value_int32(env, argv[0], &value) == napi_ok)
+    st->last_errno = st->next_errno = value;
+  napi_create_int32(env, st->last_errno, &out);
   return out;
 }

@@ -57,156 +57,56 @@
 static inline __attribute__((always_inline)) bool arg_to_js(napi_env env, const ak_cb *cb,
                                                             uint32_t i, const void *p, double *slot,
                                                             napi_value *ref, napi_value undefined) {
-  napi_status status = napi_ok;
-  switch ((ak_kind)cb->kinds[i]) {
-  /* A bool is read as its byte: C may pass any non-zero value for true. */
-  case AK_BOOL:
-    *slot = *(const uint8_t *)p != 0;
-    return true;
-  case AK_I8:
-    *slot = *(const int8_t *)p;
-    return true;
-  case AK_U8:
-    *slot = *(const uint8_t *)p;
-    return true;
-  case AK_I16:
-    *slot = *(const int16_t *)p;
-    return true;
-  case AK_U16:
-    *slot = *(const uint16_t *)p;
-    return true;
-  case AK_I32:
-    *slot = *(const int32_t *)p;
-    return true;
-  case AK_U32:
-    *slot = *(const uint32_t *)p;
-    return true;
-  case AK_F32:
-    *slot = *(const float *)p;
-    return true;
-  case AK_F64:
-    *slot = *(const double *)p;
-    return true;
-  case AK_I64: {
-    int64_t v = *(const int64_t *)p;
-    if (v < -AK_SAFE_INT || v > AK_SAFE_INT) return (*ref = ak_make_i64(env, v)) != NULL;
-    *slot = (double)v;
-    *ref = undefined;
+  ak_kind kind = (ak_kind)cb->kinds[i];
+  if (ak_kind_to_number(kind, p, slot)) {
+    if (ref != NULL) *ref = undefined;
     return true;
   }
-  case AK_U64:
-  case AK_PTR: {
-    uint64_t v = cb->kinds[i] == AK_PTR ? (uintptr_t) * (void *const *)p : *(const uint64_t *)p;
-    if (v > (uint64_t)AK_SAFE_INT) return (*ref = ak_make_u64(env, v)) != NULL;
-    *slot = (double)v;
-    *ref = undefined;
-    return true;
-  }
-  case AK_I64_BIG:
-    status = napi_create_bigint_int64(env, *(const int64_t *)p, ref);
-    break;
-  case AK_U64_BIG:
-    status = napi_create_bigint_uint64(env, *(const uint64_t *)p, ref);
-    break;
-  case AK_CSTRING: {
-    const char *s = *(const char *const *)p;
-    status = s == NULL ? napi_get_null(env, ref)
-                       : napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, ref);
-    break;
-  }
-  case AK_STRUCT: {
+  if (kind == AK_STRUCT) {
     void *data = NULL;
-    status = napi_create_arraybuffer(env, cb->args[i]->size, &data, ref);
-    if (status == napi_ok) memcpy(data, p, cb->args[i]->size);
-    break;
+    if (napi_create_arraybuffer(env, cb->args[i]->size, &data, ref) != napi_ok) return false;
+    memcpy(data, p, cb->args[i]->size);
+    return true;
   }
-  case AK_VOID:
-  case AK_KIND_COUNT:
+  return (*ref = ak_kinds[kind].to_js(env, p)) != NULL;
+}
+
+/* A struct result: the bytes of the buffer the dispatcher answered. */
+static bool struct_result_from_js(napi_env env, const ak_cb *cb, napi_value value, void *ret) {
+  napi_valuetype type = napi_undefined;
+  void *data = NULL;
+  size_t len = 0;
+  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  if (type == napi_undefined) { /* the dispatcher reported a bad result: C gets zeroes */
+    ak_cb_zero_result(cb, ret);
+    return true;
+  }
+  if (type != napi_object || !ak_view_address(env, value, &data, &len) || len < cb->ret->size)
     return false;
-  }
-  return status == napi_ok;
+  memcpy(ret, data, cb->ret->size);
+  return true;
 }
 
 /* Stores the dispatcher's answer (slot AK_SLOT_RESULT, or `value` for BigInts and buffers) as
- * the C result. The dispatcher validated it against the declared type already. */
+ * the C result, widened to a word as libffi wants. The dispatcher validated it against the
+ * declared type already. */
 static bool result_from_js(napi_env env, const ak_cb *cb, napi_value value, void *ret) {
-  double v = cb->state->slots[AK_SLOT_RESULT];
+  if (cb->ret_kind == AK_VOID) return true;
+  if (cb->ret_kind == AK_STRUCT) return struct_result_from_js(env, cb, value, ret);
+  const ak_kind_row *row = &ak_kinds[cb->ret_kind];
   napi_valuetype type = napi_undefined;
-  switch (cb->ret_kind) {
-  case AK_VOID:
-    return true;
-  case AK_BOOL:
-    *(ffi_arg *)ret = v != 0;
-    return true;
-  case AK_I8:
-    *(ffi_sarg *)ret = (int8_t)v;
-    return true;
-  case AK_U8:
-    *(ffi_arg *)ret = (uint8_t)v;
-    return true;
-  case AK_I16:
-    *(ffi_sarg *)ret = (int16_t)v;
-    return true;
-  case AK_U16:
-    *(ffi_arg *)ret = (uint16_t)v;
-    return true;
-  case AK_I32:
-    *(ffi_sarg *)ret = (int32_t)v;
-    return true;
-  case AK_U32:
-    *(ffi_arg *)ret = (uint32_t)v;
-    return true;
-  case AK_F32:
-    *(float *)ret = (float)v;
-    return true;
-  case AK_F64:
-    *(double *)ret = v;
-    return true;
-  default:
-    break;
-  }
-  if (napi_typeof(env, value, &type) != napi_ok) return false;
-  bool lossless = false;
-  switch (cb->ret_kind) {
-  case AK_I64:
-  case AK_I64_BIG:
-    if (type != napi_bigint) {
-      *(int64_t *)ret = (int64_t)v;
-      return true;
-    }
-    return napi_get_value_bigint_int64(env, value, ret, &lossless) == napi_ok && lossless;
-  case AK_U64:
-  case AK_U64_BIG:
-    if (type != napi_bigint) {
-      *(uint64_t *)ret = (uint64_t)v;
-      return true;
-    }
-    return napi_get_value_bigint_uint64(env, value, ret, &lossless) == napi_ok && lossless;
-  case AK_PTR:
-  case AK_CSTRING:
-    if (type == napi_undefined) {
-      *(void **)ret = (void *)(intptr_t)(int64_t)v;
-      return true;
-    }
-    return ak_pointer_parse(env, value, ret) == AK_PTR_OK;
-  case AK_STRUCT: {
-    void *data = NULL;
-    size_t len = 0;
-    if (type == napi_undefined) { /* the dispatcher reported a bad result: C gets zeroes */
-      ak_cb_zero_result(cb, ret);
-      return true;
-    }
-    if (type != napi_object || !ak_view_address(env, value, &data, &len) || len < cb->ret->size)
-      return false;
-    memcpy(ret, data, cb->ret->size);
-    return true;
-  }
-  default:
+  if (row->ref && napi_typeof(env, value, &type) != napi_ok) return false;
+  ak_value v = {0};
+  if (type == napi_undefined)
+    ak_kind_from_number(cb->ret_kind, cb->state->slots[AK_SLOT_RESULT], &v);
+  else if (!row->from_js(env, value, &v))
     return false;
-  }
+  uint64_t image = ak_kind_image(cb->ret_kind, &v);
+  _Static_assert(sizeof image == sizeof(ffi_arg), "a result word is 64 bits");
+  memcpy(ret, &image, sizeof image);
+  return true;
 }
 
-/* Runs the dispatcher on the JS thread and stores its answer in `ret` (zero if there is none). */
 /* Calls the dispatcher with the arguments in place (slots, and `refs` for the cb->nref reference
  * arguments) and stores its answer as the C result. False, with the failure reported, if any
  * step fails. */
@@ -266,9 +166,9 @@ void ak_cb_run_js(ak_cb *cb, napi_env env, void *ret, void **args) {
   if (scoped) napi_close_handle_scope(env, scope);
 }
 
-/* Every call from C lands here, on whatever thread C is running. */
-/* Inlined into both kinds of callback code, the trampolines' entry and the libffi handler, so
- * that a call from C on the JS thread makes no call of ours before ak_cb_run_js. */
+/* Every call from C lands here, on whatever thread C is running. Inlined into both kinds of
+ * callback code, the trampolines' entry and the libffi handler, so that a call from C on the JS
+ * thread makes no call of ours before ak_cb_run_js. */
 static inline __attribute__((always_inline)) void dispatch_call(ak_cb *cb, void *ret, void **args) {
   if (ak_cb_closed(cb)) {
     ak_cb_zero_result(cb, ret);
@@ -351,24 +251,20 @@ static void fast_enter(uint32_t cls, uint64_t slot, uint64_t *regs, ak_value *re
   dispatch_call(cb, ret, args);
 }
 
-/* The entries: never inlined, so that each trampoline stays a jump. */
-__attribute__((noinline)) static uint64_t fast_int_entry(AK_CB_INT_PARAMS, uint64_t slot,
-                                                         AK_CB_SSE_PARAMS) {
-  uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
-  memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
-  ak_value r = {0};
-  fast_enter(AK_CB_INT_CLASS, slot, regs, &r);
-  return r.u64;
-}
-
-__attribute__((noinline)) static double fast_sse_entry(AK_CB_INT_PARAMS, uint64_t slot,
-                                                       AK_CB_SSE_PARAMS) {
-  uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};
-  memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));
-  ak_value r = {0};
-  fast_enter(AK_CB_SSE_CLASS, slot, regs, &r);
-  return r.f64; /* a float result is its low half, as in the register */
-}
+/* The entries: never inlined, so that each trampoline stays a jump. Each gathers the argument
+ * registers into one array of images and answers in its class's result register (a float
+ * result is the low half of the vector one, as in the register). */
+#define AK_CB_ENTRY(name, ctype, cls, member)                                                      \
+  __attribute__((noinline)) static ctype name(AK_CB_INT_PARAMS, uint64_t slot, AK_CB_SSE_PARAMS) { \
+    uint64_t regs[AK_CB_NREGS] = {AK_CB_INT_NAMES};                                                \
+    memcpy(&regs[AK_ABI_INT_REGS - 1], (double[8]){AK_CB_SSE_NAMES}, 8 * sizeof(double));          \
+    ak_value r = {0};                                                                              \
+    fast_enter(cls, slot, regs, &r);                                                               \
+    return r.member;                                                                               \
+  }
+AK_CB_ENTRY(fast_int_entry, uint64_t, AK_CB_INT_CLASS, u64)
+AK_CB_ENTRY(fast_sse_entry, double, AK_CB_SSE_CLASS, f64)
+#undef AK_CB_ENTRY
 
 /* The trampolines: slot numbers are three octal digits, so `0##n` is the slot itself. */
 #define AK_CB_TRAMP(n)                                                                             \
@@ -547,13 +443,13 @@ static napi_value cb_describe(napi_env env, ak_cb *cb) {
 
 /* callbackCreate(dispatch, args[], returns, threadsafe, blocking) -> { record, ptr }. */
 napi_value ak_js_callback_create(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
   napi_valuetype type = napi_undefined;
-  if (argc == 5) napi_typeof(env, argv[0], &type);
+  const char *usage = "callbackCreate needs a dispatcher";
+  if (!ak_get_args(env, info, 5, argv, 5, "ERR_ARKFFI_INVALID_ARG_TYPE", usage)) return NULL;
+  napi_typeof(env, argv[0], &type);
   if (type != napi_function) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "callbackCreate needs a dispatcher");
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "%s", usage);
     return NULL;
   }
   ak_cb *cb = calloc(1, sizeof *cb);

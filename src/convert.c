@@ -78,8 +78,16 @@ static bool int64_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value valu
   return false;
 }
 
-static bool pointer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value, void **out) {
-  ak_ptr_status status = ak_pointer_parse(env, value, out);
+bool ak_arg_int64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
+  return int64_arg(env, fn, i, value, true, &f->vals[i]);
+}
+
+bool ak_arg_uint64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
+  return int64_arg(env, fn, i, value, false, &f->vals[i]);
+}
+
+bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
+  ak_ptr_status status = ak_pointer_parse(env, value, &f->vals[i].ptr);
   if (status != AK_PTR_OK)
     ak_throw_pointer(env, status, fn->name, i, ak_kind_name(fn->args[i]->kind),
                      AK_POINTER_TYPES_UNSHARED);
@@ -128,60 +136,30 @@ static bool struct_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value val
   return true;
 }
 
+/* A C string argument given as a JS string (copied into the frame) or a buffer. */
+bool ak_arg_cstring(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, value, &type);
+  if (type != napi_string) return string_buffer_arg(env, fn, i, value, &f->vals[i].ptr);
+  char *s = NULL;
+  if (ak_frame_string(env, f, value, &s)) {
+    f->vals[i].ptr = s;
+    return true;
+  }
+  ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory copying argument %u",
+           fn->name, i + 1);
+  return false;
+}
+
 /* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */
 bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, double slot,
                     napi_value ref) {
-  ak_value *v = &f->vals[i];
-  f->avalues[i] = v;
+  const ak_type *t = fn->args[i];
   napi_valuetype type = napi_undefined;
   if (ref != NULL) napi_typeof(env, ref, &type);
   bool from_slot = type == napi_undefined;
-
-  switch (fn->args[i]->kind) {
-  case AK_BOOL:
-    v->u8 = slot != 0;
-    return true;
-#define FROM_SLOT(kind, member, type)                                                              \
-  case kind:                                                                                       \
-    v->member = (type)slot;                                                                        \
-    return true;
-    AK_SMALL_INTS(FROM_SLOT)
-#undef FROM_SLOT
-  case AK_F32:
-    v->f32 = (float)slot;
-    return true;
-  case AK_F64:
-    v->f64 = slot;
-    return true;
-  case AK_I64:
-  case AK_I64_BIG:
-    if (from_slot) v->i64 = (int64_t)slot;
-    return from_slot || int64_arg(env, fn, i, ref, true, v);
-  case AK_U64:
-  case AK_U64_BIG:
-    if (from_slot) v->u64 = (uint64_t)slot;
-    return from_slot || int64_arg(env, fn, i, ref, false, v);
-  case AK_PTR:
-    /* A negative number is a two's-complement address, as C would cast it. */
-    if (from_slot) v->ptr = (void *)(intptr_t)(int64_t)slot;
-    return from_slot || pointer_arg(env, fn, i, ref, &v->ptr);
-  case AK_CSTRING:
-    if (from_slot) {
-      v->ptr = (void *)(intptr_t)(int64_t)slot;
-      return true;
-    }
-    if (type == napi_string) {
-      char *s = NULL;
-      if (ak_frame_string(env, f, ref, &s)) {
-        v->ptr = s;
-        return true;
-      }
-      ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory copying argument %u",
-               fn->name, i + 1);
-      return false;
-    }
-    return string_buffer_arg(env, fn, i, ref, &v->ptr);
-  case AK_STRUCT:
+  f->avalues[i] = &f->vals[i];
+  if (t->kind == AK_STRUCT) {
     /* libffi copies the struct from avalues[i]: the bytes of the buffer passed, or at the
      * address in the slot. */
     if (!from_slot) return struct_arg(env, fn, i, ref, &f->avalues[i]);
@@ -191,12 +169,15 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
     }
     f->avalues[i] = (void *)(intptr_t)(int64_t)slot;
     return true;
-  case AK_VOID:
-  case AK_KIND_COUNT:
-    break;
   }
-  assert(!"unreachable argument kind");
-  return false;
+  /* A kind whose values all fit a number takes the slot, whatever else came. */
+  const ak_kind_row *row = &ak_kinds[t->kind];
+  assert(row->arg != NULL || !row->ref);
+  if (from_slot || !row->ref) {
+    ak_kind_from_number(t->kind, slot, &f->vals[i]);
+    return true;
+  }
+  return row->arg(env, fn, f, i, ref);
 }
 
 bool ak_frame_init(ak_frame *f, uint32_t nargs) {

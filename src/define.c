@@ -140,18 +140,8 @@ static bool define_oom(napi_env env) {
 
 /* C's default argument promotions, which a variadic argument undergoes. */
 static ak_type *promote_vararg(ak_type *t) {
-  switch (t->kind) {
-  case AK_BOOL:
-  case AK_I8:
-  case AK_U8:
-  case AK_I16:
-  case AK_U16:
-    return (ak_type *)ak_scalar_type(AK_I32);
-  case AK_F32:
-    return (ak_type *)ak_scalar_type(AK_F64);
-  default:
-    return t;
-  }
+  ak_kind promoted = ak_kinds[t->kind].promoted;
+  return promoted == t->kind ? t : (ak_type *)ak_scalar_type(promoted);
 }
 
 static bool read_address(napi_env env, napi_value value, void **out) {

@@ -1,8 +1,9 @@
 /*
- * kinds.c - the table of C type kinds: one row per ak_kind with its canonical name, its
- * descriptor (size, alignment, libffi type), whether its JS values may need the engine, and
- * how memory holds it (read() and write() of memory.c). lib/kinds.ts mirrors the rows in the same
- * order, checked when the TypeScript layer loads. Adding a type is adding a row here and there.
+ * kinds.c - the table of C type kinds: one row per ak_kind (kinds.h says what each member
+ * means) with its canonical name, its descriptor (size, alignment, libffi type), whether its JS
+ * values may need the engine, how a value of it converts each way, and how memory holds it.
+ * lib/kinds.ts mirrors the rows in the same order, checked when the TypeScript layer loads.
+ * Adding a type is adding a row here and there, and a case to the conversions of kinds.h.
  */
 #include "arkffi.h"
 
@@ -60,7 +61,6 @@ AK_NUMBER_WRITER(f32, float)
 AK_NUMBER_WRITER(f64, double)
 AK_BIGINT_WRITER(i64, int64_t, napi_get_value_bigint_int64)
 AK_BIGINT_WRITER(u64, uint64_t, napi_get_value_bigint_uint64)
-_Static_assert(sizeof(void *) <= sizeof(uint64_t), "an address fits 64 bits");
 
 static bool write_ptr(napi_env env, napi_value value, void *p) {
   uint64_t bits = 0;
@@ -72,33 +72,77 @@ static bool write_ptr(napi_env env, napi_value value, void *p) {
   return true;
 }
 
-#define AK_SCALAR(kind, ctype, ffi)                                                                \
-  { kind, sizeof(ctype), _Alignof(ctype), &ffi }
-#define AK_MEMORY(name) read_##name, write_##name
+/* A C string result or callback argument: the string at the address at p, or null. */
+static napi_value cstring_to_js(napi_env env, const void *p) {
+  const char *s;
+  napi_value out = NULL;
+  memcpy(&s, p, sizeof s);
+  if (s == NULL)
+    napi_get_null(env, &out);
+  else
+    napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+/* A pointer a callback answered: any value ak_pointer_parse takes. */
+static bool pointer_from_js(napi_env env, napi_value value, void *out) {
+  return ak_pointer_parse(env, value, out) == AK_PTR_OK;
+}
+
+#define AK_SCALAR(kind, ctype, ffi) .type = {kind, sizeof(ctype), _Alignof(ctype), &ffi}
+#define AK_MEMORY(name)             .read = read_##name, .write = write_##name
 
 const ak_kind_row ak_kinds[AK_KIND_COUNT] = {
-    [AK_VOID] = {"void", {AK_VOID, 0, 1, &ffi_type_void}, false, NULL, NULL},
-    [AK_BOOL] = {"bool", AK_SCALAR(AK_BOOL, bool, ffi_type_uint8), false, NULL, NULL},
-    [AK_I8] = {"i8", AK_SCALAR(AK_I8, int8_t, ffi_type_sint8), false, AK_MEMORY(i8)},
-    [AK_U8] = {"u8", AK_SCALAR(AK_U8, uint8_t, ffi_type_uint8), false, AK_MEMORY(u8)},
-    [AK_I16] = {"i16", AK_SCALAR(AK_I16, int16_t, ffi_type_sint16), false, AK_MEMORY(i16)},
-    [AK_U16] = {"u16", AK_SCALAR(AK_U16, uint16_t, ffi_type_uint16), false, AK_MEMORY(u16)},
-    [AK_I32] = {"i32", AK_SCALAR(AK_I32, int32_t, ffi_type_sint32), false, AK_MEMORY(i32)},
-    [AK_U32] = {"u32", AK_SCALAR(AK_U32, uint32_t, ffi_type_uint32), false, AK_MEMORY(u32)},
-    /* 64-bit integers: a number while exact, else a BigInt; the engine converts a BigInt. */
-    [AK_I64] = {"i64", AK_SCALAR(AK_I64, int64_t, ffi_type_sint64), true, AK_MEMORY(i64)},
-    [AK_U64] = {"u64", AK_SCALAR(AK_U64, uint64_t, ffi_type_uint64), true, AK_MEMORY(u64)},
-    [AK_I64_BIG] = {"bigint64", AK_SCALAR(AK_I64_BIG, int64_t, ffi_type_sint64), true,
-                    read_bigint64, write_i64},
-    [AK_U64_BIG] = {"biguint64", AK_SCALAR(AK_U64_BIG, uint64_t, ffi_type_uint64), true,
-                    read_biguint64, write_u64},
-    [AK_F32] = {"f32", AK_SCALAR(AK_F32, float, ffi_type_float), false, AK_MEMORY(f32)},
-    [AK_F64] = {"f64", AK_SCALAR(AK_F64, double, ffi_type_double), false, AK_MEMORY(f64)},
-    [AK_PTR] = {"ptr", AK_SCALAR(AK_PTR, void *, ffi_type_pointer), true, AK_MEMORY(ptr)},
-    [AK_CSTRING] = {"cstring", AK_SCALAR(AK_CSTRING, char *, ffi_type_pointer), true, NULL, NULL},
-    /* A struct's descriptor is built per definition (types.c); this row names the kind. */
-    [AK_STRUCT] = {"struct", {AK_STRUCT, 0, 1, NULL}, true, NULL, NULL},
+    [AK_VOID] = {"void", {AK_VOID, 0, 1, &ffi_type_void}, .promoted = AK_VOID},
+    [AK_BOOL] = {"bool", AK_SCALAR(AK_BOOL, bool, ffi_type_uint8), .promoted = AK_I32},
+    [AK_I8] = {"i8", AK_SCALAR(AK_I8, int8_t, ffi_type_sint8), .promoted = AK_I32, AK_MEMORY(i8)},
+    [AK_U8] = {"u8", AK_SCALAR(AK_U8, uint8_t, ffi_type_uint8), .promoted = AK_I32, AK_MEMORY(u8)},
+    [AK_I16] = {"i16", AK_SCALAR(AK_I16, int16_t, ffi_type_sint16), .promoted = AK_I32,
+                AK_MEMORY(i16)},
+    [AK_U16] = {"u16", AK_SCALAR(AK_U16, uint16_t, ffi_type_uint16), .promoted = AK_I32,
+                AK_MEMORY(u16)},
+    [AK_I32] = {"i32", AK_SCALAR(AK_I32, int32_t, ffi_type_sint32), .promoted = AK_I32,
+                AK_MEMORY(i32)},
+    [AK_U32] = {"u32", AK_SCALAR(AK_U32, uint32_t, ffi_type_uint32), .promoted = AK_U32,
+                AK_MEMORY(u32)},
+    /* 64-bit integers and pointers: a number while exact, else a BigInt, which the engine
+     * converts. */
+    [AK_I64] = {"i64", AK_SCALAR(AK_I64, int64_t, ffi_type_sint64), .ref = true, .promoted = AK_I64,
+                .to_js = read_i64, .from_js = write_i64, .arg = ak_arg_int64, AK_MEMORY(i64)},
+    [AK_U64] = {"u64", AK_SCALAR(AK_U64, uint64_t, ffi_type_uint64), .ref = true,
+                .promoted = AK_U64, .to_js = read_u64, .from_js = write_u64, .arg = ak_arg_uint64,
+                AK_MEMORY(u64)},
+    [AK_I64_BIG] = {"bigint64", AK_SCALAR(AK_I64_BIG, int64_t, ffi_type_sint64), .ref = true,
+                    .promoted = AK_I64_BIG, .to_js = read_bigint64, .from_js = write_i64,
+                    .arg = ak_arg_int64, .read = read_bigint64, .write = write_i64},
+    [AK_U64_BIG] = {"biguint64", AK_SCALAR(AK_U64_BIG, uint64_t, ffi_type_uint64), .ref = true,
+                    .promoted = AK_U64_BIG, .to_js = read_biguint64, .from_js = write_u64,
+                    .arg = ak_arg_uint64, .read = read_biguint64, .write = write_u64},
+    [AK_F32] = {"f32", AK_SCALAR(AK_F32, float, ffi_type_float), .promoted = AK_F64,
+                AK_MEMORY(f32)},
+    [AK_F64] = {"f64", AK_SCALAR(AK_F64, double, ffi_type_double), .promoted = AK_F64,
+                AK_MEMORY(f64)},
+    [AK_PTR] = {"ptr", AK_SCALAR(AK_PTR, void *, ffi_type_pointer), .ref = true, .promoted = AK_PTR,
+                .to_js = read_ptr, .from_js = pointer_from_js, .arg = ak_arg_pointer,
+                AK_MEMORY(ptr)},
+    [AK_CSTRING] = {"cstring", AK_SCALAR(AK_CSTRING, char *, ffi_type_pointer), .ref = true,
+                    .promoted = AK_CSTRING, .to_js = cstring_to_js, .from_js = pointer_from_js,
+                    .arg = ak_arg_cstring},
+    /* A struct's descriptor is built per definition (types.c), and its bytes convert as a
+     * buffer wherever they go; this row names the kind. */
+    [AK_STRUCT] = {"struct", {AK_STRUCT, 0, 1, NULL}, .ref = true, .promoted = AK_STRUCT},
 };
+
+napi_value ak_kind_number_to_js(napi_env env, ak_kind kind, double d) {
+  napi_value out = NULL;
+  if (kind == AK_VOID)
+    napi_get_undefined(env, &out);
+  else if (kind == AK_BOOL)
+    napi_get_boolean(env, d != 0, &out);
+  else
+    napi_create_double(env, d, &out);
+  return out;
+}
 
 const char *ak_kind_name(ak_kind kind) {
   assert(kind < AK_KIND_COUNT);

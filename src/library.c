@@ -143,14 +143,13 @@ napi_value ak_js_loader(napi_env env, napi_callback_info info) {
 /* open(path: string | null, flags: number) -> handle. Throws the loader's own reason on failure.
  * The options were checked in JS; deep binding where the loader lacks it is refused here too. */
 napi_value ak_js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-
-  napi_valuetype type = napi_undefined;
-  if (argc > 0) napi_typeof(env, argv[0], &type);
+  if (!ak_get_args(env, info, 2, argv, 0, NULL, NULL)) return NULL;
+  napi_valuetype type = napi_undefined, flags_type = napi_undefined;
+  napi_typeof(env, argv[0], &type);
+  napi_typeof(env, argv[1], &flags_type);
   uint32_t flags = 0;
-  if (argc > 1 && napi_get_value_uint32(env, argv[1], &flags) != napi_ok) {
+  if (flags_type != napi_undefined && napi_get_value_uint32(env, argv[1], &flags) != napi_ok) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_ARG_TYPE", "the open flags must be a number");
     return NULL;
   }
@@ -240,12 +239,11 @@ static bool defer_close(napi_env env, ak_state *st, ak_lib *lib) {
 
 /* close(handle) -> boolean: true if this call closed it, false if it was already closed. */
 napi_value ak_js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  ak_lib *lib = argc > 0 ? ak_lib_unwrap(env, argv[0]) : NULL;
-  if (lib == NULL) return NULL;
-
+  ak_lib *lib = NULL;
+  if (!ak_get_args(env, info, 1, argv, 0, NULL, NULL) ||
+      (lib = ak_lib_unwrap(env, argv[0])) == NULL)
+    return NULL;
   bool closed_now = !lib->closed;
   lib->closed = true;
   ak_state *st = ak_state_get(env);

@@ -415,24 +415,29 @@ napi_value ak_js_ptr(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* The kinds read() and write() take: the scalars that memory holds as numbers or BigInts. */
-static bool memory_kind(int32_t kind) {
-  return kind >= 0 && kind < AK_KIND_COUNT && ak_kinds[kind].read != NULL;
+/* The arguments of read() or write() (`what`, with `n` of them) into argv, and the kind they
+ * name (argument 2), which must be one memory holds as a number or a BigInt; -1 with the error
+ * thrown otherwise. */
+static int32_t memory_call(napi_env env, napi_callback_info info, size_t n, napi_value *argv,
+                           const char *what) {
+  size_t argc = n;
+  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return -1;
+  int32_t kind = -1;
+  napi_get_value_int32(env, argv[2], &kind);
+  if (argc < n || kind < 0 || kind >= AK_KIND_COUNT || ak_kinds[kind].read == NULL) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "%s: unsupported type index %d", what,
+             kind);
+    return -1;
+  }
+  return kind;
 }
 
 /* read(address, byteOffset, kindIndex) -> the scalar stored there. */
 napi_value ak_js_read(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
   ak_address a;
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  int32_t kind = -1;
-  napi_get_value_int32(env, argv[2], &kind);
-  if (!memory_kind(kind)) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "read: unsupported type index %d", kind);
-    return NULL;
-  }
-  if (!address_arg(env, argv, true, true, &a) ||
+  int32_t kind = memory_call(env, info, 3, argv, "read");
+  if (kind < 0 || !address_arg(env, argv, true, true, &a) ||
       !access_fits(env, &a, ak_scalar_type(kind)->size, "read"))
     return NULL;
   return ak_kinds[kind].read(env, a.p);
@@ -442,16 +447,10 @@ napi_value ak_js_read(napi_env env, napi_callback_info info) {
  * The TypeScript layer has checked the value against the kind: a number for the kinds up to 32
  * bits and the floats, a BigInt in range for the 64-bit integers and pointers. */
 napi_value ak_js_write(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
   ak_address a;
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  int32_t kind = -1;
-  napi_get_value_int32(env, argv[2], &kind);
-  if (argc < 4 || !memory_kind(kind)) {
-    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "write: unsupported type index %d", kind);
-    return NULL;
-  }
+  int32_t kind = memory_call(env, info, 4, argv, "write");
+  if (kind < 0) return NULL;
   /* The value first: a refused one must write nothing. */
   unsigned char scratch[sizeof(ak_value)];
   size_t size = ak_scalar_type(kind)->size;
@@ -501,25 +500,35 @@ napi_value ak_js_free(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The arguments of readCString and toArrayBuffer, (address, byteOffset, byteLength?), read. */
+typedef struct {
+  napi_value argv[3];
+  ak_address at;
+  bool bounded; /* a byteLength was given: `len` */
+  size_t len;
+} memory_span;
+
+/* Reads a span's arguments; `nonnull` as for address_arg. */
+static bool span_args(napi_env env, napi_callback_info info, bool nonnull, memory_span *span) {
+  size_t argc = 3;
+  span->len = 0;
+  return !ak_failed(env, napi_get_cb_info(env, info, &argc, span->argv, NULL, NULL)) &&
+         address_arg(env, span->argv, true, nonnull, &span->at) &&
+         optional_length_arg(env, span->argv[2], 2, "byteLength", &span->bounded, &span->len) &&
+         (!span->bounded || length_fits(env, &span->at, span->len, 2));
+}
+
 /* readCString(address, byteOffset?, byteLength?) -> string. NULL reads as '', whatever the offset.
  * The read stops at the first NUL or after byteLength bytes, whichever comes first; in a JS
  * buffer, at its end too, and a byteLength beyond that end is refused. */
 napi_value ak_js_read_cstring(napi_env env, napi_callback_info info) {
-  size_t argc = 3, len = 0;
-  napi_value argv[3], out;
-  ak_address a;
-  bool bounded;
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argv, true, false, &a) ||
-      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len) ||
-      (bounded && !length_fits(env, &a, len, 2)))
-    return NULL;
-  const char *text = a.p != NULL ? (const char *)a.p : "";
-  if (!bounded && a.buffer) {
-    bounded = true;
-    len = a.room;
-  }
-  len = bounded ? strnlen(text, len) : strlen(text);
+  memory_span span;
+  napi_value out;
+  if (!span_args(env, info, false, &span)) return NULL;
+  const char *text = span.at.p != NULL ? (const char *)span.at.p : "";
+  size_t len = span.bounded     ? strnlen(text, span.len)
+               : span.at.buffer ? strnlen(text, span.at.room)
+                                : strlen(text);
   if (ak_failed(env, napi_create_string_utf8(env, text, len, &out))) return NULL;
   return out;
 }
@@ -556,24 +565,21 @@ static void release_viewed(napi_env env, void *data, void *hint) {
  * memory stays C's: the caller keeps it alive while the view is used. A view of a JS buffer stays
  * within it and keeps it alive. */
 napi_value ak_js_to_arraybuffer(napi_env env, napi_callback_info info) {
-  size_t argc = 3, len = 0;
-  napi_value argv[3], out;
-  ak_address a;
-  bool bounded;
-  if (ak_failed(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))) return NULL;
-  if (!address_arg(env, argv, true, true, &a) ||
-      !optional_length_arg(env, argv[2], 2, "byteLength", &bounded, &len) ||
-      (bounded && !length_fits(env, &a, len, 2)))
-    return NULL;
+  memory_span span;
+  napi_value out;
+  if (!span_args(env, info, true, &span)) return NULL;
+  const ak_address a = span.at;
+  size_t len = span.len;
   if (a.p == NULL) {
     /* An empty buffer: nothing to view. */
     void *none;
     if (ak_failed(env, napi_create_arraybuffer(env, 0, &none, &out))) return NULL;
     return out;
   }
-  if (!bounded) len = a.buffer ? strnlen((const char *)a.p, a.room) : strlen((const char *)a.p);
+  if (!span.bounded)
+    len = a.buffer ? strnlen((const char *)a.p, a.room) : strlen((const char *)a.p);
   napi_ref viewed = NULL;
-  if (a.buffer && ak_failed(env, napi_create_reference(env, argv[0], 1, &viewed))) return NULL;
+  if (a.buffer && ak_failed(env, napi_create_reference(env, span.argv[0], 1, &viewed))) return NULL;
   if (ak_failed(env, napi_create_external_arraybuffer(
                          env, a.p, len, viewed != NULL ? release_viewed : NULL, viewed, &out))) {
     if (viewed != NULL) napi_delete_reference(env, viewed);

@@ -43,3 +43,29 @@ test('a library function that sets errno is seen exactly', () => {
   lib.symbols.set_errno(12345);
   assert.equal(errno(), 12345);
 });
+
+test('errno(value) sets errno for the next call only, and errno() reads it until then', async () => {
+  const lib = dlopen(testlib, {
+    errno_on_entry: { returns: 'i32' },
+    errno_on_entry_then: { args: ['i32'], returns: 'i32' },
+  });
+  const { errno_on_entry, errno_on_entry_then } = lib.symbols;
+  assert.equal(errno(constants.errno.EINTR), constants.errno.EINTR);
+  assert.equal(errno(), constants.errno.EINTR);
+  assert.equal(errno_on_entry(), constants.errno.EINTR);
+  assert.equal(errno(), constants.errno.EINTR, 'the call left errno as it found it');
+  assert.equal(errno_on_entry(), 0, 'the value was for one call');
+  // A call on the thread pool starts with the value too, and reports what it left.
+  errno(-7);
+  assert.equal(await errno_on_entry_then.async(33), -7);
+  assert.equal(errno(), 33);
+  assert.equal(errno_on_entry(), 0);
+  lib.close();
+});
+
+test('errno(value) refuses what no int holds, naming the argument', () => {
+  assert.throws(() => errno('5'), { name: 'TypeError', code: 'ERR_ARKFFI_INVALID_ARG_TYPE', message: /errno\(\): argument 1 \(value\)/ });
+  assert.throws(() => errno(2 ** 31), { name: 'RangeError', code: 'ERR_ARKFFI_OUT_OF_RANGE' });
+  assert.throws(() => errno(1.5), { name: 'RangeError', code: 'ERR_ARKFFI_OUT_OF_RANGE' });
+  assert.equal(errno(0), 0);
+});

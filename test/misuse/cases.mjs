@@ -914,6 +914,12 @@ add('ptr(): a view in range', ({ A }) => {
   return A.ptr(u8.subarray(2)) - A.ptr(u8);
 }, value(2));
 add('errno: after a call is a number', ({ A, s }) => (s.echo_i32(1), typeof A.errno()), value('number'));
+add('errno(value): a string', ({ A }) => A.errno('5'), typeErr('errno'));
+add('errno(value): a BigInt', ({ A }) => A.errno(5n), typeErr('errno'));
+add('errno(value): beyond an int', ({ A }) => A.errno(2 ** 31), rangeErr('errno'));
+add('errno(value): NaN', ({ A }) => A.errno(NaN), rangeErr('errno'));
+add('errno(value): an object with valueOf runs no user code', ({ A, getter }) => A.errno({ valueOf: () => { throw new Error('ran'); } }), typeErr('errno'));
+add('errno(value): only the next call starts with it', ({ A, s }) => (A.errno(3), s.echo_i32(1), s.echo_i32(1), A.errno()), value(0));
 
 // ---------------------------------------------------------------------------------------------
 // linkSymbols, CFunction and the raw bridge.

@@ -229,6 +229,18 @@ EXPORT int32_t set_errno(int32_t v) {
   return -1;
 }
 
+/* errno as the function found it: what errno(value) asked for, else the 0 ArkFFI starts with. */
+EXPORT int32_t errno_on_entry(void) {
+  return errno;
+}
+
+/* errno as found on entry; leaves v in it. */
+EXPORT int32_t errno_on_entry_then(int32_t v) {
+  int32_t seen = errno;
+  errno = v;
+  return seen;
+}
+
 /* Function pointers. */
 typedef int32_t (*binop_fn)(int32_t, int32_t);
 EXPORT binop_fn get_adder(void) {
