@@ -5,6 +5,8 @@
 //
 //   node scripts/build-addon.mjs              -> build/Release/arkffi.node
 //   ARKFFI_SANITIZE=1 node scripts/...        -> build/sanitize/arkffi.node (ASan + UBSan)
+//   ARKFFI_BUILD_DIR=dir node scripts/...     -> dir/arkffi.node
+// CC picks the compiler (a cross compiler builds for its target) and CFLAGS adds flags.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,7 +30,7 @@ const ffiCflags = pkgConfig(['--cflags']) ?? [];
 const ffiLibs = pkgConfig(['--libs']) ?? ['-lffi'];
 const napiInclude = require('node-api-headers').include_dir;
 
-const outDir = join(root, 'build', sanitize ? 'sanitize' : 'Release');
+const outDir = process.env.ARKFFI_BUILD_DIR || join(root, 'build', sanitize ? 'sanitize' : 'Release');
 mkdirSync(outDir, { recursive: true });
 
 // The calling convention's file (src/abi.h): x86-64 System V has its own, every other target the
@@ -56,6 +58,7 @@ const flags = [
   '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror=implicit-function-declaration',
   `-I${napiInclude}`, ...ffiCflags, `-DAK_ABI_HEADER="abi_${abi}.h"`,
   ...(sanitize ? ['-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined'] : ['-O2', '-DNDEBUG']),
+  ...(process.env.CFLAGS ?? '').split(/\s+/).filter(Boolean),
 ];
 // Node-API symbols are resolved from the host process at load time.
 const tmp = join(outDir, `arkffi.node.${process.pid}.tmp`);

@@ -11,6 +11,7 @@
  *   call.c     the call itself: the native entries (general and fast) and the results
  *   convert.c  a call's arguments from JS to C, their errors, the frame that holds them
  *   memory.c   pointers, C strings and raw memory reads
+ *   napi.h     the host's Node-API header (Node.js, or OpenHarmony's NDK)
  *   protocol.h the shared slot buffer: every slot, region, bit and code of it
  *   abi.h      what the core asks of the calling convention, answered by one file per ABI:
  *   abi_x64_sysv.c  x86-64 System V: register plans, struct classes, direct calls (+ its .h)
@@ -37,7 +38,7 @@
 #include "protocol.h"
 
 #include <ffi.h>
-#include <node_api.h>
+#include "napi.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

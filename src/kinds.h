@@ -9,7 +9,7 @@
 
 #include <assert.h>
 #include <ffi.h>
-#include <node_api.h>
+#include "napi.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -316,6 +316,21 @@ static napi_value init(napi_env env, napi_value exports) {
   return exports;
 }
 
+#if defined(__OHOS__)
+/* OpenHarmony loads `import ffi from 'libarkffi.so'` through a module registered when the library
+ * is loaded, not through napi_register_module_v1. */
+static napi_module ak_module = {
+    .nm_version = 1,
+    .nm_filename = NULL,
+    .nm_register_func = init,
+    .nm_modname = "arkffi",
+};
+
+__attribute__((constructor)) static void ak_register(void) {
+  napi_module_register(&ak_module);
+}
+#else
 NAPI_MODULE_INIT() {
   return init(env, exports);
 }
+#endif
