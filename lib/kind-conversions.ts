@@ -3,7 +3,7 @@
  * table (lib/kinds.ts) carry. Each is written twice, alike: as source text for the code generated
  * once per signature (lib/call-codegen.ts, lib/callback-dispatch.ts), and as closures for where
  * code generation is off (lib/call-closures.ts, the closure dispatchers). Both are chosen by kind
- * when a wrapper or dispatcher is made, never during a call.
+ * when a wrapper or dispatcher is made: a call looks up no row (but to explain a refused argument).
  *
  * What the closures reach at run time comes in as a parameter (CallRuntime, from
  * lib/call-runtime.ts), so this file imports nothing of the call layer, which imports the table.
