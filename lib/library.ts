@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
+import { adaptCall, isAdapter, nativeArgs, type Adapted } from './arg-adapters';
 import { describe, ffiError, ownList, ownProperty, reword, type ArkFFIError, type ErrorCode } from './errors';
 import { disposer, isDisposable } from './disposable';
 import type { Pointer } from './memory';
@@ -14,7 +15,15 @@ import { underlying } from './named';
 import { prototypeDefinition } from './prototype';
 import { native, type NativeLibrary } from './native';
 import { structReader, withStructs } from './struct-calls';
-import type { AsyncCallOf, CallOf, Definition, DefinitionOf, FFIFunction, FFIFunctionAt } from './typing';
+import type {
+  AsyncCallOf,
+  CallOf,
+  Definition,
+  DefinitionOf,
+  FFIFunction,
+  FFIFunctionAt,
+  ParamTypeSpec,
+} from './typing';
 import { makeFunction, makeVariadic, markFunction, type CallGuard } from './wrapper';
 
 /**
@@ -327,8 +336,15 @@ export function defineCallable(
     Object.defineProperties(fn, { name: { value: name }, async: { value: async } });
     return fn as FFICallable;
   }
+  if (def.args?.some(isAdapter)) {
+    // The C function takes what each adapter passes; the callable prepares and finishes them.
+    const call = defineCallable(name, { ...def, args: nativeArgs(def.args) }, address, lib, guard, freeByName);
+    return adaptCall(name, def.args, call as unknown as Adapted) as unknown as FFICallable;
+  }
   const returns = def.returns ?? 'void';
-  const sig = { name, args: def.args ?? [], returns, readStruct: structReader(name, returns, def.structReturn) };
+  // No adapter is left (see above): each parameter is a plain type.
+  const args = (def.args ?? []) as readonly ParamTypeSpec[];
+  const sig = { name, args, returns, readStruct: structReader(name, returns, def.structReturn) };
   const call = def.variadic === true ? makeVariadic(sig, address, lib, guard) : makeFunction(sig, address, lib, guard);
   return withStructs(name, { ...sig, structReturn: def.structReturn }, call);
 }

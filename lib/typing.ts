@@ -6,6 +6,7 @@
  * The name table mirrors the addon's (src/types.c), which stays the authority at run time; the
  * tests in test/types/ prove what compiles and what does not.
  */
+import type { ArgAdapter } from './arg-adapters';
 import type { JSCallback } from './callback';
 import type { DisposableType } from './disposable';
 import type { CString, PointerLike } from './memory';
@@ -226,6 +227,9 @@ export type TypeSpec = VoidTypeName | ParamTypeSpec;
 /** A type a parameter (or a member of a struct by value) can have: any TypeSpec but void. */
 export type ParamTypeSpec = Exclude<TypeName, VoidTypeName> | readonly ParamTypeSpec[] | NativeDescribed;
 
+/** A parameter of a function definition: any ParamTypeSpec, or one converted around the call. */
+export type DefinitionParam = ParamTypeSpec | ArgAdapter;
+
 /** A C function address as a value: a CFunction (or anything callable with a `ptr`). */
 export interface FunctionPointer {
   (...args: never[]): unknown;
@@ -269,13 +273,15 @@ export type ArgValue<T> = ArgValueOf<Unaliased<T>>;
 
 type ArgValueOf<T> = T extends TypeName
   ? Group<T>['arg']
-  : T extends OpaqueType<infer N>
-    ? Handle<N> | null
-    : T extends StructSchema<infer F>
-      ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
-      : T extends readonly unknown[]
-        ? ArrayBufferLike | ArrayBufferView
-        : unknown;
+  : T extends ArgAdapter<infer V>
+    ? V
+    : T extends OpaqueType<infer N>
+      ? Handle<N> | null
+      : T extends StructSchema<infer F>
+        ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
+        : T extends readonly unknown[]
+          ? ArrayBufferLike | ArrayBufferView
+          : unknown;
 
 /**
  * What a call with result type `T` returns; for a StructSchema, what `structReturn` (`Mode`)
@@ -454,7 +460,7 @@ export type DefinitionOf<D> = D extends string ? PrototypeDefinition<D> : D exte
 /** How one C function is declared. */
 export interface FFIFunction {
   /** Parameter types, in order. Default: none. */
-  readonly args?: readonly ParamTypeSpec[];
+  readonly args?: readonly DefinitionParam[];
   /** Result type. Default: void. A disposable() type is freed once read. */
   readonly returns?: TypeSpec | DisposableType;
   /**
