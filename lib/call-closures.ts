@@ -6,66 +6,14 @@
  * with Reflect.apply over an array whose every element is its own (no Proxy, getter or setter on
  * Array.prototype is reached), and every global is captured at load.
  */
-import { REF_KINDS, type WrapperFactory, type WrapperShape } from './call-codegen';
-import {
-  argCount,
-  argError,
-  layout,
-  pointerOf,
-  REFUSED,
-  slotReader,
-  slots,
-  stringOf,
-  structOf,
-  takes,
-} from './call-runtime';
+import type { WrapperFactory, WrapperShape } from './call-codegen';
+import { argConversion, argCount, argError, layout, runtime, slots } from './call-runtime';
 import { throwClosed, throwCount } from './errors';
+import { kindRow } from './kinds';
 import { native } from './native';
 
 const apply = Reflect.apply;
-const isView = ArrayBuffer.isView;
 const { invoke, invokeAsync } = native;
-
-/** Whether a parameter of kind `kind` takes `v` (as the generated checks decide). */
-function accepts(kind: string, v: unknown): boolean {
-  return kind === 'struct' ? structOf(v) !== REFUSED : takes(kind, v);
-}
-
-/**
- * Stores the accepted argument `v` of kind `kind` in slot `slot` and answers undefined, or answers
- * the value that passes it as a reference, as the general generated code does.
- */
-function pass(kind: string, v: unknown, slot: number): unknown {
-  if (typeof v === 'number') slots[slot] = kind === 'bool' ? (v !== 0 ? 1 : 0) : v;
-  else if (typeof v === 'boolean') slots[slot] = v ? 1 : 0;
-  else if (typeof v === 'bigint' || typeof v === 'string' || isView(v)) return v;
-  else {
-    const passed = kind === 'ptr' ? pointerOf(v) : kind === 'cstring' ? stringOf(v) : structOf(v);
-    if (typeof passed !== 'number') return passed;
-    slots[slot] = passed;
-  }
-  return undefined;
-}
-
-/** What a synchronous call returns, given what the native entry returned (see returnCode). */
-function resultReader(
-  kind: string,
-  readStruct: ((result: ArrayBuffer | undefined) => unknown) | undefined,
-): (returned: unknown) => unknown {
-  switch (kind) {
-    case 'void':
-      return () => undefined;
-    case 'struct':
-      return readStruct as (returned: unknown) => unknown;
-    case 'cstring': {
-      // undefined: the same bytes as the last string result (src/call.c).
-      let lastString: unknown;
-      return (returned) => (returned === undefined ? lastString : (lastString = returned));
-    }
-    default:
-      return slotReader(kind, layout.slotResult);
-  }
-}
 
 /** The factory of closure wrappers for one shape of definition (see compileWrapper). */
 export function closureWrapper(shape: WrapperShape): WrapperFactory {
@@ -73,20 +21,23 @@ export function closureWrapper(shape: WrapperShape): WrapperFactory {
   const count = kinds.length;
   const expected = argCount(count);
   let nrefs = 0;
-  const refPositions = kinds.map((kind) => (REF_KINDS.has(kind) ? nrefs++ : -1));
+  const refPositions = kinds.map((kind) => (kindRow(kind).ref ? nrefs++ : -1));
+  // Each argument's check and store, as the general generated code makes them.
+  const takes = kinds.map((kind) => argConversion(kind).takes(runtime));
+  const pass = kinds.map((kind, i) => argConversion(kind).pass(runtime, layout.slotArgs + i));
+  const result = kindRow(shape.returns).result;
   return (name, guard, address, readStruct) => {
     // Reused by every call, each element its own: filled, handed to the entry, then cleared.
     const refs: unknown[] = refPositions.flatMap((k) => (k < 0 ? [] : [undefined]));
-    const read = resultReader(shape.returns, readStruct);
+    const read = result.reader(slots, layout.slotResult, readStruct);
     const call = (args: unknown[]): unknown => {
       if (guarded && (guard as { readonly closed: boolean }).closed) throwClosed(name, 'function');
       if (args.length !== count) throwCount(name, expected, args.length);
       let passed = 0;
       for (let i = 0; i < count; i++) {
-        const kind = kinds[i];
         const v = args[i];
-        if (!accepts(kind, v)) argError(name, i, kind, v);
-        const ref = pass(kind, v, layout.slotArgs + i);
+        if (!takes[i](v)) argError(name, i, kinds[i], v);
+        const ref = pass[i](v);
         const k = refPositions[i];
         if (k < 0) continue;
         refs[k] = ref;

@@ -20,6 +20,7 @@
  */
 import { compileFunction, Source } from './emit';
 import { throwClosed, throwCount } from './errors';
+import type { FastArg } from './kind-conversions';
 import { kindRow } from './kinds';
 import { native } from './native';
 import {
@@ -27,6 +28,7 @@ import {
   ARENA_MARK_WORD,
   ARENA_TOP_WORD,
   arenaString,
+  argConversion,
   argCount,
   argError,
   layout,
@@ -61,17 +63,6 @@ const env = Object.freeze({
   ARENA_SIZE: layout.arenaSize,
 });
 const ENV_NAMES = Object.keys(env).join(', ');
-
-/** The kinds whose arguments may travel as a Node-API argument (a reference) rather than a slot. */
-export const REF_KINDS: ReadonlySet<string> = new Set([
-  'i64',
-  'bigint64',
-  'u64',
-  'biguint64',
-  'ptr',
-  'cstring',
-  'struct',
-]);
 
 // How a fast wrapper marks reference argument `position` it passes, in the call info slot, so C
 // needs no Node-API call to find out what it is (src/protocol.h, AK_REF_*).
@@ -125,7 +116,7 @@ function planArgs(shape: WrapperShape): ArgPlan[] {
   let refs = 0;
   let strings = 0;
   return shape.kinds.map((kind, index) => {
-    const isRef = REF_KINDS.has(kind);
+    const isRef = kindRow(kind).ref;
     return {
       index,
       kind,
@@ -139,159 +130,37 @@ function planArgs(shape: WrapperShape): ArgPlan[] {
 }
 
 /** General path: the statement that validates an argument and stores it as a double. */
-function generalArg({ index, kind, value: a, slot, ref }: ArgPlan): string {
-  const refuse = `argError(name, ${index}, '${kind}', ${a})`;
-  const store = `slots[${slot}]`;
-  const int = kindRow(kind).int;
-  if (int !== undefined) return `if (typeof ${a} !== 'number' || !(${int.test(a)})) ${refuse}; ${store} = ${a};`;
-  switch (kind) {
-    case 'f32':
-    case 'f64':
-      return `if (typeof ${a} !== 'number') ${refuse}; ${store} = ${a};`;
-    case 'bool':
-      return (
-        `if (typeof ${a} === 'boolean') ${store} = ${a} ? 1 : 0; ` +
-        `else if (typeof ${a} === 'number') ${store} = ${a} !== 0 ? 1 : 0; else ${refuse};`
-      );
-    case 'i64':
-    case 'bigint64':
-    case 'u64':
-    case 'biguint64': {
-      const sign = kind === 'u64' || kind === 'biguint64' ? ` || ${a} < 0` : '';
-      return (
-        `if (typeof ${a} === 'number') { if (!Number.isSafeInteger(${a})${sign}) ${refuse}; ${store} = ${a}; } ` +
-        `else if (typeof ${a} === 'bigint') ${ref} = ${a}; else ${refuse};`
-      );
-    }
-    case 'ptr':
-    case 'cstring':
-    case 'struct': {
-      // The common cases inline; the rest through pointerOf, stringOf or structOf: an address
-      // for the slot, a value for the native side, or a refusal.
-      const first =
-        kind === 'ptr'
-          ? `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};\nelse `
-          : kind === 'cstring'
-            ? `if (typeof ${a} === 'string') ${ref} = ${a};\nelse `
-            : '';
-      const of = kind === 'ptr' ? 'pointerOf' : kind === 'cstring' ? 'stringOf' : 'structOf';
-      return [
-        `${first}if (ArrayBuffer.isView(${a})) ${ref} = ${a};`,
-        'else {',
-        `  const passed = ${of}(${a});`,
-        `  if (typeof passed === 'number') ${store} = passed;`,
-        `  else if (passed === REFUSED) ${refuse};`,
-        `  else ${ref} = passed;`,
-        '}',
-      ].join('\n');
-    }
-    default:
-      throw new Error(`arkffi: no argument conversion for kind '${kind}'`);
-  }
+function generalArg({ index, kind, value, slot, ref }: ArgPlan): string {
+  const refuse = `argError(name, ${index}, '${kind}', ${value})`;
+  return argConversion(kind).general({ value, store: `slots[${slot}]`, ref, refuse });
 }
 
-/**
- * Fast path: how an argument is taken. It goes to its register slot as one double (C makes the
- * register image from it: one 8-byte store per argument, which the native side's 8-byte load
- * forwards from without a stall), or is named as a reference for the native side. A plain
- * number has its test (`refusedIf`), all tests run first, and its `code` stores it once none
- * failed; any other argument's `code` tests, stores and flags a refusal in `refused` itself.
- * Either way the wrapper throws for a refused argument after the tests (throwBadArg).
- */
-function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan): {
-  refusedIf?: string;
-  code: string;
-} {
-  const store = `slots[${slot}]`;
-  const asRef = (code: number): string => `{ ${ref} = ${a}; refKinds |= ${refCode(code, refPosition)}; }`;
-  const int = kindRow(kind).int;
-  if (int !== undefined)
-    return { refusedIf: `typeof ${a} !== 'number' || !(${int.test(a)})`, code: `${store} = ${a};` };
-  switch (kind) {
-    case 'f32':
-    case 'f64':
-      return { refusedIf: `typeof ${a} !== 'number'`, code: `${store} = ${a};` };
-    case 'bool':
-      // C's conversion: any number but 0 is true, NaN included.
-      return {
-        refusedIf: `typeof ${a} !== 'boolean' && typeof ${a} !== 'number'`,
-        code: `${store} = ${a} !== false && ${a} !== 0 ? 1 : 0;`,
-      };
-    case 'i64':
-    case 'bigint64':
-    case 'u64':
-    case 'biguint64': {
-      const unsigned = kind === 'u64' || kind === 'biguint64';
-      return {
-        code: [
-          `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})${unsigned ? ` && ${a} >= 0` : ''}) ${store} = ${a};`,
-          `else if (typeof ${a} === 'bigint') ${asRef(layout.refOther)}`,
-          'else refused = true;',
-        ].join('\n'),
-      };
-    }
-    case 'ptr':
-    case 'cstring': {
-      // A string: the same one as last time needs only room in the arena (the native side has
-      // its bytes, src/call.c arena_strings); a new one is copied there and remembered once the
-      // call is sure to reach the native side.
-      const text = [
-        `if (typeof ${a} === 'string') {`,
-        `  if (${a} === lastCopy${j} && arenaTop + lastCopyBytes${j} <= ARENA_SIZE) {`,
-        `    ${store} = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${stringCode(layout.stringAgain, j)};`,
-        '  } else {',
-        `    const top = arenaString(${a}, arenaTop, ${slot});`,
-        `    if (top < 0) ${asRef(layout.refString)}`,
-        `    else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${stringCode(layout.stringNew, j)}; }`,
-        '  }',
-        `} else if (ArrayBuffer.isView(${a})) ${asRef(layout.refObject)}`,
-      ];
-      // A number is an address only for a `ptr` parameter (stringOf refuses one).
-      const number = [
-        `if (typeof ${a} === 'number' && Number.isSafeInteger(${a})) ${store} = ${a};`,
-        `else if (ArrayBuffer.isView(${a})) ${asRef(layout.refObject)}`,
-      ];
-      return {
-        code: [
-          ...(kind === 'cstring' ? text : number),
-          'else {',
-          `  const passed = ${kind === 'ptr' ? 'pointerOf' : 'stringOf'}(${a});`,
-          `  if (typeof passed === 'number') ${store} = passed;`,
-          '  else if (passed === REFUSED) refused = true;',
-          `  else { ${ref} = passed; refKinds |= ${refCode(layout.refOther, refPosition)}; }`,
-          '}',
-        ].join('\n'),
-      };
-    }
-    default:
-      throw new Error(`arkffi: no fast argument conversion for kind '${kind}'`);
-  }
+/** Fast path: how an argument is taken (see FastArg). */
+function fastArg({ kind, value: a, slot, ref, refPosition, string: j }: ArgPlan): FastArg {
+  const fast = argConversion(kind).fast;
+  if (fast === undefined) throw new Error(`arkffi: no fast argument conversion for kind '${kind}'`);
+  const refKind = (code: number): number => refCode(code, refPosition);
+  // A string: the same one as last time needs only room in the arena (the native side has its
+  // bytes, src/call.c arena_strings); a new one is copied there and remembered once the call is
+  // sure to reach the native side.
+  const copyString = (): string =>
+    [
+      `if (typeof ${a} === 'string') {`,
+      `  if (${a} === lastCopy${j} && arenaTop + lastCopyBytes${j} <= ARENA_SIZE) {`,
+      `    slots[${slot}] = ARENA_BASE + arenaTop; arenaTop += lastCopyBytes${j}; stringFlags |= ${stringCode(layout.stringAgain, j)};`,
+      '  } else {',
+      `    const top = arenaString(${a}, arenaTop, ${slot});`,
+      `    if (top < 0) { ${ref} = ${a}; refKinds |= ${refKind(layout.refString)}; }`,
+      `    else { copy${j} = ${a}; copyBytes${j} = top - arenaTop; arenaTop = top; stringFlags |= ${stringCode(layout.stringNew, j)}; }`,
+      '  }',
+      '}',
+    ].join('\n');
+  return fast({ value: a, store: `slots[${slot}]`, ref, refKind, copyString });
 }
 
-/** The statements that call the entry and return the converted result. */
-function returnCode(kind: string, call: string): string {
-  const result = `slots[${layout.slotResult}]`;
-  switch (kind) {
-    case 'void':
-      return `${call};\nreturn undefined;`;
-    case 'bool':
-      return `${call};\nreturn ${result} !== 0;`;
-    case 'i64':
-    case 'u64':
-    case 'ptr':
-      return `const returned = ${call};\nreturn returned === undefined ? ${result} : returned;`;
-    case 'struct':
-      // The bytes are in the struct result region of the slot buffer (undefined), or in a new ArrayBuffer.
-      return `return readStruct(${call});`;
-    case 'cstring':
-      // undefined: the same bytes as the last string result, which lastString holds (src/call.c).
-      return `const returned = ${call};\nreturn returned === undefined ? lastString : (lastString = returned);`;
-    case 'bigint64':
-    case 'biguint64':
-      return `return ${call};`;
-    default:
-      return `${call};\nreturn ${result};`;
-  }
+/** The statements that call the entry (`call`) and return the converted result. */
+function resultCode(kind: string, call: string): string {
+  return kindRow(kind).result.code(call, `slots[${layout.slotResult}]`);
 }
 
 /** General shape: checks and stores each argument in turn, says which references it passes. */
@@ -367,9 +236,9 @@ function wrapperSource(shape: WrapperShape): Source {
       src.line(`return invokeAsync(${refs.join(', ')});`);
     } else if (shape.fastSlots === null) {
       generalBody(src, plans, refs);
-      src.line(returnCode(shape.returns, `invoke(${refs.join(', ')})`));
+      src.line(resultCode(shape.returns, `invoke(${refs.join(', ')})`));
     } else {
-      src.line(returnCode(shape.returns, fastBody(src, plans, refs)));
+      src.line(resultCode(shape.returns, fastBody(src, plans, refs)));
     }
   };
   // A computed key names each wrapper after its C function (stack traces show it) as it is

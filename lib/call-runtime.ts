@@ -9,7 +9,9 @@
  */
 import { types } from 'node:util';
 import { callbackAddress } from './callback';
-import { ffiError, INT_LIMITS, throwArg, throwCount } from './errors';
+import { ffiError, throwArg, throwCount } from './errors';
+import type { CallArg, CallRuntime } from './kind-conversions';
+import { kindRow } from './kinds';
 import { native } from './native';
 
 /** The numbers of the native side's layout: slot indices, the arena's offset and size. */
@@ -171,54 +173,14 @@ export function arenaString(s: string, top: number, slot: number): number {
   return top + n + 1;
 }
 
-/** Whether a parameter of kind `kind` (any but a struct) takes `v`: the rule every wrapper checks. */
-export function takes(kind: string, v: unknown): boolean {
-  const safe = typeof v === 'number' && Number.isSafeInteger(v);
-  switch (kind) {
-    case 'f32':
-    case 'f64':
-      return typeof v === 'number';
-    case 'bool':
-      return typeof v === 'boolean' || typeof v === 'number';
-    case 'i64':
-    case 'bigint64':
-      return safe || typeof v === 'bigint';
-    case 'u64':
-    case 'biguint64':
-      return (safe && (v as number) >= 0) || typeof v === 'bigint';
-    case 'cstring':
-      return typeof v === 'string' || stringOf(v) !== REFUSED;
-    case 'ptr':
-      return safe || pointerOf(v) !== REFUSED;
-    default: {
-      const [lo, hi] = INT_LIMITS[kind];
-      return Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
-    }
-  }
-}
+/** What the closure conversions of arguments reach (lib/kind-conversions.ts). */
+export const runtime: CallRuntime = Object.freeze({ slots, REFUSED, pointerOf, stringOf, structOf });
 
-/**
- * How a value of kind `kind` that the native side hands to JS is read: from slot `slot`, or as
- * the reference it passed instead (a BigInt, a string, a buffer): a callback's argument, a call's
- * result (whose struct and string results the wrappers read their own way).
- */
-export function slotReader(kind: string, slot: number): (ref: unknown) => unknown {
-  switch (kind) {
-    case 'bool':
-      return () => slots[slot] !== 0;
-    case 'i64':
-    case 'u64':
-    case 'ptr':
-      // The slot holds the value when it is a safe integer; the reference is then undefined.
-      return (ref) => (ref === undefined ? slots[slot] : ref);
-    case 'bigint64':
-    case 'biguint64':
-    case 'cstring':
-    case 'struct':
-      return (ref) => ref;
-    default:
-      return () => slots[slot];
-  }
+/** How a call takes an argument of `kind`: its row's conversion, which every kind but void has. */
+export function argConversion(kind: string): CallArg {
+  const arg = kindRow(kind).arg;
+  if (arg === undefined) throw new Error(`arkffi: no argument conversion for kind '${kind}'`);
+  return arg;
 }
 
 /** "1 argument", "2 arguments": what a function expects, for the count error. */
@@ -232,6 +194,7 @@ export function argCount(n: number): string {
  */
 export function throwBadArg(name: string, kinds: readonly string[], args: ArrayLike<unknown>): never {
   if (args.length !== kinds.length) throwCount(name, argCount(kinds.length), args.length);
-  for (let i = 0; i < kinds.length; i++) if (!takes(kinds[i], args[i])) argError(name, i, kinds[i], args[i]);
+  for (let i = 0; i < kinds.length; i++)
+    if (!argConversion(kinds[i]).takes(runtime)(args[i])) argError(name, i, kinds[i], args[i]);
   throw new Error(`arkffi: ${name}(): an argument was refused, but none is wrong`);
 }

@@ -14,8 +14,9 @@
  * gets a value: the result, or zero after a reported error. How errors are reported, and what
  * happens with threads, event-loop liveness and close(), is described in docs/threads.md.
  */
-import { describe, ffiError, INT_LIMITS, isReadable, ownList, ownProperty } from './errors';
-import { dispatcherFactory, isBuffer, type UserFunction } from './callback-dispatch';
+import { describe, ffiError, isReadable, ownList, ownProperty } from './errors';
+import { dispatcherFactory, type UserFunction } from './callback-dispatch';
+import { kindRow } from './kinds';
 import { native, type NativeCallback } from './native';
 import { resolveType, type ResolvedType } from './types';
 import type { CallbackArgsOf, CallbackFunction, CallbackReturnOf, CallbackSignature } from './typing';
@@ -50,46 +51,11 @@ function callbackLabel(fn: UserFunction, args: readonly ResolvedType[], ret: Res
 
 /** The error for a result the declared return type cannot take. */
 function resultError(label: string, ret: ResolvedType, value: unknown): Error {
-  const { kind, size } = ret.info;
-  let expected: string;
-  switch (kind) {
-    case 'bool':
-      expected = 'a boolean or a number';
-      break;
-    case 'f32':
-    case 'f64':
-      expected = 'a number';
-      break;
-    case 'i64':
-    case 'bigint64':
-      expected = 'a safe integer or a BigInt in [-(2^63), 2^63 - 1]';
-      break;
-    case 'u64':
-    case 'biguint64':
-      expected = 'a safe integer or a BigInt in [0, 2^64 - 1], not negative';
-      break;
-    case 'ptr':
-    case 'cstring':
-      // A JS string cannot become a `char *`: nothing would own its memory after the return.
-      expected = 'a pointer (a number, BigInt, null, ArrayBuffer or ArrayBufferView)';
-      break;
-    case 'struct':
-      expected = `an ArrayBuffer or ArrayBufferView of at least ${size} bytes`;
-      break;
-    default:
-      expected = `an integer in [${INT_LIMITS[kind].join(', ')}]`;
-  }
-  // A value of an accepted JS type that is out of range (or a buffer too short) is a RangeError.
-  const wide = ['i64', 'u64', 'bigint64', 'biguint64', 'ptr', 'cstring'].includes(kind);
-  const inRangeType =
-    (typeof value === 'number' && kind !== 'bool') ||
-    (typeof value === 'bigint' && wide) ||
-    (kind === 'struct' && isBuffer(value));
-  const Class = inRangeType ? RangeError : TypeError;
+  const row = kindRow(ret.info.kind);
   return ffiError(
-    Class,
+    row.rangeResult(value) ? RangeError : TypeError,
     'ERR_ARKFFI_INVALID_RETURN',
-    `${label}: the result must be ${expected}, got ${describe(value)}`,
+    `${label}: the result must be ${row.returns(ret.info.size)}, got ${describe(value)}`,
   );
 }
 

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { KINDS, kindRow } from './kinds';
+import { kindRow } from './kinds';
 
 /**
  * Errors thrown by ArkFFI. Every one carries a stable `code` (ERR_ARKFFI_...), and errors about a
@@ -141,11 +141,6 @@ export function describe(value: unknown): string {
       return typeof value;
   }
 }
-
-/** The range of each integer kind of at most 32 bits. */
-export const INT_LIMITS: Readonly<Record<string, readonly [number, number]>> = Object.fromEntries(
-  Object.entries(KINDS).flatMap(([kind, row]) => (row.int === undefined ? [] : [[kind, [row.int.min, row.int.max]]])),
-);
 
 /** What to do instead of passing `value`, for the values users pass by mistake. */
 function hint(value: unknown): string {

@@ -1,13 +1,25 @@
 /**
  * The table of C type kinds: one row per kind the addon resolves a type name to (src/types.c,
  * `ak_kind`), with everything the TypeScript layer knows of it: the C type, the range of a small
- * integer, what an argument takes and what a callback's result must be (for messages), and how a
- * struct field of the kind reads and writes its bytes. Adding a type is adding a row here and in
- * the C table; the compiler checks that every kind has one, and the load that the addon's kinds
- * are these, in its order.
+ * integer, what an argument takes and what a callback's result must be (for messages), how calls
+ * and callbacks convert its values (lib/kind-conversions.ts), and how a struct field of the kind
+ * reads and writes its bytes. Adding a type is adding a row here and in the C table; the compiler
+ * checks that every kind has one, and the load that the addon's kinds are these, in its order.
  */
 import { endianness } from 'node:os';
 import { types } from 'node:util';
+import {
+  BOOL,
+  FLOAT,
+  int64Conversions,
+  isBuffer,
+  POINTER,
+  smallIntConversions,
+  STRING,
+  STRUCT,
+  VOID,
+  type Conversions,
+} from './kind-conversions';
 import { native } from './native';
 
 /** The canonical kinds, in the addon's enum order. */
@@ -54,9 +66,14 @@ export interface SmallInt {
   readonly test: (v: string) => string;
 }
 
-export interface KindRow {
+export interface KindRow extends Conversions {
   /** The C type, for messages. */
   readonly c: string;
+  /**
+   * Whether a value of the kind may cross as a Node-API value (a reference: a BigInt, a string, a
+   * buffer) rather than as a double in its slot; src/kinds.c's `ref`.
+   */
+  readonly ref: boolean;
   /** For integers of at most 32 bits: their range. */
   readonly int?: SmallInt;
   /** A plain JS number both ways, which a typed array of the kind reads and writes as C does. */
@@ -70,8 +87,16 @@ export interface KindRow {
   readonly refuse: (value: unknown, got: string, hint: string) => Problem;
   /** What a callback's result of the kind must be; `size` is a struct's. */
   readonly returns: (size: number) => string;
-  /** Whether a refused callback result of an accepted JS type is out of range (RangeError). */
-  readonly rangeResult: (value: unknown, isBuffer: boolean) => boolean;
+  /**
+   * Whether a refused callback result is a RangeError rather than a TypeError: a value of an
+   * accepted JS type out of range, a buffer too short.
+   */
+  readonly rangeResult: (value: unknown) => boolean;
+  /**
+   * What `write.*` hands the addon for a value of the kind it has checked: a number for the kinds
+   * up to 32 bits and the floats, a BigInt for the rest, as C casts it; undefined: no `write.*`.
+   */
+  readonly toMemory?: (value: unknown) => unknown;
   /** How a struct field of the kind reads and writes its `size` bytes; undefined: no field. */
   readonly field?: (size: number, refuse: RefuseField) => FieldAccess;
 }
@@ -88,17 +113,22 @@ const rangeError = (text: string): Problem => ({ range: true, text });
 
 function smallInt(min: number, max: number, test: SmallInt['test'], get: Get, set: Set): KindRow {
   const int = { min, max, test };
+  const accepts = (value: unknown): boolean =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
   return {
+    ...smallIntConversions(int, accepts),
     c: `${min < 0 ? '' : 'u'}int${Math.log2(max - min + 1)}_t`,
+    ref: false,
     int,
     number: true,
-    accepts: (value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max,
+    accepts,
     refuse: (value, got) =>
       typeof value === 'number'
         ? rangeError(`must be an integer in [${min}, ${max}], got ${got}`)
         : typeError(`must be a number, got ${got}`),
     returns: () => `an integer in [${min}, ${max}]`,
     rangeResult: (value) => typeof value === 'number',
+    toMemory: (value) => value,
     field: (_size: number, refuse: RefuseField) => ({
       read: get,
       write(view, at, value, path) {
@@ -117,7 +147,9 @@ function int64(signed: boolean, alwaysBig: boolean): KindRow {
   const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
   const range = signed ? '[-2^63, 2^63 - 1]' : '[0, 2^64 - 1]';
   return {
+    ...int64Conversions(signed, alwaysBig),
     c: signed ? 'int64_t' : 'uint64_t',
+    ref: true,
     number: false,
     accepts: (value) =>
       (typeof value === 'bigint' && value >= min && value <= max) ||
@@ -137,6 +169,9 @@ function int64(signed: boolean, alwaysBig: boolean): KindRow {
         ? `a safe integer or a BigInt in [-(2^63), 2^63 - 1]`
         : `a safe integer or a BigInt in ${range}, not negative`,
     rangeResult: (value) => typeof value === 'number' || typeof value === 'bigint',
+    toMemory: signed
+      ? (value) => BigInt(value as number | bigint)
+      : (value) => BigInt.asUintN(64, BigInt(value as number | bigint)),
     field: (_size: number, refuse: RefuseField) => ({
       read(view, at) {
         const v = signed ? view.getBigInt64(at, LE) : view.getBigUint64(at, LE);
@@ -158,12 +193,15 @@ function int64(signed: boolean, alwaysBig: boolean): KindRow {
 
 function float(c: string, get: Get, set: Set): KindRow {
   return {
+    ...FLOAT,
     c,
+    ref: false,
     number: true,
     accepts: (value) => typeof value === 'number',
     refuse: (_value, got) => typeError(`must be a number, got ${got}`),
     returns: () => 'a number',
     rangeResult: () => false,
+    toMemory: (value) => value,
     field: (_size: number, refuse: RefuseField) => ({
       read: get,
       write(view, at, value, path) {
@@ -221,7 +259,9 @@ const pointerRange = (value: unknown): boolean => typeof value === 'number' || t
 
 export const KINDS: Readonly<Record<Kind, KindRow>> = {
   void: {
+    ...VOID,
     c: 'void',
+    ref: false,
     number: false,
     accepts: () => false,
     refuse: (_value, got) => typeError(`cannot take ${got}`),
@@ -229,7 +269,9 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
     rangeResult: () => false,
   },
   bool: {
+    ...BOOL,
     c: 'bool',
+    ref: false,
     number: false,
     accepts: (value) => typeof value === 'boolean' || typeof value === 'number',
     refuse: (_value, got) => typeError(`must be a boolean or a number, got ${got}`),
@@ -301,7 +343,9 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
     (view, at, x) => view.setFloat64(at, x, LE),
   ),
   ptr: {
+    ...POINTER,
     c: 'void *',
+    ref: true,
     number: false,
     accepts: isAddress,
     refuse: (value, got, hint) =>
@@ -312,10 +356,14 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
           ),
     returns: () => POINTER_RESULT,
     rangeResult: pointerRange,
+    // An address as C casts it: a negative one is its two's complement.
+    toMemory: (value) => BigInt.asUintN(64, BigInt((value as number | bigint | null) ?? 0)),
     field: pointerField(false),
   },
   cstring: {
+    ...STRING,
     c: 'const char *',
+    ref: true,
     number: false,
     accepts: isAddress,
     refuse: (value, got, hint) =>
@@ -332,12 +380,15 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
     field: pointerField(true),
   },
   struct: {
+    ...STRUCT,
     c: 'struct',
+    ref: true,
     number: false,
     accepts: () => false,
     refuse: (_value, got) => typeError(`cannot take ${got}`),
     returns: (size) => `an ArrayBuffer or ArrayBufferView of at least ${size} bytes`,
-    rangeResult: (_value, isBuffer) => isBuffer,
+    // A number is refused as out of range too, as ArkFFI always has.
+    rangeResult: (value) => typeof value === 'number' || isBuffer(value),
   },
 };
 

@@ -113,12 +113,9 @@ function writer<T>(
 ): (address: PointerLike, byteOffset: number, value: T) => void {
   const index = kindIndex(kind);
   const row = KINDS[kind];
+  const { toMemory } = row;
+  if (toMemory === undefined) throw new Error(`arkffi: the kind '${kind}' has no write.*`);
   const fnName = `write.${name}`;
-  // The addon takes a number for the kinds up to 32 bits and the floats, a BigInt for the rest:
-  // signed for the signed 64-bit integers, unsigned for the others (an address as C casts it).
-  const signed = kind === 'i64' || kind === 'bigint64';
-  const toNative = (v: unknown): unknown =>
-    row.number ? v : signed ? BigInt(v as number | bigint) : BigInt.asUintN(64, BigInt((v as Pointer | null) ?? 0));
   return (address, byteOffset, value) => {
     if (!row.accepts(value)) {
       const { range, text } = row.refuse(value, describe(value), '');
@@ -129,7 +126,7 @@ function writer<T>(
       throw err;
     }
     try {
-      native.write(address, byteOffset, index, toNative(value));
+      native.write(address, byteOffset, index, toMemory(value));
     } catch (err) {
       fail(fnName, err, [address, byteOffset, value]);
     }

@@ -268,6 +268,12 @@ export type TypedArray =
 /** A type with every alias resolved to the type it names (a handle type stays: its values are branded). */
 type Unaliased<T> = T extends AliasType<string, infer U> ? Unaliased<U> : T;
 
+/**
+ * The values of `T` if it is a handle type, else `Else`: a `Handle<N>` as C gives one, or also
+ * `null` (`Null`) where the value goes to C, which takes NULL for any pointer.
+ */
+type HandleOr<T, Null extends null, Else> = T extends OpaqueType<infer N> ? Handle<N> | Null : Else;
+
 /** What a parameter of type `T` takes. */
 export type ArgValue<T> = ArgValueOf<Unaliased<T>>;
 
@@ -275,13 +281,15 @@ type ArgValueOf<T> = T extends TypeName
   ? Group<T>['arg']
   : T extends ArgAdapter<infer V>
     ? V
-    : T extends OpaqueType<infer N>
-      ? Handle<N> | null
-      : T extends StructSchema<infer F>
-        ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
-        : T extends readonly unknown[]
-          ? ArrayBufferLike | ArrayBufferView
-          : unknown;
+    : HandleOr<
+        T,
+        null,
+        T extends StructSchema<infer F>
+          ? StructInput<F> | ArrayBufferLike | ArrayBufferView | number | bigint
+          : T extends readonly unknown[]
+            ? ArrayBufferLike | ArrayBufferView
+            : unknown
+      >;
 
 /**
  * What a call with result type `T` returns; for a StructSchema, what `structReturn` (`Mode`)
@@ -293,43 +301,45 @@ type ResultValueOf<T, Mode> = T extends TypeName
   ? Group<T>['result']
   : T extends DisposableType<infer K>
     ? Group<K>['result']
-    : T extends OpaqueType<infer N>
-      ? Handle<N>
-      : T extends StructSchema<infer F>
-        ? Mode extends 'object'
-          ? StructValue<F>
-          : Mode extends 'buffer'
+    : HandleOr<
+        T,
+        never,
+        T extends StructSchema<infer F>
+          ? Mode extends 'object'
+            ? StructValue<F>
+            : Mode extends 'buffer'
+              ? ArrayBuffer
+              : number
+          : T extends readonly unknown[]
             ? ArrayBuffer
-            : number
-        : T extends readonly unknown[]
-          ? ArrayBuffer
-          : unknown;
+            : unknown
+      >;
 
 /** A struct field's value as read (fromPtr, get): nested structs as objects, arrays as arrays. */
 export type FieldValue<T> = FieldValueOf<Unaliased<T>>;
 
 type FieldValueOf<T> = T extends FieldTypeName
   ? Group<T>['fieldOut']
-  : T extends OpaqueType<infer N>
-    ? Handle<N>
-    : T extends StructSchema<infer F>
-      ? StructValue<F>
-      : T extends ArrayType<infer E>
-        ? FieldValue<E>[]
-        : unknown;
+  : HandleOr<
+      T,
+      never,
+      T extends StructSchema<infer F> ? StructValue<F> : T extends ArrayType<infer E> ? FieldValue<E>[] : unknown
+    >;
 
 /** What a struct field of type `T` takes when written (create, set). */
 export type FieldInputValue<T> = FieldInputValueOf<Unaliased<T>>;
 
 type FieldInputValueOf<T> = T extends FieldTypeName
   ? Group<T>['fieldIn']
-  : T extends OpaqueType<infer N>
-    ? Handle<N> | null
-    : T extends StructSchema<infer F>
-      ? StructInput<F> | ArrayBufferLike | ArrayBufferView
-      : T extends ArrayType<infer E>
-        ? readonly FieldInputValue<E>[] | TypedArray
-        : unknown;
+  : HandleOr<
+      T,
+      null,
+      T extends StructSchema<infer F>
+        ? StructInput<F> | ArrayBufferLike | ArrayBufferView
+        : T extends ArrayType<infer E>
+          ? readonly FieldInputValue<E>[] | TypedArray
+          : unknown
+    >;
 
 type Pairs = readonly (readonly [string, unknown])[];
 
@@ -542,22 +552,14 @@ export type CallbackArgValue<T> = CallbackArgValueOf<Unaliased<T>>;
 
 type CallbackArgValueOf<T> = T extends TypeName
   ? Group<T>['received']
-  : T extends OpaqueType<infer N>
-    ? Handle<N>
-    : T extends NativeDescribed | readonly unknown[]
-      ? ArrayBuffer
-      : unknown;
+  : HandleOr<T, never, T extends NativeDescribed | readonly unknown[] ? ArrayBuffer : unknown>;
 
 /** What a JSCallback's function may return for result type `T` (structs: their bytes). */
 export type CallbackResultValue<T> = CallbackResultValueOf<Unaliased<T>>;
 
 type CallbackResultValueOf<T> = T extends TypeName
   ? Group<T>['returned']
-  : T extends OpaqueType<infer N>
-    ? Handle<N> | null
-    : T extends NativeDescribed | readonly unknown[]
-      ? ArrayBufferLike | ArrayBufferView
-      : unknown;
+  : HandleOr<T, null, T extends NativeDescribed | readonly unknown[] ? ArrayBufferLike | ArrayBufferView : unknown>;
 
 /** The signature part of a callback's definition. */
 export interface CallbackSignature {
