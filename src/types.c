@@ -158,6 +158,15 @@ static bool word_parse(const char *name, ak_kind *out) {
          alias_find(c_words, sizeof c_words / sizeof c_words[0], name, out);
 }
 
+/* The kind of a pointer to `base`: a C string of its code units for the character types. */
+static ak_kind text_pointer(const char *base) {
+  if (strcmp(base, "char") == 0) return AK_CSTRING;
+  if (strcmp(base, "char16_t") == 0) return AK_CSTRING16;
+  if (strcmp(base, "char32_t") == 0) return AK_CSTRING32;
+  if (strcmp(base, "wchar_t") == 0) return AK_WSTRING_KIND;
+  return AK_PTR;
+}
+
 /* A C declaration's type: words separated by spaces, `const` and `volatile` ignored (they do not
  * change how a value is passed), and trailing `*`s, each perhaps followed by qualifiers. A
  * pointer to char is a C string, as koffi and C APIs mean it, and so are pointers to char16_t,
@@ -193,14 +202,7 @@ static bool c_spelling(const char *name, ak_kind *out) {
   base[used] = '\0';
   ak_kind kind;
   if (used == 0 || !word_parse(base, &kind)) return false;
-  static const alias text[] = {{"char", AK_CSTRING},
-                               {"char16_t", AK_CSTRING16},
-                               {"char32_t", AK_CSTRING32},
-                               {"wchar_t", AK_WSTRING_KIND}};
-  if (stars == 0)
-    *out = kind;
-  else if (stars > 1 || !alias_find(text, sizeof text / sizeof text[0], base, out))
-    *out = AK_PTR;
+  *out = stars == 0 ? kind : stars == 1 ? text_pointer(base) : AK_PTR;
   return true;
 }
 

@@ -45,6 +45,11 @@ test('JS strings arrive as NUL-terminated UTF-16 and UTF-32, surrogate pairs joi
   assert.equal(s.u32_len(long), 5001);
 });
 
+test('.async calls copy wide strings for the pool thread and read wide results', async () => {
+  assert.equal(await s.u32_len.async('ж😀'.repeat(1000)), 2000);
+  assert.equal(await s.u16_dup.async('async ж'), 'async ж');
+});
+
 test('results come back as JS strings, NULL as null; invalid text as U+FFFD', () => {
   assert.equal(s.u16_hello(), 'héllo 🌍');
   assert.equal(s.u32_hello(), 'héllo 🌍');
