@@ -5,14 +5,24 @@
  * `g_strdup_printf`, `mpz_get_str` or `strdup` leak nothing (koffi's `disposable`).
  */
 import { describe, ffiError } from './errors';
-import { readCString } from './memory';
+import { readCString, readCString16, readCString32 } from './memory';
 import type { Pointer } from './memory';
 
 /** How a disposable result is freed: a C function's name, a CFunction, or a JS function. */
 export type Free = string | ((address: Pointer) => unknown);
 
-/** The result types that can be disposable: C strings, read into JS before the memory is freed. */
-export type DisposableKind = 'cstring';
+/**
+ * The result types that can be disposable: C strings (UTF-8, UTF-16, UTF-32), read into JS before
+ * the memory is freed.
+ */
+export type DisposableKind = 'cstring' | 'cstring16' | 'cstring32';
+
+/** How each disposable kind's text is read. */
+const READERS: Readonly<Record<DisposableKind, (p: Pointer) => string>> = {
+  cstring: readCString,
+  cstring16: readCString16,
+  cstring32: readCString32,
+};
 
 // The disposable types, by identity: asking a value for its class could run a Proxy's trap.
 const disposables = new WeakSet<object>();
@@ -26,11 +36,11 @@ export class DisposableType<T extends DisposableKind = DisposableKind> {
 
   /** Made by disposable(). */
   constructor(type: T, free: Free) {
-    if (type !== 'cstring') {
+    if (typeof type !== 'string' || !Object.hasOwn(READERS, type)) {
       throw ffiError(
         TypeError,
         'ERR_ARKFFI_INVALID_TYPE',
-        `disposable(): the type must be 'cstring', got ${describe(type)}`,
+        `disposable(): the type must be 'cstring', 'cstring16' or 'cstring32', got ${describe(type)}`,
       );
     }
     if (typeof free !== 'function' && (typeof free !== 'string' || free === '')) {
@@ -66,10 +76,11 @@ export function disposer(
   byName: (name: string) => (address: Pointer) => unknown,
 ): (p: Pointer) => string | null {
   const free = typeof type.free === 'string' ? byName(type.free) : type.free;
+  const read = READERS[type.type];
   return (p) => {
     if (p === 0 || p === 0n) return null;
     try {
-      return readCString(p);
+      return read(p);
     } finally {
       free(p);
     }

@@ -66,6 +66,8 @@ export {
   ptr,
   read,
   readCString,
+  readCString16,
+  readCString32,
   readMemory,
   suffix,
   toArrayBuffer,

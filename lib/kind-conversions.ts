@@ -429,6 +429,30 @@ export const STRING: Conversions = {
   callbackResult: pointerCallbackResult,
 };
 
+/**
+ * A UTF-16 or UTF-32 string (`char16_t *`, `char32_t *`): a JS string, which the native side
+ * converts into a copy freed after the call, null, or a buffer holding NUL-terminated text. The
+ * wrapper copies none itself (its arena holds UTF-8): a string goes to the native side as it is.
+ */
+export const WIDE_STRING: Conversions = {
+  arg: {
+    general: STRING.arg!.general,
+    fast: (c) => ({
+      code: [
+        `if (typeof ${c.value} === 'string') { ${c.ref} = ${c.value}; refKinds |= ${c.refKind(layout.refOther)}; }`,
+        fastView(c),
+        ...fastOutOfLine('stringOf', c),
+      ].join('\n'),
+    }),
+    takes: STRING.arg!.takes,
+    pass: STRING.arg!.pass,
+  },
+  // Always a JS string or null from the native side: no number holds one.
+  result: { code: (call) => `return ${call};`, reader: asRef.reader },
+  callbackArg: asRef,
+  callbackResult: pointerCallbackResult,
+};
+
 /** A struct by value: its bytes, in a buffer (or memory ArkFFI owns); never in registers here. */
 export const STRUCT: Conversions = {
   arg: {

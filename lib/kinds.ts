@@ -18,6 +18,7 @@ import {
   STRING,
   STRUCT,
   VOID,
+  WIDE_STRING,
   type Conversions,
 } from './kind-conversions';
 import { native } from './native';
@@ -40,6 +41,8 @@ export type Kind =
   | 'f64'
   | 'ptr'
   | 'cstring'
+  | 'cstring16'
+  | 'cstring32'
   | 'struct';
 
 /** Why a value was refused: `range` when it has an accepted JS type but is out of range. */
@@ -257,6 +260,32 @@ const isAddress = (value: unknown): boolean =>
 const POINTER_RESULT = 'a pointer (a number, BigInt, null, ArrayBuffer or ArrayBufferView)';
 const pointerRange = (value: unknown): boolean => typeof value === 'number' || typeof value === 'bigint';
 
+/**
+ * A C string of some encoding: its conversions, its C type, and what it takes (for messages). A
+ * JS string cannot become a string result of a callback: nothing would own its memory after the
+ * return, so that is a pointer.
+ */
+function textKind(conversions: Conversions, c: string, takes: string): KindRow {
+  return {
+    ...conversions,
+    c,
+    ref: true,
+    number: false,
+    accepts: isAddress,
+    refuse: (value, got, hint) =>
+      typeError(
+        `must be ${takes}, got ${got}${
+          typeof value === 'number' || typeof value === 'bigint'
+            ? ": to pass an address, declare the parameter 'ptr'"
+            : hint
+        }`,
+      ),
+    returns: () => POINTER_RESULT,
+    rangeResult: pointerRange,
+    field: pointerField(true),
+  };
+}
+
 export const KINDS: Readonly<Record<Kind, KindRow>> = {
   void: {
     ...VOID,
@@ -360,25 +389,9 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
     toMemory: (value) => BigInt.asUintN(64, BigInt((value as number | bigint | null) ?? 0)),
     field: pointerField(false),
   },
-  cstring: {
-    ...STRING,
-    c: 'const char *',
-    ref: true,
-    number: false,
-    accepts: isAddress,
-    refuse: (value, got, hint) =>
-      typeError(
-        `must be a string, null, a CString or a buffer holding a NUL-terminated string, got ${got}${
-          typeof value === 'number' || typeof value === 'bigint'
-            ? ": to pass an address, declare the parameter 'ptr'"
-            : hint
-        }`,
-      ),
-    // A JS string cannot become a `char *` result: nothing would own its memory after the return.
-    returns: () => POINTER_RESULT,
-    rangeResult: pointerRange,
-    field: pointerField(true),
-  },
+  cstring: textKind(STRING, 'const char *', 'a string, null, a CString or a buffer holding a NUL-terminated string'),
+  cstring16: textKind(WIDE_STRING, 'const char16_t *', 'a string, null or a buffer holding NUL-terminated UTF-16 text'),
+  cstring32: textKind(WIDE_STRING, 'const char32_t *', 'a string, null or a buffer holding NUL-terminated UTF-32 text'),
   struct: {
     ...STRUCT,
     c: 'struct',

@@ -411,7 +411,7 @@ function freeIn(entry: LoadedLibrary, fnName: string): (name: string) => (addres
   return (name) => {
     let address: number;
     try {
-      address = symbolAddress(entry, name, 'dlopen');
+      address = globalSymbol(name) ?? symbolAddress(entry, name, 'dlopen');
     } catch (err) {
       if ((err as ArkFFIError).code !== 'ERR_ARKFFI_SYMBOL_NOT_FOUND') throw err;
       reword(
@@ -423,6 +423,26 @@ function freeIn(entry: LoadedLibrary, fnName: string): (name: string) => (addres
       address: Pointer,
     ) => unknown;
   };
+}
+
+/** The running process's handle (its global scope), opened once when first needed; never closed. */
+let processScope: NativeLibrary | undefined;
+
+/**
+ * `name` as the library's own calls to it resolve: in the process's global scope first (the
+ * program, what it preloads, the libraries opened with `global: true`), so that `free` is the one
+ * that goes with the `malloc` the library calls, also under a preloaded allocator (jemalloc,
+ * ASan). Undefined when it is not there, or when allowLibraries() restricts which files' symbols
+ * may be used (the library's own scope is then searched, and checked, instead).
+ */
+function globalSymbol(name: string): number | undefined {
+  if (restricted()) return undefined;
+  processScope ??= native.open(null, 0);
+  try {
+    return native.symbol(processScope, name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** URL.prototype.href's getter: a brand check (it throws for anything but a URL) that runs no user code. */

@@ -247,10 +247,31 @@ export function readMemory(address: PointerLike, byteLength: number): ArrayBuffe
  * end, NUL or not, and a `byteLength` past that end is refused.
  */
 export function readCString(address: PointerLike, byteOffset = 0, byteLength?: number): string {
+  return readText('readCString', 1, address, byteOffset, byteLength);
+}
+
+/**
+ * The NUL-terminated UTF-16 string (`char16_t *`) at `address + byteOffset`, bounded as
+ * readCString's; an unpaired surrogate stays as it is (a JS string can hold one).
+ */
+export function readCString16(address: PointerLike, byteOffset = 0, byteLength?: number): string {
+  return readText('readCString16', 2, address, byteOffset, byteLength);
+}
+
+/**
+ * The NUL-terminated UTF-32 string (`char32_t *`, and `wchar_t *` on Linux) at
+ * `address + byteOffset`, bounded as readCString's; a value that is no code point reads as U+FFFD.
+ */
+export function readCString32(address: PointerLike, byteOffset = 0, byteLength?: number): string {
+  return readText('readCString32', 4, address, byteOffset, byteLength);
+}
+
+/** Text of `unit`-byte code units at an address, up to a zero unit, for `fnName`. */
+function readText(fnName: string, unit: number, address: PointerLike, byteOffset: number, byteLength?: number): string {
   try {
-    return native.readCString(address, byteOffset, byteLength);
+    return native.readCString(address, byteOffset, byteLength, unit);
   } catch (err) {
-    fail('readCString', err, [address, byteOffset, byteLength]);
+    fail(fnName, err, [address, byteOffset, byteLength]);
   }
 }
 

@@ -162,7 +162,8 @@ export interface NativeAddon {
   write(address: unknown, byteOffset: number, kind: number, value: unknown): void;
   alloc(byteLength: number): number | bigint;
   free(address: number | bigint): void;
-  readCString(address: unknown, byteOffset?: number, maxBytes?: number): string;
+  /** `unit`: the bytes of a code unit, 1 (UTF-8, the default), 2 (UTF-16) or 4 (UTF-32). */
+  readCString(address: unknown, byteOffset?: number, maxBytes?: number, unit?: number): string;
   readMemory(address: unknown, byteLength: number): ArrayBuffer;
   toArrayBuffer(address: unknown, byteOffset?: number, byteLength?: number): ArrayBuffer;
 }

@@ -63,7 +63,7 @@ interface Conversions {
     returned: PointerLike;
   };
   /**
-   * `const char *`: JS strings in and out of calls. A struct field is only an address (a number,
+   * `const char *` (and `char16_t *`, `char32_t *`, `wchar_t *`): JS strings in and out of calls. A struct field is only an address (a number,
    * or a BigInt beyond 2^53), and so is a callback's result: a string put there would point at
    * memory nobody keeps alive.
    */
@@ -162,6 +162,17 @@ interface TypeNames {
   cstring: 'cstring';
   CString: 'cstring';
   s: 'cstring';
+  // UTF-16 and UTF-32 strings take and give JS strings as C strings do; wchar_t is UTF-32 on Linux.
+  cstring16: 'cstring';
+  cstring32: 'cstring';
+  str16: 'cstring';
+  string16: 'cstring';
+  str32: 'cstring';
+  string32: 'cstring';
+  wstring: 'cstring';
+  char16_t: 'number';
+  char32_t: 'number';
+  wchar_t: 'number';
   '2': 'bytes';
   // C spellings of more than one word (the addon takes any spacing, and ignores const/volatile).
   'signed char': 'number';
@@ -194,6 +205,12 @@ interface TypeNames {
   'const char *': 'cstring';
   'const char*': 'cstring';
   'char const *': 'cstring';
+  'char16_t *': 'cstring';
+  'const char16_t *': 'cstring';
+  'char32_t *': 'cstring';
+  'const char32_t *': 'cstring';
+  'wchar_t *': 'cstring';
+  'const wchar_t *': 'cstring';
 }
 
 /** The names of the table: every spelling but the pointer ones PointerSpelling adds. */

@@ -11,6 +11,7 @@
  *   call.c     the call itself: the native entries (general and fast) and the results
  *   convert.c  a call's arguments from JS to C, their errors, the frame that holds them
  *   memory.c   pointers, C strings and raw memory reads
+ *   text.c     NUL-terminated UTF-8, UTF-16 and UTF-32 strings to and from JS strings
  *   napi.h     the host's Node-API header (Node.js, or OpenHarmony's NDK)
  *   protocol.h the shared slot buffer: every slot, region, bit and code of it
  *   abi.h      what the core asks of the calling convention, answered by one file per ABI:
@@ -326,6 +327,17 @@ bool ak_arg_int64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_v
 bool ak_arg_uint64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_cstring(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+/* The same for UTF-16 and UTF-32 strings (the kind's row says which). */
+bool ak_arg_wide_string(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+
+/* text.c */
+/* The code units of `unit` bytes (1, 2 or 4) before the first zero unit of s, at most `max`. */
+size_t ak_text_units(const void *s, unsigned unit, size_t max);
+/* `units` code units of text at s as a JS string; NULL with an exception pending on failure. */
+napi_value ak_text_to_js(napi_env env, const void *s, unsigned unit, size_t units);
+/* A JS string as a fresh malloc'd NUL-terminated UTF-16 (unit 2) or UTF-32 (unit 4) copy; NULL
+ * when it is no string or memory ran out. */
+void *ak_text_from_js(napi_env env, napi_value value, unsigned unit);
 /* Which reference arguments the general wrapper passed (bits by reference index; all bits set
  * when it could not say), read from the call info slot before the call. */
 uint64_t ak_passed_refs(const ak_state *st);

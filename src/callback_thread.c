@@ -51,19 +51,22 @@ static size_t round_up(size_t n) {
   return (n + align - 1) / align * align;
 }
 
-/* The C string argument i points to, if it is one. */
-static const char *string_arg(const ak_cb *cb, uint32_t i, void **args) {
-  return cb->kinds[i] == AK_CSTRING ? *(const char *const *)args[i] : NULL;
+/* The string argument i points to, if it is one (NULL for NULL), and its bytes, NUL included. */
+static const char *string_arg(const ak_cb *cb, uint32_t i, void **args, size_t *bytes) {
+  unsigned unit = ak_kinds[cb->kinds[i]].unit;
+  const char *s = unit != 0 ? *(const char *const *)args[i] : NULL;
+  *bytes = s != NULL ? unit * (ak_text_units(s, unit, SIZE_MAX) + 1) : 0;
+  return s;
 }
 
-/* A fire-and-forget call outlives its caller's frame: copy the argument values (and the C
+/* A fire-and-forget call outlives its caller's frame: copy the argument values (and the
  * strings they point to) into one heap block, laid out as the argument pointer array, then the
- * values, then the strings. */
+ * values, then the strings (each aligned, as its code units must be). */
 static void **detach_args(const ak_cb *cb, void **args) {
-  size_t values = round_up(cb->nargs * sizeof(void *)), size = values;
+  size_t values = round_up(cb->nargs * sizeof(void *)), size = values, bytes;
   for (uint32_t i = 0; i < cb->nargs; i++) {
-    const char *s = string_arg(cb, i, args);
-    size += round_up(cb->args[i]->size) + (s != NULL ? strlen(s) + 1 : 0);
+    string_arg(cb, i, args, &bytes);
+    size += round_up(cb->args[i]->size) + round_up(bytes);
   }
   void **copy = malloc(size ? size : 1);
   if (copy == NULL) return NULL;
@@ -73,12 +76,11 @@ static void **detach_args(const ak_cb *cb, void **args) {
   for (uint32_t i = 0; i < cb->nargs; i++) {
     copy[i] = at;
     memcpy(at, args[i], cb->args[i]->size);
-    const char *s = string_arg(cb, i, args);
+    const char *s = string_arg(cb, i, args, &bytes);
     if (s != NULL) {
-      size_t len = strlen(s) + 1;
-      memcpy(strings, s, len);
+      memcpy(strings, s, bytes);
       memcpy(at, &strings, sizeof strings); /* the argument now points to the copy */
-      strings += len;
+      strings += round_up(bytes);
     }
     at += round_up(cb->args[i]->size);
   }

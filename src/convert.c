@@ -94,10 +94,11 @@ bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi
   return status == AK_PTR_OK;
 }
 
-/* A buffer given for a C string: C reads up to a NUL, which must be inside it. The wrapper
- * passes nothing else but strings (lib/wrapper.ts, stringOf). */
+/* A buffer given for a C string: C reads up to a NUL (a zero code unit of the kind's), which must
+ * be inside it. The wrapper passes nothing else but strings. */
 static bool string_buffer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_value value,
                               void **out) {
+  unsigned unit = ak_kinds[fn->args[i]->kind].unit;
   size_t len = 0;
   if (!ak_view_address(env, value, out, &len)) {
     bool detached = ak_is_detached(env, value);
@@ -108,7 +109,7 @@ static bool string_buffer_arg(napi_env env, const ak_fn *fn, uint32_t i, napi_va
                          "NUL-terminated string");
     return false;
   }
-  if (len > 0 && memchr(*out, 0, len) != NULL) return true;
+  if (ak_text_units(*out, unit, len / unit) < len / unit) return true;
   char problem[128];
   snprintf(problem, sizeof problem,
            "is a buffer of %zu bytes without a NUL: C would read past its end", len);
@@ -149,6 +150,23 @@ bool ak_arg_cstring(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi
   ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory copying argument %u",
            fn->name, i + 1);
   return false;
+}
+
+/* A UTF-16 or UTF-32 string argument given as a JS string (a heap copy, freed after the call) or
+ * a buffer. */
+bool ak_arg_wide_string(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, value, &type);
+  if (type != napi_string) return string_buffer_arg(env, fn, i, value, &f->vals[i].ptr);
+  void *text = ak_text_from_js(env, value, ak_kinds[fn->args[i]->kind].unit);
+  if (text == NULL) {
+    ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "%s(): out of memory copying argument %u",
+             fn->name, i + 1);
+    return false;
+  }
+  f->owned[f->nowned++] = text;
+  f->vals[i].ptr = text;
+  return true;
 }
 
 /* Converts argument i into f->vals[i] / f->avalues[i]. `ref` is its Node-API value or NULL. */

@@ -72,17 +72,22 @@ static bool write_ptr(napi_env env, napi_value value, void *p) {
   return true;
 }
 
-/* A C string result or callback argument: the string at the address at p, or null. */
-static napi_value cstring_to_js(napi_env env, const void *p) {
-  const char *s;
-  napi_value out = NULL;
-  memcpy(&s, p, sizeof s);
-  if (s == NULL)
-    napi_get_null(env, &out);
-  else
-    napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &out);
-  return out;
-}
+/* A string result or callback argument: the text at the address at p, or null. */
+#define AK_TEXT_TO_JS(name, unit)                                                                  \
+  static napi_value name(napi_env env, const void *p) {                                            \
+    const void *s;                                                                                 \
+    napi_value out = NULL;                                                                         \
+    memcpy(&s, p, sizeof s);                                                                       \
+    if (s == NULL) {                                                                               \
+      napi_get_null(env, &out);                                                                    \
+      return out;                                                                                  \
+    }                                                                                              \
+    return ak_text_to_js(env, s, unit, ak_text_units(s, unit, SIZE_MAX));                          \
+  }
+AK_TEXT_TO_JS(cstring_to_js, 1)
+AK_TEXT_TO_JS(cstring16_to_js, 2)
+AK_TEXT_TO_JS(cstring32_to_js, 4)
+#undef AK_TEXT_TO_JS
 
 /* A pointer a callback answered: any value ak_pointer_parse takes. */
 static bool pointer_from_js(napi_env env, napi_value value, void *out) {
@@ -126,8 +131,14 @@ const ak_kind_row ak_kinds[AK_KIND_COUNT] = {
                 .to_js = read_ptr, .from_js = pointer_from_js, .arg = ak_arg_pointer,
                 AK_MEMORY(ptr)},
     [AK_CSTRING] = {"cstring", AK_SCALAR(AK_CSTRING, char *, ffi_type_pointer), .ref = true,
-                    .promoted = AK_CSTRING, .to_js = cstring_to_js, .from_js = pointer_from_js,
-                    .arg = ak_arg_cstring},
+                    .promoted = AK_CSTRING, .unit = 1, .to_js = cstring_to_js,
+                    .from_js = pointer_from_js, .arg = ak_arg_cstring},
+    [AK_CSTRING16] = {"cstring16", AK_SCALAR(AK_CSTRING16, uint16_t *, ffi_type_pointer),
+                      .ref = true, .promoted = AK_CSTRING16, .unit = 2, .to_js = cstring16_to_js,
+                      .from_js = pointer_from_js, .arg = ak_arg_wide_string},
+    [AK_CSTRING32] = {"cstring32", AK_SCALAR(AK_CSTRING32, uint32_t *, ffi_type_pointer),
+                      .ref = true, .promoted = AK_CSTRING32, .unit = 4, .to_js = cstring32_to_js,
+                      .from_js = pointer_from_js, .arg = ak_arg_wide_string},
     /* A struct's descriptor is built per definition (types.c), and its bytes convert as a
      * buffer wherever they go; this row names the kind. */
     [AK_STRUCT] = {"struct", {AK_STRUCT, 0, 1, NULL}, .ref = true, .promoted = AK_STRUCT},

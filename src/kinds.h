@@ -42,7 +42,9 @@ typedef enum {
   AK_F64,
   AK_PTR,
   AK_CSTRING,
-  AK_STRUCT, /* by value; layout in ak_type.fields */
+  AK_CSTRING16, /* char16_t *: UTF-16 text */
+  AK_CSTRING32, /* char32_t *: UTF-32 text (and wchar_t * where wchar_t is 4 bytes) */
+  AK_STRUCT,    /* by value; layout in ak_type.fields */
   AK_KIND_COUNT
 } ak_kind;
 
@@ -90,6 +92,9 @@ typedef struct {
   bool ref;
   /* The type a variadic argument of the kind is promoted to (C's default argument promotions). */
   ak_kind promoted;
+  /* The bytes of a code unit of the NUL-terminated text a value of the kind points to (text.c);
+   * 0 when it is no string. */
+  uint8_t unit;
   /* A result or callback argument at p that no number holds exactly (ak_kind_to_number said
    * no) as its JS value: a BigInt, a string or null. */
   napi_value (*to_js)(napi_env env, const void *p);
@@ -161,6 +166,8 @@ static inline bool ak_kind_to_number(ak_kind kind, const void *p, double *out) {
   case AK_I64_BIG:
   case AK_U64_BIG:
   case AK_CSTRING:
+  case AK_CSTRING16:
+  case AK_CSTRING32:
   case AK_STRUCT:
   case AK_KIND_COUNT:
     return false;
@@ -199,6 +206,8 @@ static inline void ak_kind_from_number(ak_kind kind, double d, ak_value *v) {
     return;
   case AK_PTR:
   case AK_CSTRING:
+  case AK_CSTRING16:
+  case AK_CSTRING32:
     v->ptr = (void *)(intptr_t)(int64_t)d;
     return;
   case AK_VOID:
@@ -233,6 +242,8 @@ static inline uint64_t ak_kind_image(ak_kind kind, const ak_value *v) {
   case AK_F64:
   case AK_PTR:
   case AK_CSTRING:
+  case AK_CSTRING16:
+  case AK_CSTRING32:
     return v->u64;
   case AK_VOID:
   case AK_STRUCT:

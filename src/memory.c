@@ -500,9 +500,9 @@ napi_value ak_js_free(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* The arguments of readCString and toArrayBuffer, (address, byteOffset, byteLength?), read. */
+/* The arguments of readCString and toArrayBuffer, (address, byteOffset, byteLength?, ...), read. */
 typedef struct {
-  napi_value argv[3];
+  napi_value argv[4];
   ak_address at;
   bool bounded; /* a byteLength was given: `len` */
   size_t len;
@@ -510,7 +510,7 @@ typedef struct {
 
 /* Reads a span's arguments; `nonnull` as for address_arg. */
 static bool span_args(napi_env env, napi_callback_info info, bool nonnull, memory_span *span) {
-  size_t argc = 3;
+  size_t argc = 4;
   span->len = 0;
   return !ak_failed(env, napi_get_cb_info(env, info, &argc, span->argv, NULL, NULL)) &&
          address_arg(env, span->argv, true, nonnull, &span->at) &&
@@ -518,19 +518,20 @@ static bool span_args(napi_env env, napi_callback_info info, bool nonnull, memor
          (!span->bounded || length_fits(env, &span->at, span->len, 2));
 }
 
-/* readCString(address, byteOffset?, byteLength?) -> string. NULL reads as '', whatever the offset.
- * The read stops at the first NUL or after byteLength bytes, whichever comes first; in a JS
- * buffer, at its end too, and a byteLength beyond that end is refused. */
+/* readCString(address, byteOffset?, byteLength?, unit?) -> string. NULL reads as '', whatever the
+ * offset. `unit` is the bytes of a code unit: 1 (UTF-8, the default), 2 (UTF-16) or 4 (UTF-32),
+ * as the TypeScript layer checked. The read stops at the first zero unit or after byteLength
+ * bytes, whichever comes first; in a JS buffer, at its end too, and a byteLength beyond that end
+ * is refused. */
 napi_value ak_js_read_cstring(napi_env env, napi_callback_info info) {
   memory_span span;
-  napi_value out;
+  uint32_t unit = 1;
   if (!span_args(env, info, false, &span)) return NULL;
-  const char *text = span.at.p != NULL ? (const char *)span.at.p : "";
-  size_t len = span.bounded     ? strnlen(text, span.len)
-               : span.at.buffer ? strnlen(text, span.at.room)
-                                : strlen(text);
-  if (ak_failed(env, napi_create_string_utf8(env, text, len, &out))) return NULL;
-  return out;
+  napi_get_value_uint32(env, span.argv[3], &unit);
+  if (unit != 1 && unit != 2 && unit != 4) unit = 1;
+  if (span.at.p == NULL) return ak_text_to_js(env, "", 1, 0);
+  size_t max = span.bounded ? span.len : span.at.buffer ? span.at.room : SIZE_MAX;
+  return ak_text_to_js(env, span.at.p, unit, ak_text_units(span.at.p, unit, max / unit));
 }
 
 /* readMemory(address, byteLength) -> a new ArrayBuffer holding a copy of those bytes. */

@@ -14,12 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <wchar.h>
 
 #define AK_LONG_KIND  (sizeof(long) == 8 ? AK_I64 : AK_I32)
 #define AK_ULONG_KIND (sizeof(long) == 8 ? AK_U64 : AK_U32)
 #define AK_SIZE_KIND  (sizeof(size_t) == 8 ? AK_U64 : AK_U32)
 #define AK_SSIZE_KIND (sizeof(size_t) == 8 ? AK_I64 : AK_I32)
 #define AK_CHAR_KIND  (CHAR_MIN < 0 ? AK_I8 : AK_U8)
+/* wchar_t: 4 bytes on Linux (signed on x86-64, unsigned on AArch64), 2 on Windows. */
+#define AK_WCHAR_KIND                                                                              \
+  (sizeof(wchar_t) == 4 ? (WCHAR_MIN < 0 ? AK_I32 : AK_U32) : WCHAR_MIN < 0 ? AK_I16 : AK_U16)
+#define AK_WSTRING_KIND (sizeof(wchar_t) == 4 ? AK_CSTRING32 : AK_CSTRING16)
 
 typedef struct {
   const char *name;
@@ -62,6 +67,11 @@ static const alias aliases[] = {
     {"napi_env", AK_PTR},
     {"napi_value", AK_PTR},
     {"CString", AK_CSTRING},
+    {"str16", AK_CSTRING16},
+    {"string16", AK_CSTRING16},
+    {"str32", AK_CSTRING32},
+    {"string32", AK_CSTRING32},
+    {"wstring", AK_WSTRING_KIND},
     {"i64_fast", AK_I64},
     {"u64_fast", AK_U64},
     {"usize", AK_SIZE_KIND},
@@ -118,6 +128,9 @@ static const alias c_words[] = {
     {"ptrdiff_t", AK_SSIZE_KIND},
     {"off_t", sizeof(off_t) == 8 ? AK_I64 : AK_I32},
     {"_Bool", AK_BOOL},
+    {"char16_t", AK_U16},
+    {"char32_t", AK_U32},
+    {"wchar_t", AK_WCHAR_KIND},
 };
 _Static_assert(sizeof(int) == 4 && sizeof(short) == 2 && sizeof(long long) == 8,
                "the C spellings assume int, short and long long of 32, 16 and 64 bits");
@@ -145,9 +158,19 @@ static bool word_parse(const char *name, ak_kind *out) {
          alias_find(c_words, sizeof c_words / sizeof c_words[0], name, out);
 }
 
+/* The kind of a pointer to `base`: a C string of its code units for the character types. */
+static ak_kind text_pointer(const char *base) {
+  if (strcmp(base, "char") == 0) return AK_CSTRING;
+  if (strcmp(base, "char16_t") == 0) return AK_CSTRING16;
+  if (strcmp(base, "char32_t") == 0) return AK_CSTRING32;
+  if (strcmp(base, "wchar_t") == 0) return AK_WSTRING_KIND;
+  return AK_PTR;
+}
+
 /* A C declaration's type: words separated by spaces, `const` and `volatile` ignored (they do not
  * change how a value is passed), and trailing `*`s, each perhaps followed by qualifiers. A
- * pointer to char is a C string, as koffi and C APIs mean it; any other pointer is a `ptr`
+ * pointer to char is a C string, as koffi and C APIs mean it, and so are pointers to char16_t,
+ * char32_t and wchar_t (UTF-16, UTF-32, the platform's wide strings); any other pointer is a `ptr`
  * (`unsigned char *` included: bytes, not text). */
 static bool c_spelling(const char *name, ak_kind *out) {
   char base[64];
@@ -179,10 +202,7 @@ static bool c_spelling(const char *name, ak_kind *out) {
   base[used] = '\0';
   ak_kind kind;
   if (used == 0 || !word_parse(base, &kind)) return false;
-  if (stars == 0)
-    *out = kind;
-  else
-    *out = stars == 1 && strcmp(base, "char") == 0 ? AK_CSTRING : AK_PTR;
+  *out = stars == 0 ? kind : stars == 1 ? text_pointer(base) : AK_PTR;
   return true;
 }
 

@@ -20,7 +20,7 @@ const flagged = { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${FLA
 // Calls of scalars, strings, pointers and memory, structs and struct results, callbacks,
 // variadic functions, asynchronous calls, and the errors of each.
 const CORE = [
-  'scalars', 'strings', 'signatures', 'checks', 'results', 'errno', 'memory', 'ownership', 'library', 'bridge',
+  'scalars', 'strings', 'strings-wide', 'signatures', 'checks', 'results', 'errno', 'memory', 'ownership', 'library', 'bridge',
   'named', 'prototype', 'disposable', 'memory-write', 'structs', 'struct-results', 'struct-value-fuzz', 'callbacks', 'callback-errors', 'async', 'libffi-bugs',
 ].map((name) => join(root, 'test', `${name}.test.mjs`));
 

@@ -1,6 +1,6 @@
-// The JavaScript examples of the README and the getting-started guide run as written: each block
-// is run as a module of this package, and every `console.log(...); // value` line must print that
-// value.
+// The JavaScript examples of the README, the getting-started guide and the API reference run as
+// written: each block is run as a module of this package, and every `console.log(...); // value`
+// line must print that value.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { root } from './helpers.mjs';
 
-const pages = ['README.md', 'docs/getting-started.md'];
+const pages = ['README.md', 'docs/getting-started.md', 'docs/api.md'];
 const blocks = pages.flatMap((page) =>
   [...readFileSync(join(root, page), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m, i) => ({ page, i, code: m[1] })),
 );

@@ -249,6 +249,24 @@ add('cstring: toString object is not converted', ({ s, convertible }) => s.mis_s
 add('cstring: Proxy runs no trap', ({ s, spy }) => s.mis_strlen(spy({})), typeErr('mis_strlen'));
 add('cstring: Proxy of a String object runs no trap', ({ s, spy }) => s.mis_strlen(spy(new String('abc'))), typeErr('mis_strlen'));
 
+// UTF-16 and UTF-32 strings (test/native/strings_wide.c).
+const u16 = (A, testlib) => A.dlopen(testlib, { u16_len: { args: ['cstring16'], returns: 'usize' } }).symbols.u16_len;
+const u32 = (A, testlib) => A.dlopen(testlib, { u32_len: 'size_t u32_len(const char32_t *s)' }).symbols.u32_len;
+add('cstring16: a surrogate pair is two units', ({ A, testlib }) => u16(A, testlib)('😀'), value(2));
+add('cstring32: a surrogate pair is one code point', ({ A, testlib }) => u32(A, testlib)('😀'), value(1));
+add('cstring32: a lone surrogate becomes one U+FFFD', ({ A, testlib }) => u32(A, testlib)('a\ud800'), value(2));
+add('cstring16: a number is refused, hinting ptr', ({ A, testlib }) => u16(A, testlib)(5),
+  { code: 'ERR_ARKFFI_INVALID_ARG_TYPE', name: 'TypeError', message: /u16_len.*ptr/ });
+add('cstring16: a buffer with a zero byte but no zero unit', ({ A, testlib }) => u16(A, testlib)(Buffer.from([65, 0, 0, 66])), rangeErr('u16_len'));
+add('cstring32: an odd-length buffer without a zero unit', ({ A, testlib }) => u32(A, testlib)(Buffer.from([65, 0, 0])), rangeErr('u32_len'));
+add('cstring32: a detached buffer', ({ A, testlib, detached }) => u32(A, testlib)(detached()), detachedErr('u32_len'));
+add('cstring16: Proxy runs no trap', ({ A, testlib, spy }) => u16(A, testlib)(spy({})), typeErr('u16_len'));
+add('cstring16: toString object is not converted', ({ A, testlib, convertible }) => u16(A, testlib)(convertible('abc')), typeErr('u16_len'));
+add('cstring16: the async call takes a string too', ({ A, testlib }) => u16(A, testlib).async('héllo'), value(5), { async: true });
+add('readCString16: a string address', ({ A }) => A.readCString16('abc'), typeErr('readCString16'));
+add('readCString32: past the buffer', ({ A }) => A.readCString32(new Uint32Array(2), 0, 64), rangeErr('readCString32'));
+add('disposable: an unknown kind', ({ A }) => A.disposable('cstring8', 'free'), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+
 // ---------------------------------------------------------------------------------------------
 // Argument counts.
 
