@@ -3,11 +3,14 @@
 // compared with gcc's sizeof/_Alignof/offsetof (test/native/struct_members.c), and the structs
 // go to and from C functions by pointer and, where C allows, by value.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   alignof, array, CString, dlopen, flexibleArray, offsetof, pointerTo, ptr, read, releasePtr, sizeof, Struct, StructSchema, Union,
 } from 'arkffi';
-import { testlib, throwsCode } from './helpers.mjs';
+import { root, testlib, throwsCode } from './helpers.mjs';
 
 const CI8 = Struct({ c: 'char', i: { type: 'i32', align: 8 } });
 const CI2 = Struct({ c: 'char', i: { type: 'i32', align: 2 } });
@@ -263,4 +266,17 @@ test('aligned member descriptors: bad ones are refused with the struct and membe
   for (const [fn, Class, code, message] of cases) assert.match(throwsCode(assert, fn, Class, code).message, message);
   // align 1 and one below the natural alignment change nothing, as in gcc.
   assert.deepEqual(Struct({ c: 'char', d: { type: 'f64', align: 1 } }).fieldOffsets, [0, 8]);
+});
+
+// The API reference's example of these members runs as written (docs/structs.md's run with the
+// struct tests): every `console.log(...); // value` line prints that value.
+test('docs/api.md: the struct members example prints what its comments say', () => {
+  const text = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
+  const [code] = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).filter((c) => c.includes('flexibleArray'));
+  const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]);
+  mkdirSync(join(root, 'build', 'docs'), { recursive: true });
+  const file = join(root, 'build', 'docs', 'api-struct-members.mjs');
+  writeFileSync(file, code);
+  assert.deepEqual(execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim().split('\n'), expected);
+  assert.equal(expected.length, 3);
 });

@@ -2,7 +2,7 @@
  * struct_members.c - struct members beyond a plain type, for test/struct-members.test.mjs:
  * members with __attribute__((aligned(n))), flexible array members and self-referential
  * structs. Each sm_layout_* function returns {sizeof, _Alignof, field count, offsetof each
- * field...} as size_t values, as structs.c's layout_* functions do; the others take and return
+ * field...} as size_t values (LAYOUT, layout.h); the others take and return
  * such structs by value and by pointer.
  */
 #include <stddef.h>
