@@ -464,6 +464,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   readonly #natural: boolean;
   /** The index of the flexible array member, or -1. */
   readonly #flexible: number;
+  /** Each field's pointerTo() type, as the field was declared (undefined for other fields). */
+  readonly #pointers: readonly (PointerType | undefined)[];
   /** The struct, for messages: `struct node`, or its kind and first field names. */
   readonly #tag: string;
   #desc: NativeTypeDesc | undefined;
@@ -506,6 +508,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     let alignment = 1;
     let natural = !isUnion;
     let flexible = -1;
+    const pointers: (PointerType | undefined)[] = [];
     for (const [name, type] of entries) {
       if (typeof name !== 'string' || name === '' || name === '__proto__' || index.has(name)) {
         const why = index.has(name) ? 'is declared twice' : 'is not a usable field name';
@@ -514,6 +517,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       const member = `Struct(): ${title}: field '${name}'`;
       const own = memberOf(type, member);
       checkTarget(own.type, member);
+      pointers.push(!jsTypes.isProxy(own.type) && own.type instanceof PointerType ? own.type : undefined);
       const codec =
         !jsTypes.isProxy(own.type) && own.type instanceof FlexibleArrayType
           ? flexibleCodec(fieldCodec(own.type.element, `${member}: the element type`))
@@ -561,6 +565,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.#index = index;
     this.#natural = natural;
     this.#flexible = flexible;
+    this.#pointers = pointers;
     this.#tag = title;
     const depth = nestedDepth(fieldCodecs, 'Struct()');
     const codec = this.#codec();
@@ -671,9 +676,8 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    */
   follow<K extends FieldName<F>>(source: StructSource, field: K): FollowOf<F, K> {
     const i = this.#lookup(field, 'follow()');
-    const given = memberOf(this.fieldTypes[i], '').type;
-    const type = underlying(given);
-    if (!(type instanceof PointerType)) {
+    const type = this.#pointers[i];
+    if (type === undefined) {
       throw ffiError(
         TypeError,
         'ERR_ARKFFI_INVALID_ARG_TYPE',
@@ -1125,6 +1129,11 @@ function viewOf(source: StructSource, byteOffset: number, length: number, method
     );
   }
   return new DataView(ArrayBuffer.isView(source) ? source.buffer : source, base + byteOffset, length);
+}
+
+/** The type of a field as declared: a descriptor's `type`, any other type itself. */
+export function declaredType(type: FieldType): FieldType {
+  return memberOf(type, 'offsetof()').type;
 }
 
 /** The size and alignment of any type a field can have, as the C compiler lays it out. */

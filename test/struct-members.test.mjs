@@ -95,6 +95,8 @@ test('aligned members: the descriptor is kept as given, and reads and writes as 
   const big = AlBig.create({ c: 1, v: [2, 3, 4], in: { c: 5, i: 6 } });
   assert.equal(s.sm_big_sum(big), 21);
   assert.deepEqual(AlBig.fromPtr(big), { c: 1, v: [2, 3, 4], in: { c: 5, i: 6 } });
+  // offsetof() reaches through a descriptor into the nested struct.
+  assert.equal(offsetof(AlBig, 'in.i'), AlBig.fieldOffsets[2] + CI8.fieldOffsets[1]);
   // The aligned type in a union pads it as in C.
   const U = Union({ c: 'char', i: { type: 'i32', align: 16 } });
   assert.deepEqual([U.size, U.alignment], [16, 16]);
