@@ -227,6 +227,13 @@ function listOf(value: unknown, path: string): ArrayLike<unknown> {
   return value as ArrayLike<unknown>;
 }
 
+/** How many elements an array field's value gives: 0 for what listOf refuses (a Proxy's traps never run). */
+function elementCount(value: unknown): number {
+  if (jsTypes.isProxy(value) || !(Array.isArray(value) || (ArrayBuffer.isView(value) && !jsTypes.isDataView(value))))
+    return 0;
+  return (value as ArrayLike<unknown>).length;
+}
+
 /** Writes the elements of `value` (checked by listOf) one after another from `at`. */
 function writeList(elem: Codec, view: DataView, at: number, value: unknown, path: string): void {
   const list = value as ArrayLike<unknown>;
@@ -729,10 +736,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   /** How many elements `values` gives the flexible array member (0 for none, or a buffer). */
   #flexibleGiven(values: unknown): number {
     if (this.#flexible < 0 || typeof values !== 'object' || values === null || !isPlainObject(values)) return 0;
-    const list = ownValue(values, this.fieldNames[this.#flexible], 'the value');
-    if (Array.isArray(list) || (ArrayBuffer.isView(list) && !jsTypes.isDataView(list)))
-      return (list as ArrayLike<unknown>).length;
-    return 0;
+    return elementCount(ownValue(values, this.fieldNames[this.#flexible], 'the value'));
   }
 
   /** The `count` of `options` (an object or undefined), checked; `fallback` where none is given. */
@@ -810,8 +814,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     const codec = this.#fields[i];
     if (codec.flexible !== undefined) {
       // The elements given, written in place one by one (each checked before it is written).
-      const count =
-        Array.isArray(value) || ArrayBuffer.isView(value) ? (value as unknown as ArrayLike<unknown>).length : 0;
+      const count = elementCount(value);
       const view = viewOf(target, 0, this.#sizeFor(count, 'set()'), 'set()', true);
       try {
         codec.write(view, this.fieldOffsets[i], value, field);

@@ -423,6 +423,8 @@ add('member: flexible element out of range', ({ A }) => A.Struct({ n: 'i32', d: 
 add('member: flexible getElement beyond a buffer', ({ A }) => { const S = A.Struct({ n: 'i32', d: A.flexibleArray('u8') }); return S.getElement(S.create({}, { count: 1 }), 1); }, rangeErr());
 add('member: flexible getElement at NULL', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).getElement(0, 0), err('ERR_ARKFFI_NULL_POINTER', 'Error'));
 add('member: count without a flexible array', ({ A }) => A.Struct({ n: 'i32' }).create({}, { count: 1 }), typeErr('count'));
+add('member: flexible elements a Proxy run no trap', ({ A, spy }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({ d: spy([1, 2]) }), typeErr("field 'd'"));
+add('member: flexible set() of a Proxy runs no trap', ({ A, spy }) => { const S = A.Struct({ n: 'i32', d: A.flexibleArray('u8') }); return S.set(S.create({}, { count: 2 }), 'd', spy([1, 2])); }, typeErr("field 'd'"));
 add('member: count options a Proxy runs no trap', ({ A, spy }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({}, spy({ count: 1 })), typeErr());
 add('member: flexible create with elements works', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('f64') }).create({ d: [1, 2] }).byteLength, value(24));
 add('member: pointerTo a number', ({ A }) => A.Struct({ p: A.pointerTo(5) }, { name: 's' }), memberErr("struct s: field 'p'"));
