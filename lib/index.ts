@@ -15,6 +15,8 @@ export type { FFICallable, Symbols, CFunctionCallable, LinkedSymbols, OpenOption
 export { allowLibraries, allowedLibraries } from './access';
 export { array, ArrayType, Struct, StructSchema, Union } from './struct';
 export type { FieldList, FieldType, StructOptions, StructSource } from './struct';
+export { flexibleArray, FlexibleArrayType, pointerTo, PointerType } from './struct-members';
+export type { CreateOptions, FieldDescriptor, PointerTarget, ReadOptions, StructPointer } from './struct-members';
 export { alignof, offsetof, sizeof } from './layout';
 export { releasePtr, structReturnRetention } from './struct-results';
 export type { StructReturnRetention } from './struct-results';

@@ -5,7 +5,7 @@
 import { types } from 'node:util';
 import { describe, ffiError } from './errors';
 import { underlying } from './named';
-import { StructSchema, typeLayout, type FieldType } from './struct';
+import { declaredType, StructSchema, typeLayout, type FieldType } from './struct';
 
 /** `sizeof(type)`: the bytes a value of `type` takes (a type name, StructSchema, array(), handle or alias). */
 export function sizeof(type: FieldType): number {
@@ -45,7 +45,7 @@ export function offsetof(schema: StructSchema, field: string): number {
     }
     const parent = struct as StructSchema;
     at += parent.fieldOffsets[i];
-    struct = underlying(parent.fieldTypes[i]);
+    struct = underlying(declaredType(parent.fieldTypes[i]));
   }
   return at;
 }

@@ -41,6 +41,10 @@ export interface Codec {
    * typed array of that kind reads and writes as this codec does; undefined for the rest.
    */
   readonly number?: string;
+  /** A flexible array member (`T name[]`, size 0): the codec of its elements. */
+  readonly flexible?: Codec;
+  /** A struct that ends in a flexible array member: refused as a field or array element. */
+  readonly variable?: boolean;
 }
 
 export function isBufferLike(value: unknown): value is ArrayBufferLike | ArrayBufferView {

@@ -24,11 +24,31 @@ import { compileFlat, type Compiled } from './struct-compiled';
 import { heldSlab } from './struct-results';
 import { underlying, type AliasType, type OpaqueType } from './named';
 import { markDescribed, MAX_NESTING, toNativeType, type NativeDescribed } from './types';
+import {
+  FlexibleArrayType,
+  PointerType,
+  type CreateOptions,
+  type FieldDescriptor,
+  type FollowOf,
+  type ReadOptions,
+} from './struct-members';
 import type { FieldInputOf, FieldName, FieldTypeName, StructInput, StructValue } from './typing';
 
-/** A field's type: a scalar type name, a nested schema (struct or union), or an array(). */
-export type FieldType =
-  FieldTypeName | StructSchema<any> | ArrayType<any> | OpaqueType<string> | AliasType<string, any>;
+/**
+ * A field's type: a scalar type name, a nested schema (struct or union), an array(), a
+ * flexibleArray(), a pointerTo(), or one of them with an alignment of its own (`{ type, align }`).
+ */
+export type FieldType = MemberType | FieldDescriptor<MemberType>;
+
+/** A field's type other than a descriptor `{ type, align }`. */
+export type MemberType =
+  | FieldTypeName
+  | StructSchema<any>
+  | ArrayType<any>
+  | OpaqueType<string>
+  | AliasType<string, any>
+  | FlexibleArrayType<any>
+  | PointerType<any>;
 
 /**
  * The fields in declaration order: an object `{ name: type }`, or `[name, type]` pairs. Pairs
@@ -44,6 +64,8 @@ export interface StructOptions {
   readonly pack?: number;
   /** Lay the fields out as a C union, all at offset 0. Union() sets this. */
   readonly union?: boolean;
+  /** The C tag (`'node'` for `struct node`), for messages only. */
+  readonly name?: string;
 }
 
 /** Where a struct is: an ArrayBuffer or view holding it, or its address in C memory. */
@@ -128,12 +150,27 @@ const numberLayouts = new WeakMap<StructSchema<any>, readonly NumberField[] | nu
 // Every struct is made, read and passed as an ArrayBuffer, so none may be larger than one.
 const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
 
-function fieldCodec(field: FieldType, where: string): Codec {
+/**
+ * The codec of a field type. A struct ending in a flexible array member is refused as a field or
+ * an element unless `alone` (sizeof and alignof take it).
+ */
+function fieldCodec(field: FieldType, where: string, alone = false): Codec {
   // A named type (a handle, an alias) is what it names.
   const type = underlying(field);
   if (typeof type === 'object' && type !== null) {
     const codec = codecs.get(type);
-    if (codec !== undefined) return codec;
+    if (codec !== undefined) {
+      if (codec.variable === true && !alone) {
+        throw ffiError(
+          TypeError,
+          'ERR_ARKFFI_INVALID_TYPE',
+          `${where}: a struct that ends in a flexible array member cannot be a field or an array element (C puts nothing after it): use a pointer`,
+        );
+      }
+      return codec;
+    }
+    // A struct pointer is an address, whatever it points at.
+    if (!jsTypes.isProxy(type) && type instanceof PointerType) return codecOf('ptr', where);
   }
   return codecOf(type, where);
 }
@@ -146,22 +183,9 @@ function arrayCodec(elem: Codec, length: number): Codec {
     align: elem.align,
     composite: true,
     natural: elem.natural,
-    read(view, at) {
-      const out = new Array(length);
-      for (let k = 0; k < length; k++) out[k] = elem.read(view, at + k * step);
-      return out;
-    },
+    read: (view, at) => readList(elem, view, at, length),
     write(view, at, value, path) {
-      refuseProxy(value, `field '${path}'`);
-      const isArray = Array.isArray(value);
-      if (!isArray && !(ArrayBuffer.isView(value) && !jsTypes.isDataView(value))) {
-        throw ffiError(
-          TypeError,
-          'ERR_ARKFFI_INVALID_ARG_TYPE',
-          `field '${path}' must be an array or a TypedArray, got ${show(value)}`,
-        );
-      }
-      const list = value as ArrayLike<unknown>;
+      const list = listOf(value, path);
       if (list.length > length) {
         throw ffiError(
           RangeError,
@@ -170,11 +194,7 @@ function arrayCodec(elem: Codec, length: number): Codec {
         );
       }
       zero(view, at, size);
-      // An array's elements are read as own data only (a getter never runs); a hole is zero.
-      for (let k = 0; k < list.length; k++) {
-        const item = isArray ? ownValue(list, `${k}`, `field '${path}'`) : list[k];
-        if (item !== undefined) elem.write(view, at + k * step, item, `${path}[${k}]`);
-      }
+      writeList(elem, view, at, value, path);
     },
     members(out, path) {
       const one: NativeTypeDesc[] = [];
@@ -185,6 +205,75 @@ function arrayCodec(elem: Codec, length: number): Codec {
     leaves(out, at) {
       for (let k = 0; k < length; k++) elem.leaves(out, at + k * step);
     },
+  };
+}
+
+function readList(elem: Codec, view: DataView, at: number, length: number): unknown[] {
+  const out = new Array(length);
+  for (let k = 0; k < length; k++) out[k] = elem.read(view, at + k * elem.size);
+  return out;
+}
+
+/** `value` as the elements of an array field: an array or a TypedArray, else refused. */
+function listOf(value: unknown, path: string): ArrayLike<unknown> {
+  refuseProxy(value, `field '${path}'`);
+  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !jsTypes.isDataView(value))) {
+    throw ffiError(
+      TypeError,
+      'ERR_ARKFFI_INVALID_ARG_TYPE',
+      `field '${path}' must be an array or a TypedArray, got ${show(value)}`,
+    );
+  }
+  return value as ArrayLike<unknown>;
+}
+
+/** How many elements an array field's value gives: 0 for what listOf refuses (a Proxy's traps never run). */
+function elementCount(value: unknown): number {
+  if (jsTypes.isProxy(value) || !(Array.isArray(value) || (ArrayBuffer.isView(value) && !jsTypes.isDataView(value))))
+    return 0;
+  return (value as ArrayLike<unknown>).length;
+}
+
+/** Writes the elements of `value` (checked by listOf) one after another from `at`. */
+function writeList(elem: Codec, view: DataView, at: number, value: unknown, path: string): void {
+  const list = value as ArrayLike<unknown>;
+  const isArray = Array.isArray(value);
+  // An array's elements are read as own data only (a getter never runs); a hole is zero.
+  for (let k = 0; k < list.length; k++) {
+    const item = isArray ? ownValue(list, `${k}`, `field '${path}'`) : list[k];
+    if (item !== undefined) elem.write(view, at + k * elem.size, item, `${path}[${k}]`);
+  }
+}
+
+/**
+ * A flexible array member's codec: no bytes of its own (size 0), the alignment of its elements.
+ * Its elements are written from `at` as far as the view reaches; reading one takes a count,
+ * which the schema gives (see StructSchema.#read), so read() alone gives none.
+ */
+function flexibleCodec(elem: Codec): Codec {
+  return {
+    size: 0,
+    align: elem.align,
+    composite: true,
+    natural: false,
+    flexible: elem,
+    read: () => [],
+    write(view, at, value, path) {
+      const list = listOf(value, path);
+      const room = Math.floor((view.byteLength - at) / elem.size);
+      if (list.length > room) {
+        throw ffiError(
+          RangeError,
+          'ERR_ARKFFI_OUT_OF_RANGE',
+          `field '${path}' has room for ${room} elements here, got ${list.length} (give create() a count)`,
+        );
+      }
+      writeList(elem, view, at, value, path);
+    },
+    members(_out, where) {
+      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a flexible array member has no by-value type`);
+    },
+    leaves: () => {},
   };
 }
 
@@ -249,10 +338,11 @@ function entriesOf(fields: FieldList): (readonly [string, FieldType])[] {
   return entries;
 }
 
-function packingOf(options: StructOptions): number | undefined {
+/** The options' packing (`pack`), whether it is the packed attribute, and the struct's tag. */
+function packingOf(options: StructOptions): { pack: number | undefined; packed: boolean; tag: string | undefined } {
   const given = new Map(definitionEntries(options, 'the options'));
   for (const key of given.keys()) {
-    if (key !== 'packed' && key !== 'pack' && key !== 'union') {
+    if (key !== 'packed' && key !== 'pack' && key !== 'union' && key !== 'name') {
       throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): unknown option '${key}'`);
     }
   }
@@ -275,7 +365,66 @@ function packingOf(options: StructOptions): number | undefined {
   if (packed === true && pack !== undefined && pack !== 1) {
     throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): packed: true means pack: 1, got pack: ${pack}`);
   }
-  return packed === true ? 1 : pack;
+  const tag = given.get('name');
+  if (tag !== undefined && (typeof tag !== 'string' || !/^[A-Za-z_]\w*$/.test(tag))) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): name must be a C identifier, got ${show(tag)}`);
+  }
+  return { pack: packed === true ? 1 : pack, packed: packed === true, tag: tag as string | undefined };
+}
+
+/**
+ * A field's type and its own alignment: a descriptor `{ type, align }` is taken apart (checked
+ * as the options are: own data properties, known keys, a power of two), any other type is
+ * itself with none.
+ */
+function memberOf(given: FieldType, where: string): { type: FieldType; align: number | undefined } {
+  if (typeof given !== 'object' || given === null || jsTypes.isProxy(given) || !isPlainObject(given)) {
+    return { type: given, align: undefined };
+  }
+  const entries = new Map(definitionEntries(given, `${where}: the field descriptor`));
+  for (const key of entries.keys()) {
+    if (key !== 'type' && key !== 'align') {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `${where}: unknown key '${key}' in a field descriptor (it takes type and align)`,
+      );
+    }
+  }
+  const type = entries.get('type') as FieldType | undefined;
+  const align = entries.get('align');
+  if (type === undefined) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a field descriptor needs a type`);
+  }
+  if (typeof type === 'object' && type !== null && !jsTypes.isProxy(type) && isPlainObject(type)) {
+    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a field descriptor's type cannot be a descriptor`);
+  }
+  if (align !== undefined && (typeof align !== 'number' || !isPowerOfTwo(align))) {
+    throw ffiError(
+      RangeError,
+      'ERR_ARKFFI_OUT_OF_RANGE',
+      `${where}: align must be a power of two from 1 to ${MAX_ALIGN}, got ${show(align)}`,
+    );
+  }
+  return { type, align };
+}
+
+// The largest alignment gcc takes in __attribute__((aligned(n))) on ELF targets.
+const MAX_ALIGN = 2 ** 28;
+const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= MAX_ALIGN && (n & (n - 1)) === 0;
+
+/** What a pointerTo() field points at must be 'self', a StructSchema or a function. */
+function checkTarget(type: FieldType, where: string): void {
+  if (typeof type !== 'object' || type === null || jsTypes.isProxy(type) || !(type instanceof PointerType)) return;
+  const target: unknown = type.target;
+  if (target === 'self' || (typeof target === 'function' && !jsTypes.isProxy(target))) return;
+  if (typeof target === 'object' && target !== null && !jsTypes.isProxy(target) && target instanceof StructSchema)
+    return;
+  throw ffiError(
+    TypeError,
+    'ERR_ARKFFI_INVALID_TYPE',
+    `${where}: pointerTo() takes 'self', a StructSchema or a function returning one, got ${show(target)}`,
+  );
 }
 
 const defineProperty = Reflect.defineProperty;
@@ -288,6 +437,12 @@ function defineField(o: object, key: string, value: unknown): void {
 }
 
 const roundUp = (n: number, align: number): number => Math.ceil(n / align) * align;
+
+/** A struct for messages: `struct node` given a tag, else its kind and first field names. */
+function structTitle(kind: string, tag: string | undefined, names: readonly string[]): string {
+  if (tag !== undefined) return `${kind} ${tag}`;
+  return `${kind} { ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} }`;
+}
 
 /**
  * The description of a C struct or union: its layout, and conversions to and from its bytes.
@@ -314,6 +469,12 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   readonly #index: ReadonlyMap<string, number>;
   /** See Codec.natural: a pack that moves no field leaves a struct natural. */
   readonly #natural: boolean;
+  /** The index of the flexible array member, or -1. */
+  readonly #flexible: number;
+  /** Each field's pointerTo() type, as the field was declared (undefined for other fields). */
+  readonly #pointers: readonly (PointerType | undefined)[];
+  /** The struct, for messages: `struct node`, or its kind and first field names. */
+  readonly #tag: string;
   #desc: NativeTypeDesc | undefined;
   #compiled: Compiled | null | undefined;
 
@@ -330,9 +491,14 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
         `Struct(): the options must be an object, got ${show(options)}`,
       );
     }
-    const pack = packingOf(options);
+    const { pack, packed, tag } = packingOf(options);
     const isUnion = options.union === true;
     const entries = entriesOf(fields);
+    const title = structTitle(
+      isUnion ? 'union' : 'struct',
+      tag,
+      entries.map(([name]) => name),
+    );
     if (entries.length === 0) {
       throw ffiError(
         TypeError,
@@ -348,13 +514,36 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     let end = 0;
     let alignment = 1;
     let natural = !isUnion;
+    let flexible = -1;
+    const pointers: (PointerType | undefined)[] = [];
     for (const [name, type] of entries) {
       if (typeof name !== 'string' || name === '' || name === '__proto__' || index.has(name)) {
         const why = index.has(name) ? 'is declared twice' : 'is not a usable field name';
         throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): field ${show(name)} ${why}`);
       }
-      const codec = fieldCodec(type, `Struct(): field '${name}'`);
-      const align = pack === undefined ? codec.align : Math.min(codec.align, pack);
+      const member = `Struct(): ${title}: field '${name}'`;
+      const own = memberOf(type, member);
+      checkTarget(own.type, member);
+      pointers.push(!jsTypes.isProxy(own.type) && own.type instanceof PointerType ? own.type : undefined);
+      const codec =
+        !jsTypes.isProxy(own.type) && own.type instanceof FlexibleArrayType
+          ? flexibleCodec(fieldCodec(own.type.element, `${member}: the element type`))
+          : fieldCodec(own.type, own.align === undefined ? `Struct(): field '${name}'` : member);
+      if (codec.flexible !== undefined) {
+        const why = isUnion
+          ? 'a union cannot have a flexible array member'
+          : names.length !== entries.length - 1
+            ? 'a flexible array member must be the last field'
+            : names.length === 0
+              ? 'a flexible array member needs a field before it'
+              : undefined;
+        if (why !== undefined) throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${member}: ${why}`);
+        flexible = names.length;
+      }
+      // gcc: aligned(n) raises a field's alignment (in a packed struct it is the alignment), and
+      // #pragma pack(n) caps the result.
+      const raised = packed ? (own.align ?? 1) : Math.max(codec.align, own.align ?? 1);
+      const align = pack === undefined || packed ? raised : Math.min(raised, pack);
       const offset = isUnion ? 0 : roundUp(end, align);
       end = Math.max(end, offset + codec.size);
       alignment = Math.max(alignment, align);
@@ -382,6 +571,9 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     this.#fields = fieldCodecs;
     this.#index = index;
     this.#natural = natural;
+    this.#flexible = flexible;
+    this.#pointers = pointers;
+    this.#tag = title;
     const depth = nestedDepth(fieldCodecs, 'Struct()');
     const codec = this.#codec();
     depths.set(codec, depth);
@@ -402,8 +594,14 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    * copy of the bytes in a buffer or view. Fields missing from `values` (or undefined) are zero,
    * as in a C initializer; an unknown field name, or any other kind of object, throws.
    */
-  create(values: StructInput<F> | ArrayBufferLike | ArrayBufferView = {}): ArrayBuffer {
-    const buffer = new ArrayBuffer(this.size);
+  create(values: StructInput<F> | ArrayBufferLike | ArrayBufferView = {}, options?: CreateOptions): ArrayBuffer {
+    let size = this.size;
+    if (options !== undefined || this.#flexible >= 0) {
+      const given = this.#flexibleGiven(values);
+      const count = this.#countOf(options, 'create()', given);
+      size = this.#sizeFor(count, 'create()');
+    }
+    const buffer = new ArrayBuffer(size);
     try {
       this.#write(new DataView(buffer), 0, values, '');
     } catch (err) {
@@ -442,11 +640,150 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    * Nested structs read as objects, arrays as arrays, 64-bit integers and pointers as numbers
    * while exact and BigInts beyond.
    */
-  fromPtr(source: StructSource, byteOffset = 0): StructValue<F> {
+  fromPtr(source: StructSource, byteOffset: number | ReadOptions = 0): StructValue<F> {
+    let count = 0;
+    if (typeof byteOffset === 'object' && byteOffset !== null) {
+      const options = byteOffset;
+      count = this.#countOf(options, 'fromPtr()', 0);
+      byteOffset = (ownValue(options, 'byteOffset', 'fromPtr(): the options') ?? 0) as number;
+    }
+    const size = count === 0 ? this.size : this.#sizeFor(count, 'fromPtr()');
     // A held struct result (or other bytes in its slab) reads in place.
-    const held = heldSlab(source, byteOffset, this.size);
-    if (held !== undefined) return this.#read(held.view, (source as number) - held.base + byteOffset) as StructValue<F>;
-    return this.#read(viewOf(source, byteOffset, this.size, 'fromPtr()'), 0) as StructValue<F>;
+    const held = heldSlab(source, byteOffset, size);
+    if (held !== undefined)
+      return this.#read(held.view, (source as number) - held.base + byteOffset, count) as StructValue<F>;
+    return this.#read(viewOf(source, byteOffset, size, 'fromPtr()'), 0, count) as StructValue<F>;
+  }
+
+  /**
+   * The bytes a struct with `count` elements in its flexible array member takes: the member's
+   * offset plus the elements, and at least `size` (as `malloc(sizeof(T) + count * sizeof(E))`
+   * would give, less the padding the elements may fill).
+   */
+  sizeFor(count: number): number {
+    return this.#sizeFor(this.#checkCount(count, 'sizeFor()'), 'sizeFor()');
+  }
+
+  /** Reads element `index` of the flexible array member of the struct at `source`. */
+  getElement(source: StructSource, index: number): unknown {
+    const [elem, at] = this.#element(index, 'getElement()');
+    return elem.read(viewOf(source, at, elem.size, 'getElement()'), 0);
+  }
+
+  /** Writes element `index` of the flexible array member of the struct at `target`, in place. */
+  setElement(target: StructSource, index: number, value: unknown): void {
+    const [elem, at] = this.#element(index, 'setElement()');
+    const name = this.fieldNames[this.#flexible];
+    this.#put(viewOf(target, at, elem.size, 'setElement()', true), 0, elem, value, `${name}[${index}]`, 'setElement()');
+  }
+
+  /**
+   * Reads the struct that the pointerTo() field `field` of the struct at `source` points at, with
+   * the pointer's target schema (this one for `'self'`); null where the pointer is NULL.
+   */
+  follow<K extends FieldName<F>>(source: StructSource, field: K): FollowOf<F, K> {
+    const i = this.#lookup(field, 'follow()');
+    const type = this.#pointers[i];
+    if (type === undefined) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `follow() ${this.#title()}: field '${field}' is not a pointerTo() field`,
+      );
+    }
+    const address = this.get(source, field) as unknown as number | bigint;
+    if (address == 0) return null as FollowOf<F, K>;
+    const target: unknown = type.target;
+    const schema = target === 'self' ? this : typeof target === 'function' ? (target as () => unknown)() : target;
+    if (jsTypes.isProxy(schema) || !(schema instanceof StructSchema)) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `follow() ${this.#title()}: field '${field}': its pointerTo() function returned ${show(schema)}, not a StructSchema`,
+      );
+    }
+    return schema.fromPtr(address) as FollowOf<F, K>;
+  }
+
+  /** The flexible array member's element codec and where element `index` starts. */
+  #element(index: number, method: string): [Codec, number] {
+    if (this.#flexible < 0) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `${method} ${this.#title()}: this ${this.kind} has no flexible array member`,
+      );
+    }
+    if (!Number.isSafeInteger(index) || index < 0) {
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `${method} ${this.#title()}: the index must be a non-negative integer, got ${show(index)}`,
+      );
+    }
+    const elem = this.#fields[this.#flexible].flexible as Codec;
+    const at = this.fieldOffsets[this.#flexible] + index * elem.size;
+    if (!fitsInBuffer(at + elem.size)) {
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `${method} ${this.#title()}: index ${index} is out of reach`,
+      );
+    }
+    return [elem, at];
+  }
+
+  /** How many elements `values` gives the flexible array member (0 for none, or a buffer). */
+  #flexibleGiven(values: unknown): number {
+    if (this.#flexible < 0 || typeof values !== 'object' || values === null || !isPlainObject(values)) return 0;
+    return elementCount(ownValue(values, this.fieldNames[this.#flexible], 'the value'));
+  }
+
+  /** The `count` of `options` (an object or undefined), checked; `fallback` where none is given. */
+  #countOf(options: unknown, method: string, fallback: number): number {
+    if (options === undefined) return fallback;
+    if (typeof options !== 'object' || options === null || jsTypes.isProxy(options) || !isPlainObject(options)) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `${method} ${this.#title()}: the options must be a plain object, got ${show(options)}`,
+      );
+    }
+    const count = ownValue(options, 'count', `${method}: the options`);
+    if (count === undefined) return fallback;
+    if (this.#flexible < 0) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_ARG_TYPE',
+        `${method} ${this.#title()}: count is for a flexible array member, and this ${this.kind} has none`,
+      );
+    }
+    return this.#checkCount(count, method);
+  }
+
+  #checkCount(count: unknown, method: string): number {
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `${method} ${this.#title()}: count must be a non-negative integer, got ${show(count)}`,
+      );
+    }
+    return count;
+  }
+
+  #sizeFor(count: number, method: string): number {
+    if (this.#flexible < 0) return this.size;
+    const step = (this.#fields[this.#flexible].flexible as Codec).size;
+    const bytes = Math.max(this.size, this.fieldOffsets[this.#flexible] + count * step);
+    if (!fitsInBuffer(bytes)) {
+      throw ffiError(
+        RangeError,
+        'ERR_ARKFFI_OUT_OF_RANGE',
+        `${method} ${this.#title()}: ${count} elements are more than an ArrayBuffer holds (${MAX_BYTES} bytes)`,
+      );
+    }
+    return bytes;
   }
 
   /** Reads `count` consecutive structs (a C array) from `source`, `byteOffset` bytes in. */
@@ -474,24 +811,52 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
    */
   set<K extends FieldName<F>>(target: StructSource, field: K, value: FieldInputOf<F, K>): void {
     const i = this.#lookup(field, 'set()');
-    const view = viewOf(target, 0, this.size, 'set()', true);
     const codec = this.#fields[i];
-    const at = this.fieldOffsets[i];
+    if (codec.flexible !== undefined) {
+      // The elements given, written in place one by one (each checked before it is written).
+      const count = elementCount(value);
+      const view = viewOf(target, 0, this.#sizeFor(count, 'set()'), 'set()', true);
+      try {
+        codec.write(view, this.fieldOffsets[i], value, field);
+      } catch (err) {
+        this.#fail('set()', err);
+      }
+      return;
+    }
+    this.#put(viewOf(target, 0, this.size, 'set()', true), this.fieldOffsets[i], codec, value, field, 'set()');
+  }
+
+  /** Writes `value` at `at` with `codec`; a composite is written whole or, on error, not at all. */
+  #put(view: DataView, at: number, codec: Codec, value: unknown, path: string, method: string): void {
     try {
       if (!codec.composite) {
-        codec.write(view, at, value, field);
+        codec.write(view, at, value, path);
         return;
       }
       const scratch = new Uint8Array(codec.size);
-      codec.write(new DataView(scratch.buffer), 0, value, field);
+      codec.write(new DataView(scratch.buffer), 0, value, path);
       new Uint8Array(view.buffer, view.byteOffset + at, codec.size).set(scratch);
     } catch (err) {
-      this.#fail('set()', err);
+      this.#fail(method, err);
     }
   }
 
   /** The addon's description, for passing this struct by value. */
   [toNativeType](where: string): NativeTypeDesc {
+    if (this.#flexible >= 0) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `${where}: ${this.#title()} ends in the flexible array member '${this.fieldNames[this.#flexible]}' and cannot be passed by value: pass a pointer to it`,
+      );
+    }
+    if (this.alignment > 16) {
+      throw ffiError(
+        TypeError,
+        'ERR_ARKFFI_INVALID_TYPE',
+        `${where}: ${this.#title()} is aligned to ${this.alignment} bytes, and ArkFFI passes structs aligned to at most 16 by value: pass a pointer to it`,
+      );
+    }
     if (this.#desc === undefined) {
       const members: NativeTypeDesc[] = [];
       if (this.#natural) this.#members(members, where);
@@ -521,14 +886,19 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return i;
   }
 
-  #read(view: DataView, at: number): Record<string, unknown> {
+  /** Reads the struct at `at`, with `count` elements of its flexible array member if it has one. */
+  #read(view: DataView, at: number, count = 0): Record<string, unknown> {
     const fast = this.#fast();
     if (fast !== null) return fast.read(view, at);
     const out: Record<string, unknown> = {};
     // Each field defined as the compiled reader's object literal defines it: an assignment would
     // reach a setter or a getter-only property that Object.prototype was given.
     for (let i = 0; i < this.#fields.length; i++) {
-      const value = this.#fields[i].read(view, at + this.fieldOffsets[i]);
+      const codec = this.#fields[i];
+      const value =
+        codec.flexible === undefined
+          ? codec.read(view, at + this.fieldOffsets[i])
+          : readList(codec.flexible, view, at + this.fieldOffsets[i], count);
       defineField(out, this.fieldNames[i], value);
     }
     return out;
@@ -574,10 +944,9 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     return path === '' ? 'the value' : `field '${path}'`;
   }
 
-  /** The schema, for messages: its kind and first field names. */
+  /** The schema, for messages: its tag, or its kind and first field names. */
   #title(): string {
-    const names = this.fieldNames.slice(0, 4).join(', ');
-    return `${this.kind} { ${names}${this.fieldNames.length > 4 ? ', ...' : ''} }`;
+    return this.#tag;
   }
 
   #writeFields(view: DataView, at: number, record: Record<string, unknown>, path: string): void {
@@ -631,6 +1000,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
       align: this.alignment,
       composite: true,
       natural: this.#natural,
+      variable: this.#flexible >= 0,
       read: (view, at) => this.#read(view, at),
       write: (view, at, value, path) => this.#write(view, at, value, path),
       members: (out, where) => {
@@ -764,8 +1134,13 @@ function viewOf(source: StructSource, byteOffset: number, length: number, method
   return new DataView(ArrayBuffer.isView(source) ? source.buffer : source, base + byteOffset, length);
 }
 
+/** The type of a field as declared: a descriptor's `type`, any other type itself. */
+export function declaredType(type: FieldType): FieldType {
+  return memberOf(type, 'offsetof()').type;
+}
+
 /** The size and alignment of any type a field can have, as the C compiler lays it out. */
 export function typeLayout(type: FieldType, where: string): { size: number; align: number } {
-  const { size, align } = fieldCodec(type, where);
+  const { size, align } = fieldCodec(type, where, true);
   return { size, align };
 }

@@ -13,6 +13,14 @@ import type { CString, PointerLike } from './memory';
 import type { AliasType, Handle, OpaqueType } from './named';
 import type { ArrayType, FieldList, StructSchema } from './struct';
 import type { StructReturn } from './struct-calls';
+import type {
+  FieldDescriptor,
+  FlexibleArrayType,
+  MemberOf,
+  PointeeOf,
+  PointerType,
+  StructPointer,
+} from './struct-members';
 import type { NativeDescribed } from './types';
 
 /**
@@ -333,18 +341,27 @@ type ResultValueOf<T, Mode> = T extends TypeName
       >;
 
 /** A struct field's value as read (fromPtr, get): nested structs as objects, arrays as arrays. */
-export type FieldValue<T> = FieldValueOf<Unaliased<T>>;
+export type FieldValue<T> = FieldValueOf<Unaliased<Described<T>>>;
+
+/** A field descriptor `{ type, align }` is its type. */
+type Described<T> = T extends FieldDescriptor<infer U> ? U : T;
 
 type FieldValueOf<T> = T extends FieldTypeName
   ? Group<T>['fieldOut']
   : HandleOr<
       T,
       never,
-      T extends StructSchema<infer F> ? StructValue<F> : T extends ArrayType<infer E> ? FieldValue<E>[] : unknown
+      T extends StructSchema<infer F>
+        ? StructValue<F>
+        : T extends ArrayType<infer E> | FlexibleArrayType<infer E>
+          ? FieldValue<E>[]
+          : T extends PointerType<infer P>
+            ? StructPointer<PointeeOf<P>>
+            : unknown
     >;
 
 /** What a struct field of type `T` takes when written (create, set). */
-export type FieldInputValue<T> = FieldInputValueOf<Unaliased<T>>;
+export type FieldInputValue<T> = FieldInputValueOf<Unaliased<Described<T>>>;
 
 type FieldInputValueOf<T> = T extends FieldTypeName
   ? Group<T>['fieldIn']
@@ -353,9 +370,11 @@ type FieldInputValueOf<T> = T extends FieldTypeName
       null,
       T extends StructSchema<infer F>
         ? StructInput<F> | ArrayBufferLike | ArrayBufferView
-        : T extends ArrayType<infer E>
+        : T extends ArrayType<infer E> | FlexibleArrayType<infer E>
           ? readonly FieldInputValue<E>[] | TypedArray
-          : unknown
+          : T extends PointerType
+            ? PointerLike
+            : unknown
     >;
 
 type Pairs = readonly (readonly [string, unknown])[];
@@ -364,15 +383,15 @@ type Pairs = readonly (readonly [string, unknown])[];
 export type StructValue<F extends FieldList = FieldList> = FieldList extends F
   ? Record<string, any>
   : F extends Pairs
-    ? { [P in F[number] as P[0]]: FieldValue<P[1]> }
-    : { -readonly [K in keyof F]: FieldValue<F[K]> };
+    ? { [P in F[number] as P[0]]: FieldValue<MemberOf<P[1], F>> }
+    : { -readonly [K in keyof F]: FieldValue<MemberOf<F[K], F>> };
 
 /** Every field with what it takes when written. */
 export type StructFieldInputs<F extends FieldList = FieldList> = FieldList extends F
   ? Record<string, unknown>
   : F extends Pairs
-    ? { [P in F[number] as P[0]]: FieldInputValue<P[1]> }
-    : { -readonly [K in keyof F]: FieldInputValue<F[K]> };
+    ? { [P in F[number] as P[0]]: FieldInputValue<MemberOf<P[1], F>> }
+    : { -readonly [K in keyof F]: FieldInputValue<MemberOf<F[K], F>> };
 
 /** What StructSchema.create() takes: any of the fields; missing ones are zero. */
 export type StructInput<F extends FieldList = FieldList> = Partial<StructFieldInputs<F>>;

@@ -13,7 +13,9 @@ export const testlib = join(root, 'build', 'test', 'libarkffi_test.so');
 function stale() {
   if (!existsSync(testlib)) return true;
   const built = statSync(testlib).mtimeMs;
-  return sources.some((f) => statSync(f).mtimeMs > built);
+  // The sources and the headers they share (layout.h).
+  const headers = readdirSync(nativeDir).filter((f) => f.endsWith('.h')).map((f) => join(nativeDir, f));
+  return [...sources, ...headers].some((f) => statSync(f).mtimeMs > built);
 }
 
 if (stale()) {

@@ -409,6 +409,50 @@ add('schema: Proxy pair list runs no trap', ({ A, spy }) => A.Struct(spy([['a', 
 add('schema: Proxy nested schema runs no trap', ({ A, spy }) => A.Struct({ a: spy(A.Struct({ x: 'i32' })) }), schemaErr);
 add('schema: Proxy array type runs no trap', ({ A, spy }) => A.Struct({ a: spy(A.array('i32', 2)) }), schemaErr);
 add('schema: a schema works', ({ A }) => A.Struct({ a: 'u8', b: 'f64' }).size, value(16));
+
+// Struct members beyond a plain type: aligned members, flexible array members, struct pointers.
+// Each refusal names the struct (its tag, given as { name }) and the member.
+const memberErr = (names) => err('ERR_ARKFFI_INVALID_TYPE', 'TypeError', names);
+add('member: align not a power of two', ({ A }) => A.Struct({ a: { type: 'i32', align: 12 } }, { name: 's' }), rangeErr("struct s: field 'a'"));
+add('member: align zero', ({ A }) => A.Struct({ a: { type: 'i32', align: 0 } }, { name: 's' }), rangeErr("struct s: field 'a'"));
+add('member: align a string', ({ A }) => A.Struct({ a: { type: 'i32', align: '16' } }, { name: 's' }), rangeErr("struct s: field 'a'"));
+add('member: align beyond gcc', ({ A }) => A.Struct({ a: { type: 'i32', align: 2 ** 30 } }, { name: 's' }), rangeErr("struct s: field 'a'"));
+add('member: descriptor without a type', ({ A }) => A.Struct({ a: { align: 8 } }, { name: 's' }), memberErr("struct s: field 'a'"));
+add('member: descriptor with an unknown key', ({ A }) => A.Struct({ a: { type: 'i32', alignment: 8 } }, { name: 's' }), memberErr("struct s: field 'a'"));
+add('member: descriptor in a descriptor', ({ A }) => A.Struct({ a: { type: { type: 'i32' }, align: 8 } }, { name: 's' }), memberErr("struct s: field 'a'"));
+add('member: descriptor getter is not run', ({ A, getter }) => A.Struct({ a: getter('type', 'i32') }, { name: 's' }), memberErr("struct s: field 'a'"));
+add('member: Proxy descriptor runs no trap', ({ A, spy }) => A.Struct({ a: spy({ type: 'i32', align: 8 }) }), schemaErr);
+add('member: descriptor as an array element', ({ A }) => A.array({ type: 'i32', align: 8 }, 2), schemaErr);
+add('member: aligned member works', ({ A }) => A.Struct({ c: 'char', i: { type: 'i32', align: 16 } }).size, value(32));
+add('member: struct aligned to 32 by value', ({ A, testlib }) => A.dlopen(testlib, { mis_pair_sum_p: { args: [A.Struct({ a: { type: 'i32', align: 32 } }, { name: 's' })], returns: 'f64' } }), memberErr('struct s'));
+add('member: flexible array not last', ({ A }) => A.Struct({ data: A.flexibleArray('f64'), n: 'i32' }, { name: 's' }), memberErr("struct s: field 'data'"));
+add('member: flexible array alone', ({ A }) => A.Struct({ data: A.flexibleArray('f64') }, { name: 's' }), memberErr("struct s: field 'data'"));
+add('member: flexible array in a union', ({ A }) => A.Union({ n: 'i32', data: A.flexibleArray('f64') }, { name: 'u' }), memberErr("union u: field 'data'"));
+add('member: flexible array of void', ({ A }) => A.Struct({ n: 'i32', data: A.flexibleArray('void') }, { name: 's' }), memberErr("struct s: field 'data'"));
+add('member: flexible struct as a field', ({ A }) => A.Struct({ f: A.Struct({ n: 'i32', d: A.flexibleArray('u8') }), x: 'i32' }), memberErr("field 'f'"));
+add('member: flexible struct as an array element', ({ A }) => A.array(A.Struct({ n: 'i32', d: A.flexibleArray('u8') }), 2), memberErr());
+add('member: flexible struct by value', ({ A, testlib }) => A.dlopen(testlib, { mis_pair_sum_p: { args: [A.Struct({ n: 'i32', d: A.flexibleArray('u8') }, { name: 's' })], returns: 'f64' } }), memberErr("struct s ends in the flexible array member 'd'"));
+add('member: flexible struct as a result', ({ A, testlib }) => A.dlopen(testlib, { mis_pair_make: { args: ['i32', 'f64'], returns: A.Struct({ n: 'i32', d: A.flexibleArray('u8') }, { name: 's' }) } }), memberErr("struct s ends in the flexible array member 'd'"));
+add('member: flexible create count negative', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({}, { count: -1 }), rangeErr('count'));
+add('member: flexible create count NaN', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({}, { count: NaN }), rangeErr('count'));
+add('member: flexible create count huge', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('f64') }).create({}, { count: 2 ** 50 }), rangeErr('elements are more than an ArrayBuffer holds'));
+add('member: flexible elements beyond the count', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({ d: [1, 2, 3] }, { count: 2 }), rangeErr("field 'd'"));
+add('member: flexible element out of range', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({ d: [256] }), rangeErr("field 'd[0]'"));
+add('member: flexible getElement beyond a buffer', ({ A }) => { const S = A.Struct({ n: 'i32', d: A.flexibleArray('u8') }); return S.getElement(S.create({}, { count: 1 }), 1); }, rangeErr());
+add('member: flexible getElement at NULL', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).getElement(0, 0), err('ERR_ARKFFI_NULL_POINTER', 'Error'));
+add('member: count without a flexible array', ({ A }) => A.Struct({ n: 'i32' }).create({}, { count: 1 }), typeErr('count'));
+add('member: flexible elements a Proxy run no trap', ({ A, spy }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({ d: spy([1, 2]) }), typeErr("field 'd'"));
+add('member: flexible set() of a Proxy runs no trap', ({ A, spy }) => { const S = A.Struct({ n: 'i32', d: A.flexibleArray('u8') }); return S.set(S.create({}, { count: 2 }), 'd', spy([1, 2])); }, typeErr("field 'd'"));
+add('member: count options a Proxy runs no trap', ({ A, spy }) => A.Struct({ n: 'i32', d: A.flexibleArray('u8') }).create({}, spy({ count: 1 })), typeErr());
+add('member: flexible create with elements works', ({ A }) => A.Struct({ n: 'i32', d: A.flexibleArray('f64') }).create({ d: [1, 2] }).byteLength, value(24));
+add('member: pointerTo a number', ({ A }) => A.Struct({ p: A.pointerTo(5) }, { name: 's' }), memberErr("struct s: field 'p'"));
+add('member: pointerTo an unknown word', ({ A }) => A.Struct({ p: A.pointerTo('this') }, { name: 's' }), memberErr("struct s: field 'p'"));
+add('member: pointerTo a Proxy schema runs no trap', ({ A, spy }) => A.Struct({ p: A.pointerTo(spy(A.Struct({ x: 'i32' }))) }, { name: 's' }), memberErr("struct s: field 'p'"));
+add('member: follow a function giving no schema', ({ A }) => { const S = A.Struct({ p: A.pointerTo(() => 'nope') }, { name: 's' }); return S.follow(S.create({ p: S.create() }), 'p'); }, memberErr("struct s: field 'p'"));
+add('member: follow a field that is no pointer', ({ A }) => { const S = A.Struct({ v: 'i32', p: A.pointerTo('self') }, { name: 's' }); return S.follow(S.create(), 'v'); }, typeErr("field 'v'"));
+add('member: follow NULL is null', ({ A }) => { const S = A.Struct({ v: 'i32', p: A.pointerTo('self') }); return S.follow(S.create(), 'p'); }, value(null));
+add('member: a pointer member takes no string', ({ A }) => { const S = A.Struct({ v: 'i32', p: A.pointerTo('self') }); return S.create({ p: 'next' }); }, typeErr("field 'p'"));
+add('member: struct name not an identifier', ({ A }) => A.Struct({ a: 'i32' }, { name: 'my struct' }), schemaErr);
 add('schema: a union by value is refused or works', ({ A, testlib }) => {
   const U = A.Union({ a: 'i32', b: 'f64' });
   return typeof A.dlopen(testlib, { mis_pair_sum_p: { args: [U], returns: 'f64' } }).symbols.mis_pair_sum_p;

@@ -11,18 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EXPORT __attribute__((visibility("default")))
+#include "layout.h"
 
-#define LAYOUT(fn, T, ...)                                                                         \
-  EXPORT const size_t *fn(void) {                                                                  \
-    static const size_t offsets[] = {__VA_ARGS__};                                                 \
-    static size_t out[3 + sizeof offsets / sizeof offsets[0]];                                     \
-    out[0] = sizeof(T);                                                                            \
-    out[1] = _Alignof(T);                                                                          \
-    out[2] = sizeof offsets / sizeof offsets[0];                                                   \
-    memcpy(out + 3, offsets, sizeof offsets);                                                      \
-    return out;                                                                                    \
-  }
+#define EXPORT __attribute__((visibility("default")))
 
 /* Layouts: every way a field can be placed. */
 

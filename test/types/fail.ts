@@ -1,7 +1,8 @@
 // Type tests that must fail: each `@ts-expect-error TSnnnn` line is followed by a line that tsc
 // rejects with that error. tsc -p test/types fails on a directive whose line compiles, and
 // test/typing.test.mjs compiles this file without the directives to check each error's code.
-import { alias, array, AsyncCFunction, CFunction, CString, dlopen, ffi, FFIType, JSCallback, linkSymbols, opaque, read, Struct, Union } from 'arkffi';
+import { alias, array, AsyncCFunction, CFunction, CString, dlopen, ffi, FFIType, flexibleArray, JSCallback, linkSymbols, opaque, pointerTo, read, Struct, Union } from 'arkffi';
+import type { StructPointer } from 'arkffi';
 
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
 const lib = dlopen(null, {
@@ -185,6 +186,20 @@ Struct({ a: ['f64', 'f64'] });
 Struct([['a', 'i33']]);
 // @ts-expect-error TS2345 array() takes a field type
 array('i33', 4);
+// @ts-expect-error TS2322 an aligned member's descriptor needs a field type
+Struct({ a: { type: 'i33', align: 8 } });
+// @ts-expect-error TS2322 an aligned member reads as its type
+const alignedText: string = Struct({ a: { type: 'i32', align: 8 } }).fromPtr(0).a;
+// @ts-expect-error TS2322 a flexible array member takes an array of its element
+Struct({ n: 'int', data: flexibleArray('f64') }).create({ data: ['x'] });
+const ListNode = Struct({ v: 'int', next: pointerTo('self') });
+const OtherNode = Struct({ w: 'f64', next: pointerTo('self') });
+// @ts-expect-error TS2322 a pointer member is a pointer to its own struct, not to another
+const otherNext: StructPointer<typeof OtherNode> = ListNode.fromPtr(0).next;
+// @ts-expect-error TS2339 a followed pointer has the fields of its target
+ListNode.follow(0, 'next')?.w;
+// @ts-expect-error TS2345 pointerTo() takes 'self', a schema or a function returning one
+pointerTo('other');
 const Bits = Union({ f: 'f32', u: 'u32' });
 // @ts-expect-error TS2322 a union's members keep their types
 Bits.create({ u: -1n });
@@ -231,4 +246,4 @@ proto.getpid(1);
 // @ts-expect-error TS2322 a prototype's int result is a number
 const pidText: string = proto.getpid();
 
-export { address, dword, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };
+export { address, alignedText, dword, otherNext, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

@@ -2,11 +2,11 @@
 // Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
 import {
   alias, allowedLibraries, allowLibraries, array, disposable, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
-  JSCallback, Library, linkSymbols, opaque, read, Struct, StructSchema, toBuffer, Union,
+  JSCallback, Library, linkSymbols, opaque, read, Struct, StructSchema, toBuffer, Union, flexibleArray, pointerTo, PointerType,
 } from 'arkffi';
 import type {
   AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, Handle, JSCallbackDefinition, NodeBuffer,
-  OpenOptions, Pointer, PointerArg, PointerLike, StructInput, StructValue, TypeName,
+  OpenOptions, Pointer, PointerArg, PointerLike, StructInput, StructValue, TypeName, StructPointer,
 } from 'arkffi';
 
 /** true when A and B are the same type (not merely assignable to each other). */
@@ -305,4 +305,42 @@ const allowed: string[] | null = allowedLibraries();
   const c = dlopen(null, { strdup: { args: ['cstring'], returns: disposable('cstring', 'free') } }).symbols;
   const copy: string | null = c.strdup('text');
   void copy;
+}
+
+// Struct members beyond a plain type: aligned members read as their type, a flexible array
+// member as an array, a pointer to a struct as a StructPointer of that schema.
+{
+  const Aligned = Struct({ c: 'char', i: { type: 'i32', align: 8 }, v: { type: array('f32', 4), align: 16 } });
+  type _Aligned = Assert<Equal<StructValue<{ c: 'char'; i: { type: 'i32'; align: 8 } }>, { c: number; i: number }>>;
+  const a = Aligned.fromPtr(Aligned.create({ i: 1, v: new Float32Array(4) }));
+  const i: number = a.i;
+  const v: number[] = a.v;
+
+  const Doubles = Struct({ n: 'int', data: flexibleArray('f64') });
+  const d = Doubles.fromPtr(Doubles.create({ n: 2, data: [1, 2] }, { count: 2 }), { count: 2 });
+  const data: number[] = d.data;
+  const bytes: number = Doubles.sizeFor(4);
+  const element: unknown = Doubles.getElement(0, 1);
+  Doubles.setElement(0, 1, 2.5);
+  Doubles.set(0, 'data', new Float64Array(2));
+
+  const Node = Struct({ v: 'int', next: pointerTo('self') });
+  const node = Node.fromPtr(0);
+  type _Node = Assert<Equal<typeof node.next, StructPointer<typeof Node>>>;
+  const next: StructPointer<typeof Node> = node.next;
+  const address: number | bigint = node.next;
+  const following = Node.fromPtr(node.next);
+  const followed: StructValue<{ v: 'int'; next: PointerType<'self'> }> | null = Node.follow(0, 'next');
+  type _Followed = Assert<Equal<ReturnType<typeof Node.follow<'next'>>, { v: number; next: StructPointer<typeof Node> } | null>>;
+  const value: number | undefined = followed?.v;
+  Node.create({ v: 1, next: Node.create() });
+  Node.create({ next: null });
+
+  const Tree = Struct([['left', pointerTo(() => Leaf)], ['depth', 'i16']]);
+  const Leaf = Struct({ weight: 'f64' });
+  const left: StructPointer<typeof Leaf> = Tree.fromPtr(0).left;
+  const weight: number | undefined = Tree.follow(0, 'left')?.weight;
+  const Named = Struct({ p: pointerTo(Leaf) }, { name: 'named' });
+  const leaf: StructPointer<typeof Leaf> = Named.fromPtr(0).p;
+  void [i, v, data, bytes, element, next, address, following, value, left, weight, leaf];
 }
