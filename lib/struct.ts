@@ -9,21 +9,24 @@ import { types as jsTypes } from 'node:util';
 import { ffiError, reword } from './errors';
 import { MAX_BYTES } from './memory';
 import { native, type NativeTypeDesc, type NativeTypeInfo } from './native';
-import {
-  codecOf,
-  isBufferLike,
-  isPlainObject,
-  ownValue,
-  refuseProxy,
-  show,
-  zero,
-  type Codec,
-  type Leaf,
-} from './struct-fields';
+import { isBufferLike, isPlainObject, ownValue, refuseProxy, show, zero, type Codec } from './struct-fields';
 import { compileFlat, type Compiled } from './struct-compiled';
+import {
+  arrayCodec,
+  codecs,
+  depths,
+  elementCount,
+  fieldCodec,
+  flexibleCodec,
+  layoutMembers,
+  nestedDepth,
+  readList,
+} from './struct-codecs';
+import { fitsInBuffer, viewOf } from './struct-memory';
+import { entriesOf, memberOf, packingOf } from './struct-definition';
 import { heldSlab } from './struct-results';
-import { underlying, type AliasType, type OpaqueType } from './named';
-import { markDescribed, MAX_NESTING, toNativeType, type NativeDescribed } from './types';
+import type { AliasType, OpaqueType } from './named';
+import { markDescribed, toNativeType, type NativeDescribed } from './types';
 import {
   FlexibleArrayType,
   PointerType,
@@ -116,27 +119,6 @@ export function array<const E extends FieldType>(element: E, length: number): Ar
   return new ArrayType(element, length);
 }
 
-// The codec of every schema and array type, kept out of their public shape.
-const codecs = new WeakMap<object, Codec>();
-
-// How many schemas and arrays each codec nests (a scalar's: 0). Reading, writing and describing
-// a struct recurse once per level, so nesting is bounded where a stack overflow would be.
-const depths = new WeakMap<Codec, number>();
-const depthOf = (codec: Codec): number => depths.get(codec) ?? 0;
-
-/** The depth of a codec over `inner`, refused beyond MAX_NESTING levels. */
-function nestedDepth(inner: readonly Codec[], what: string): number {
-  const depth = 1 + Math.max(0, ...inner.map(depthOf));
-  if (depth > MAX_NESTING) {
-    throw ffiError(
-      TypeError,
-      'ERR_ARKFFI_INVALID_TYPE',
-      `${what}: structs and arrays nest deeper than ${MAX_NESTING} levels`,
-    );
-  }
-  return depth;
-}
-
 /** A field of a struct whose every field is a plain number (see numberLayout). */
 export interface NumberField {
   readonly name: string;
@@ -146,272 +128,6 @@ export interface NumberField {
 }
 
 const numberLayouts = new WeakMap<StructSchema<any>, readonly NumberField[] | null>();
-
-// Every struct is made, read and passed as an ArrayBuffer, so none may be larger than one.
-const fitsInBuffer = (bytes: number): boolean => Number.isSafeInteger(bytes) && bytes <= MAX_BYTES;
-
-/**
- * The codec of a field type. A struct ending in a flexible array member is refused as a field or
- * an element unless `alone` (sizeof and alignof take it).
- */
-function fieldCodec(field: FieldType, where: string, alone = false): Codec {
-  // A named type (a handle, an alias) is what it names.
-  const type = underlying(field);
-  if (typeof type === 'object' && type !== null) {
-    const codec = codecs.get(type);
-    if (codec !== undefined) {
-      if (codec.variable === true && !alone) {
-        throw ffiError(
-          TypeError,
-          'ERR_ARKFFI_INVALID_TYPE',
-          `${where}: a struct that ends in a flexible array member cannot be a field or an array element (C puts nothing after it): use a pointer`,
-        );
-      }
-      return codec;
-    }
-    // A struct pointer is an address, whatever it points at.
-    if (!jsTypes.isProxy(type) && type instanceof PointerType) return codecOf('ptr', where);
-  }
-  return codecOf(type, where);
-}
-
-function arrayCodec(elem: Codec, length: number): Codec {
-  const step = elem.size;
-  const size = step * length;
-  return {
-    size,
-    align: elem.align,
-    composite: true,
-    natural: elem.natural,
-    read: (view, at) => readList(elem, view, at, length),
-    write(view, at, value, path) {
-      const list = listOf(value, path);
-      if (list.length > length) {
-        throw ffiError(
-          RangeError,
-          'ERR_ARKFFI_OUT_OF_RANGE',
-          `field '${path}' holds ${length} elements, got ${list.length}`,
-        );
-      }
-      zero(view, at, size);
-      writeList(elem, view, at, value, path);
-    },
-    members(out, path) {
-      const one: NativeTypeDesc[] = [];
-      elem.members(one, path);
-      // One push per member: spreading a large array's members would overflow the stack.
-      for (let k = 0; k < length; k++) for (const member of one) out.push(member);
-    },
-    leaves(out, at) {
-      for (let k = 0; k < length; k++) elem.leaves(out, at + k * step);
-    },
-  };
-}
-
-function readList(elem: Codec, view: DataView, at: number, length: number): unknown[] {
-  const out = new Array(length);
-  for (let k = 0; k < length; k++) out[k] = elem.read(view, at + k * elem.size);
-  return out;
-}
-
-/** `value` as the elements of an array field: an array or a TypedArray, else refused. */
-function listOf(value: unknown, path: string): ArrayLike<unknown> {
-  refuseProxy(value, `field '${path}'`);
-  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !jsTypes.isDataView(value))) {
-    throw ffiError(
-      TypeError,
-      'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `field '${path}' must be an array or a TypedArray, got ${show(value)}`,
-    );
-  }
-  return value as ArrayLike<unknown>;
-}
-
-/** How many elements an array field's value gives: 0 for what listOf refuses (a Proxy's traps never run). */
-function elementCount(value: unknown): number {
-  if (jsTypes.isProxy(value) || !(Array.isArray(value) || (ArrayBuffer.isView(value) && !jsTypes.isDataView(value))))
-    return 0;
-  return (value as ArrayLike<unknown>).length;
-}
-
-/** Writes the elements of `value` (checked by listOf) one after another from `at`. */
-function writeList(elem: Codec, view: DataView, at: number, value: unknown, path: string): void {
-  const list = value as ArrayLike<unknown>;
-  const isArray = Array.isArray(value);
-  // An array's elements are read as own data only (a getter never runs); a hole is zero.
-  for (let k = 0; k < list.length; k++) {
-    const item = isArray ? ownValue(list, `${k}`, `field '${path}'`) : list[k];
-    if (item !== undefined) elem.write(view, at + k * elem.size, item, `${path}[${k}]`);
-  }
-}
-
-/**
- * A flexible array member's codec: no bytes of its own (size 0), the alignment of its elements.
- * Its elements are written from `at` as far as the view reaches; reading one takes a count,
- * which the schema gives (see StructSchema.#read), so read() alone gives none.
- */
-function flexibleCodec(elem: Codec): Codec {
-  return {
-    size: 0,
-    align: elem.align,
-    composite: true,
-    natural: false,
-    flexible: elem,
-    read: () => [],
-    write(view, at, value, path) {
-      const list = listOf(value, path);
-      const room = Math.floor((view.byteLength - at) / elem.size);
-      if (list.length > room) {
-        throw ffiError(
-          RangeError,
-          'ERR_ARKFFI_OUT_OF_RANGE',
-          `field '${path}' has room for ${room} elements here, got ${list.length} (give create() a count)`,
-        );
-      }
-      writeList(elem, view, at, value, path);
-    },
-    members(_out, where) {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a flexible array member has no by-value type`);
-    },
-    leaves: () => {},
-  };
-}
-
-// Array indices (canonical integers below 2^32 - 1) are the keys JS objects move to the front,
-// whatever order they were written in.
-const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
-
-/** The own data properties of a definition object, read without running a getter or a trap. */
-function definitionEntries(o: object, what: string): [string, unknown][] {
-  if (jsTypes.isProxy(o))
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${what} must not be a Proxy (its traps would run)`);
-  return Object.keys(o).map((key) => {
-    const d = Object.getOwnPropertyDescriptor(o, key) as PropertyDescriptor;
-    if (!('value' in d))
-      throw ffiError(
-        TypeError,
-        'ERR_ARKFFI_INVALID_TYPE',
-        `Struct(): ${what}: '${key}' is an accessor (get/set): give a plain value`,
-      );
-    return [key, d.value];
-  });
-}
-
-function entriesOf(fields: FieldList): (readonly [string, FieldType])[] {
-  if (typeof fields === 'object' && fields !== null && !jsTypes.isProxy(fields) && Array.isArray(fields)) {
-    const pairs = definitionEntries(fields, 'the field list').map(([, pair]) => pair);
-    return pairs.map((pair) => {
-      if (
-        typeof pair !== 'object' ||
-        pair === null ||
-        jsTypes.isProxy(pair) ||
-        !Array.isArray(pair) ||
-        pair.length !== 2
-      ) {
-        throw ffiError(
-          TypeError,
-          'ERR_ARKFFI_INVALID_TYPE',
-          `Struct(): each field must be a [name, type] pair, got ${show(pair)}`,
-        );
-      }
-      const [[, name], [, type]] = definitionEntries(pair, 'a [name, type] pair');
-      return [name as string, type as FieldType] as const;
-    });
-  }
-  if (typeof fields !== 'object' || fields === null) {
-    throw ffiError(
-      TypeError,
-      'ERR_ARKFFI_INVALID_TYPE',
-      `Struct(): the fields must be an object or [name, type] pairs, got ${show(fields)}`,
-    );
-  }
-  const entries = definitionEntries(fields, 'the fields') as [string, FieldType][];
-  const index = entries.find(([name]) => INDEX_KEY.test(name) && Number(name) < 2 ** 32 - 1);
-  if (index !== undefined) {
-    throw ffiError(
-      TypeError,
-      'ERR_ARKFFI_INVALID_TYPE',
-      `Struct(): field '${index[0]}' looks like an array index, which a JS object moves to the front; ` +
-        'give the fields as [name, type] pairs to keep their order',
-    );
-  }
-  return entries;
-}
-
-/** The options' packing (`pack`), whether it is the packed attribute, and the struct's tag. */
-function packingOf(options: StructOptions): { pack: number | undefined; packed: boolean; tag: string | undefined } {
-  const given = new Map(definitionEntries(options, 'the options'));
-  for (const key of given.keys()) {
-    if (key !== 'packed' && key !== 'pack' && key !== 'union' && key !== 'name') {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): unknown option '${key}'`);
-    }
-  }
-  const [packed, pack, union] = ['packed', 'pack', 'union'].map((key) => given.get(key)) as [
-    boolean?,
-    number?,
-    boolean?,
-  ];
-  for (const [key, flag] of [
-    ['packed', packed],
-    ['union', union],
-  ] as const) {
-    if (flag !== undefined && typeof flag !== 'boolean') {
-      throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): ${key} must be a boolean, got ${show(flag)}`);
-    }
-  }
-  if (pack !== undefined && (typeof pack !== 'number' || ![1, 2, 4, 8, 16].includes(pack))) {
-    throw ffiError(RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', `Struct(): pack must be 1, 2, 4, 8 or 16, got ${show(pack)}`);
-  }
-  if (packed === true && pack !== undefined && pack !== 1) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): packed: true means pack: 1, got pack: ${pack}`);
-  }
-  const tag = given.get('name');
-  if (tag !== undefined && (typeof tag !== 'string' || !/^[A-Za-z_]\w*$/.test(tag))) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `Struct(): name must be a C identifier, got ${show(tag)}`);
-  }
-  return { pack: packed === true ? 1 : pack, packed: packed === true, tag: tag as string | undefined };
-}
-
-/**
- * A field's type and its own alignment: a descriptor `{ type, align }` is taken apart (checked
- * as the options are: own data properties, known keys, a power of two), any other type is
- * itself with none.
- */
-function memberOf(given: FieldType, where: string): { type: FieldType; align: number | undefined } {
-  if (typeof given !== 'object' || given === null || jsTypes.isProxy(given) || !isPlainObject(given)) {
-    return { type: given, align: undefined };
-  }
-  const entries = new Map(definitionEntries(given, `${where}: the field descriptor`));
-  for (const key of entries.keys()) {
-    if (key !== 'type' && key !== 'align') {
-      throw ffiError(
-        TypeError,
-        'ERR_ARKFFI_INVALID_TYPE',
-        `${where}: unknown key '${key}' in a field descriptor (it takes type and align)`,
-      );
-    }
-  }
-  const type = entries.get('type') as FieldType | undefined;
-  const align = entries.get('align');
-  if (type === undefined) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a field descriptor needs a type`);
-  }
-  if (typeof type === 'object' && type !== null && !jsTypes.isProxy(type) && isPlainObject(type)) {
-    throw ffiError(TypeError, 'ERR_ARKFFI_INVALID_TYPE', `${where}: a field descriptor's type cannot be a descriptor`);
-  }
-  if (align !== undefined && (typeof align !== 'number' || !isPowerOfTwo(align))) {
-    throw ffiError(
-      RangeError,
-      'ERR_ARKFFI_OUT_OF_RANGE',
-      `${where}: align must be a power of two from 1 to ${MAX_ALIGN}, got ${show(align)}`,
-    );
-  }
-  return { type, align };
-}
-
-// The largest alignment gcc takes in __attribute__((aligned(n))) on ELF targets.
-const MAX_ALIGN = 2 ** 28;
-const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= MAX_ALIGN && (n & (n - 1)) === 0;
 
 /** What a pointerTo() field points at must be 'self', a StructSchema or a function. */
 function checkTarget(type: FieldType, where: string): void {
@@ -1014,19 +730,6 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
 }
 
 /**
- * The description of a struct or union libffi cannot lay out itself (a union, or packing that
- * moves a field): "=size/align", then every scalar in it as [offset, size, alignment, isFloat].
- * The addon's ABI file classifies it as the ABI classifies the real type (src/abi.h,
- * ak_abi_layout_members), or refuses it where it cannot.
- */
-function layoutMembers(out: NativeTypeDesc[], codec: Codec, size: number, align: number): void {
-  out.push(`=${size}/${align}`);
-  const leaves: Leaf[] = [];
-  codec.leaves(leaves, 0);
-  for (const leaf of leaves) out.push([leaf.at, leaf.size, leaf.align, leaf.float ? 1 : 0]);
-}
-
-/**
  * The fields of a struct (not a union) whose every field is a plain number at an offset its
  * typed array can index, or null. Internal: the call path writes and reads such structs with
  * typed arrays, in code generated for each definition.
@@ -1072,66 +775,6 @@ export function Union<const F extends FieldList>(
   options: Omit<StructOptions, 'union'> = {},
 ): StructSchema<F> {
   return new StructSchema(fields, { ...options, union: true });
-}
-
-/**
- * A DataView of `length` bytes of the struct memory at `source` + `byteOffset`. An address in
- * the memory of held struct results is viewed in place; other C memory is copied, or, when
- * `live`, viewed in place (a view of C memory is costlier to make than a copy).
- */
-function viewOf(source: StructSource, byteOffset: number, length: number, method: string, live = false): DataView {
-  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) {
-    throw ffiError(
-      RangeError,
-      'ERR_ARKFFI_OUT_OF_RANGE',
-      `${method}: byteOffset must be a non-negative integer, got ${show(byteOffset)}`,
-    );
-  }
-  if (typeof source === 'number' || typeof source === 'bigint') {
-    const held = heldSlab(Number(source), byteOffset, length);
-    if (held !== undefined) return new DataView(held.view.buffer, Number(source) - held.base + byteOffset, length);
-    if (source == 0) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
-    if (source < 0) {
-      throw ffiError(
-        RangeError,
-        'ERR_ARKFFI_OUT_OF_RANGE',
-        `${method}: an address cannot be negative, got ${show(source)}`,
-      );
-    }
-    // The bytes are copied into (or viewed as) one ArrayBuffer: refuse what none can hold
-    // before asking V8 for it, which would end the process.
-    if (!fitsInBuffer(length)) {
-      throw ffiError(
-        RangeError,
-        'ERR_ARKFFI_OUT_OF_RANGE',
-        `${method}: ${length} bytes are more than an ArrayBuffer holds (${MAX_BYTES})`,
-      );
-    }
-    try {
-      if (live) return new DataView(native.toArrayBuffer(source, byteOffset, length));
-      const address = typeof source === 'bigint' ? source + BigInt(byteOffset) : source + byteOffset;
-      return new DataView(native.readMemory(address, length));
-    } catch (err) {
-      reword(err, `${method}: ${(err as Error).message}`);
-    }
-  }
-  if (source === null) throw ffiError(Error, 'ERR_ARKFFI_NULL_POINTER', `${method}: cannot read a struct at NULL`);
-  if (!isBufferLike(source)) {
-    throw ffiError(
-      TypeError,
-      'ERR_ARKFFI_INVALID_ARG_TYPE',
-      `${method}: expects an address or a buffer, got ${show(source)}`,
-    );
-  }
-  const base = ArrayBuffer.isView(source) ? source.byteOffset : 0;
-  if (byteOffset + length > source.byteLength) {
-    throw ffiError(
-      RangeError,
-      'ERR_ARKFFI_OUT_OF_RANGE',
-      `${method}: needs ${length} bytes at offset ${byteOffset}, the buffer has ${source.byteLength}`,
-    );
-  }
-  return new DataView(ArrayBuffer.isView(source) ? source.buffer : source, base + byteOffset, length);
 }
 
 /** The type of a field as declared: a descriptor's `type`, any other type itself. */
