@@ -77,7 +77,7 @@ export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';
 export type { CallbackErrorHook, JSCallbackDefinition } from './callback';
 export { callback } from './transient';
-export type { CallbackArg, CallbackParam } from './transient';
+export type { CallbackArg, CallbackParam, FunctionAddress } from './transient';
 export { AsyncCFunction, callAsync, callPtrAsync } from './async';
 export type { AsyncCFunctionCallable } from './async';
 export type { ArkFFIError, ErrorCode } from './errors';

@@ -28,12 +28,22 @@ import { pointerOf, REFUSED } from './call-runtime';
 import { JSCallback, type JSCallbackDefinition } from './callback';
 import { describe, ffiError, isReadable, ownList, ownProperty } from './errors';
 import { resolveType } from './types';
-import type { CallbackFunction, CallbackSignature, PointerArg } from './typing';
+import type { Pointer, PointerLike } from './memory';
+import type { CallbackFunction, CallbackSignature } from './typing';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
+/**
+ * A CFunction as a `callback()` parameter types it: by its address. Without a call signature
+ * (which PointerArg's FunctionPointer has), the union leaves one, so TypeScript infers a plain
+ * function's parameters from the callback's signature.
+ */
+export interface FunctionAddress {
+  readonly ptr: Pointer;
+}
+
 /** What a `callback()` parameter takes: a function of its signature, or any C function pointer. */
-export type CallbackArg<D extends CallbackSignature> = CallbackFunction<D> | PointerArg;
+export type CallbackArg<D extends CallbackSignature> = CallbackFunction<D> | PointerLike | JSCallback | FunctionAddress;
 
 /** A parameter type that takes a JS function for the duration of the call (see callback()). */
 export interface CallbackParam<D extends CallbackSignature = CallbackSignature> extends ArgAdapter<CallbackArg<D>> {
