@@ -80,7 +80,8 @@ class Lent {
 class Position {
   readonly #signature: CallbackSignature;
   /** The call that passed a function last, which an expired call most likely comes from. */
-  #where = '';
+  #fnName = '';
+  #index = 0;
   readonly #stack: AnyFunction[] = [];
   #sync: Prepared | null = null;
   readonly #idle: Lent[] = [];
@@ -97,7 +98,13 @@ class Position {
 
   /** Argument `index` of `fnName`, for errors. */
   at(fnName: string, index: number): void {
-    this.#where = `${fnName}() argument ${index + 1}`;
+    // Kept as given, formatted only for an error: this runs on every call.
+    this.#fnName = fnName;
+    this.#index = index;
+  }
+
+  get #where(): string {
+    return `${this.#fnName}() argument ${this.#index + 1}`;
   }
 
   /** The synchronous call's argument: the shared pointer, with `fn` on top of the stack. */
