@@ -99,6 +99,11 @@ test('a pointer C kept and calls after the call runs nothing, returns 0 and repo
   const err = throwsCode(assert, () => lib.tr_call_kept_during((x) => x, 5), Error, 'ERR_ARKFFI_CLOSED');
   assert.match(err.message, /^tr_keep\(\) argument 1/);
   assert.equal(ran, 0);
+  // During a later call that passed a function for the same parameter, the pointer is that
+  // call's (documented: the calls share it).
+  const same = dlopen(testlib, { tr_call_kept_during: { args: [intFn, 'i32'], returns: 'i32' } }).symbols;
+  assert.equal(same.tr_call_kept_during((x) => x * 100, 5), 500);
+  assert.equal(ran, 0);
 });
 
 test('threads: a synchronous call refuses calls from another thread, .async calls take them', async () => {
