@@ -125,6 +125,18 @@ test('threads: a synchronous call refuses calls from another thread, .async call
     }, 1),
     (err) => err === boom,
   );
+  // From a thread C started, no call waits for it: the hooks get it.
+  const seen = [];
+  JSCallback.onError = (err) => void seen.push(err);
+  try {
+    const result = await lib.tr_apply_on_thread.async(() => {
+      throw boom;
+    }, 1);
+    assert.equal(result, 0);
+  } finally {
+    JSCallback.onError = null;
+  }
+  assert.deepEqual(seen, [boom]);
 });
 
 test('.async calls reuse their pool: memory stays flat over many calls', async () => {
