@@ -80,6 +80,8 @@ export type { NodeBuffer, Pointer, PointerLike } from './memory';
 export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';
 export type { CallbackErrorHook, JSCallbackDefinition } from './callback';
+export { callback } from './transient';
+export type { CallbackArg, CallbackParam, FunctionAddress } from './transient';
 export { AsyncCFunction, callAsync, callPtrAsync } from './async';
 export type { AsyncCFunctionCallable } from './async';
 export type { ArkFFIError, ErrorCode } from './errors';

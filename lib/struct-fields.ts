@@ -7,6 +7,7 @@ import { types } from 'node:util';
 import { describe, ffiError, ownProperty } from './errors';
 import { kindRow } from './kinds';
 import type { NativeTypeDesc } from './native';
+import { fieldPointer } from './transient';
 import { resolveType } from './types';
 
 /** A scalar inside a struct, at its offset from the start of the outermost struct. */
@@ -148,8 +149,11 @@ export function codecOf(type: unknown, where: string): Codec {
     }
     const { kind, size, align } = info;
     const float = kind === 'f32' || kind === 'f64';
+    const access = row.field(size, refuse);
     codec = {
-      ...row.field(size, refuse),
+      ...access,
+      // A function-pointer field takes a JSCallback or a CFunction: their address.
+      ...(kind === 'ptr' && { write: (view, at, value, path) => access.write(view, at, fieldPointer(value), path) }),
       size,
       align,
       composite: false,

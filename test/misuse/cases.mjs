@@ -1079,3 +1079,50 @@ add('callBySigAsArrayBuffer: non-struct function', ({ A, testlib }) => {
   A.ffi.defineFunction(h, 'echo_i32', 'i', 'i');
   return A.callBySigAsArrayBuffer(h, 'echo_i32', [1], []);
 }, err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+
+// ---------------------------------------------------------------------------------------------
+// Transient callbacks: a plain function for a callback() parameter (lib/transient.ts).
+
+const transient = (A, testlib, extra = {}) => {
+  const intFn = A.callback({ args: ['i32'], returns: 'i32' });
+  return A.dlopen(testlib, {
+    tr_apply: { args: [intFn, 'i32'], returns: 'i32' },
+    tr_keep: { args: [intFn], returns: 'void' },
+    tr_call_kept: { args: ['i32'], returns: 'i32' },
+    ...extra,
+  }).symbols;
+};
+add('transient: a plain function runs for the call', ({ A, testlib }) => transient(A, testlib).tr_apply((x) => x + 1, 41), value(42));
+add('transient: a string is no function', ({ A, testlib }) => transient(A, testlib).tr_apply('x => x', 1), typeErr('tr_apply'));
+add('transient: an object is no function', ({ A, testlib }) => transient(A, testlib).tr_apply({ call: () => 1 }, 1), typeErr('tr_apply'));
+add('transient: the function throws, the call rethrows', ({ A, testlib }) => transient(A, testlib).tr_apply(() => {
+  throw new RangeError('transient boom');
+}, 1), { message: /transient boom/ });
+add('transient: a result of the wrong type', ({ A, testlib }) => transient(A, testlib).tr_apply(() => 'no', 1),
+  err('ERR_ARKFFI_INVALID_RETURN', 'TypeError', 'tr_apply'));
+add('transient: a closed JSCallback', ({ A, testlib }) => {
+  const c = cb(A);
+  c.close();
+  return transient(A, testlib).tr_apply(c, 1);
+}, closedErr('tr_apply'));
+add('transient: a pointer C kept returns 0 and reports', ({ A, testlib }) => {
+  const s = transient(A, testlib);
+  s.tr_keep((x) => x);
+  const codes = [];
+  A.JSCallback.onError = (e) => void codes.push(e.code);
+  try {
+    return [s.tr_call_kept(7), ...codes];
+  } finally {
+    A.JSCallback.onError = null;
+  }
+}, value([0, 'ERR_ARKFFI_CLOSED']));
+add('transient: .async with a throwing function rejects', ({ A, testlib }) => transient(A, testlib).tr_apply.async(() => {
+  throw new RangeError('async transient boom');
+}, 1), { message: /async transient boom/ }, { async: true });
+add('transient: a plain function in a pointer struct field', ({ A }) => A.Struct({ op: 'ptr' }).create({ op: (x) => x }), typeErr('op'));
+add('transient: definition a string', ({ A }) => A.callback('i32'), defErr());
+add('transient: definition with threadsafe', ({ A }) => A.callback({ args: ['i32'], threadsafe: true }), defErr());
+add('transient: definition with an unknown type', ({ A }) => A.callback({ args: ['nope'] }), unknownType());
+add('transient: Proxy definition runs no trap', ({ A, spy }) => A.callback(spy({ args: ['i32'], returns: 'i32' })), defErr());
+add('transient: getter for args is not run', ({ A, getter }) => A.callback(getter('args', ['i32'], { returns: 'i32' })), defErr());
+add('transient: Proxy args list runs no trap', ({ A, spy }) => A.callback({ args: spy(['i32']) }), defErr());

@@ -1,7 +1,7 @@
 // Type tests that must fail: each `@ts-expect-error TSnnnn` line is followed by a line that tsc
 // rejects with that error. tsc -p test/types fails on a directive whose line compiles, and
 // test/typing.test.mjs compiles this file without the directives to check each error's code.
-import { alias, array, AsyncCFunction, CFunction, CString, dlopen, ffi, FFIType, flexibleArray, JSCallback, linkSymbols, opaque, pointerTo, read, Struct, Union } from 'arkffi';
+import { alias, array, AsyncCFunction, callback, CFunction, CString, dlopen, ffi, FFIType, flexibleArray, JSCallback, linkSymbols, opaque, pointerTo, read, Struct, Union } from 'arkffi';
 import type { StructPointer } from 'arkffi';
 
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
@@ -247,3 +247,19 @@ proto.getpid(1);
 const pidText: string = proto.getpid();
 
 export { address, alignedText, dword, otherNext, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };
+
+// A callback() parameter takes a function of its signature, or a pointer value: nothing else.
+{
+  const intFn = callback({ args: ['i32'], returns: 'i32' });
+  const t = dlopen(null, { apply: { args: [intFn, 'i32'], returns: 'i32' } }).symbols;
+  // @ts-expect-error TS2345 the function must return a number
+  t.apply(() => 'text', 1);
+  // @ts-expect-error TS2345 its parameter is a number, not a string
+  t.apply((s: string) => s.length, 1);
+  // @ts-expect-error TS2345 a string is no callback
+  t.apply('x => x', 1);
+  // @ts-expect-error TS2339 the function's parameter is a number
+  t.apply((x) => x.length, 1);
+  // @ts-expect-error TS2322 callback() takes types, as JSCallback does
+  callback({ args: ['i33'], returns: 'i32' });
+}
