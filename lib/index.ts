@@ -75,6 +75,8 @@ export {
 export type { NodeBuffer, Pointer, PointerLike } from './memory';
 export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';
+export { inout, out, pointer, readCStringArray } from './pointer-args';
+export type { Direction, PointeeType, PointerType, PointerValue } from './pointer-args';
 export type { CallbackErrorHook, JSCallbackDefinition } from './callback';
 export { AsyncCFunction, callAsync, callPtrAsync } from './async';
 export type { AsyncCFunctionCallable } from './async';

@@ -23,6 +23,19 @@ function declaration(text: string): { type: string; name: string | undefined } {
   return m === null ? { type: trimmed, name: undefined } : { type: m[1].trim(), name: m[2] };
 }
 
+// An array parameter's brackets: `char *argv[]`, `int v[4]`.
+const ARRAY_SUFFIX = /\[\s*[0-9]*\s*\]\s*$/;
+
+/**
+ * A parameter's declaration: as declaration() reads it, except that an array parameter is a
+ * pointer, as C adjusts it (`char *const argv[]` is a `char *const *`).
+ */
+function parameter(text: string): { type: string; name: string | undefined } {
+  if (!ARRAY_SUFFIX.test(text)) return declaration(text);
+  const element = declaration(text.replace(ARRAY_SUFFIX, ''));
+  return { ...element, type: element.type.endsWith('*') ? `${element.type}*` : `${element.type} *` };
+}
+
 /** The definition that the prototype `text` of function `name` declares; `where` names it in errors. */
 export function prototypeDefinition(where: string, name: string, text: string): FFIFunction {
   const refuse = (problem: string): never => {
@@ -46,7 +59,7 @@ export function prototypeDefinition(where: string, name: string, text: string): 
   const variadic = list.length > 0 && list[list.length - 1].trim() === '...';
   if (variadic) list.pop();
   const args = list.map((param, i) => {
-    const { type } = declaration(param);
+    const { type } = parameter(param);
     if (type === '' || type === '...')
       refuse(`parameter ${i + 1} of the prototype ${JSON.stringify(text)} has no type`);
     return type;

@@ -75,6 +75,18 @@ interface Conversions {
     received: string | null;
     returned: PointerLike;
   };
+  /**
+   * `char **`: what a `ptr` takes, or an array of strings (and nulls) passed as a NULL-terminated
+   * `char **` for the call; otherwise a `ptr`.
+   */
+  strings: {
+    arg: PointerArg | readonly (string | null)[];
+    result: number | bigint;
+    fieldIn: PointerLike;
+    fieldOut: number | bigint;
+    received: number | bigint;
+    returned: PointerLike;
+  };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
   bytes: {
     arg: ArrayBufferLike | ArrayBufferView;
@@ -205,11 +217,18 @@ type TableName = keyof TypeNames;
  */
 type PointerSpelling = `${'' | 'const '}${Exclude<TableName, '2'>}${' *' | '*' | ' **' | '**'}`;
 
+/** The spellings of `char **` that take an array of strings (see lib/pointer-args.ts). */
+type StringArraySpelling = `${'' | 'const '}char ${'**' | '*const *' | '* const *'}` | `${'' | 'const '}char**`;
+
 /** A type name: an `FFIType` member, a bun:ffi name, an ArkFFI one-letter code or a C spelling. */
-export type TypeName = TableName | PointerSpelling;
+export type TypeName = TableName | PointerSpelling | StringArraySpelling;
 
 /** The conversions group of a type name. */
-type GroupName<N extends TypeName> = N extends TableName ? TypeNames[N] : 'ptr';
+type GroupName<N extends TypeName> = N extends StringArraySpelling
+  ? 'strings'
+  : N extends TableName
+    ? TypeNames[N]
+    : 'ptr';
 
 /** The type names of `void`, which has no values: a result type only. */
 export type VoidTypeName = { [N in TableName]: TypeNames[N] extends 'void' ? N : never }[TableName];
@@ -428,8 +447,12 @@ type IdentifierChar =
 type DropName<S extends string> = S extends `${infer R}${IdentifierChar}` ? DropName<R> : S;
 /** The type of a declaration (`const char *s` is `const char *`): the whole text if it names one. */
 type DeclaredType<S extends string> = Trim<S> extends TypeName ? Trim<S> : Trim<DropName<Trim<S>>>;
+/** A parameter's type: an array parameter (`char *argv[]`) is a pointer, as C adjusts it. */
+type ParamType<S extends string> =
+  Trim<S> extends `${infer E}[${string}]` ? PointerTo<DeclaredType<E>> : DeclaredType<S>;
+type PointerTo<T extends string> = T extends `${string}*` ? `${T}*` : `${T} *`;
 type SplitParams<S extends string> = S extends `${infer A},${infer B}` ? [A, ...SplitParams<B>] : [S];
-type DeclaredTypes<L extends string[]> = { [I in keyof L]: DeclaredType<L[I]> };
+type DeclaredTypes<L extends string[]> = { [I in keyof L]: ParamType<L[I]> };
 type PrototypeParams<L extends string[]> = L extends [...infer Fixed extends string[], infer Last extends string]
   ? Trim<Last> extends '...'
     ? { args: DeclaredTypes<Fixed>; variadic: true }
