@@ -15,7 +15,7 @@ import { adapter, type ArgAdapter, type Prepared } from './arg-adapters';
 import { describe, ffiError, ownProperty, type ArkFFIError } from './errors';
 import { kindRow, type KindRow } from './kinds';
 import { ptr, read, readCString, type PointerLike } from './memory';
-import { underlying, type AliasType } from './named';
+import { underlying, type AliasType, type OpaqueType } from './named';
 import { StructSchema, structReaderOf, structWriter } from './struct';
 import { codecOf, isBufferLike, isPlainObject, type Codec } from './struct-fields';
 import { resolveType } from './types';
@@ -24,8 +24,11 @@ import type { FieldInputValue, FieldTypeName, FieldValue, StructInput, StructVal
 /** Whether C only reads the memory (in), only writes it (out), or both (inout). */
 export type Direction = 'in' | 'out' | 'inout';
 
-/** What a pointer parameter can point to: a scalar type (`cstring`: a string), a struct, an alias of one. */
-export type PointeeType = FieldTypeName | StructSchema<any> | AliasType<string, any>;
+/**
+ * What a pointer parameter can point to: a scalar type (`cstring`: a string), a struct, a handle
+ * type (`out(pointer(sqlite3))` for a `sqlite3 **`), an alias of one.
+ */
+export type PointeeType = FieldTypeName | StructSchema<any> | OpaqueType<string> | AliasType<string, any>;
 
 type IsString<T> = T extends 'cstring' | 'CString' | 's' | 'char *' | 'char*' | 'const char *' | 'const char*'
   ? true
@@ -414,9 +417,10 @@ function redirect<T extends PointeeType, D extends Direction>(
   fnName: D,
   type: PointerType<T, 'in'>,
 ): PointerType<T, D> {
+  const given: unknown = type;
   if (
-    !(typeof type === 'object' && type !== null && !types.isProxy(type) && type instanceof Pointer) ||
-    type.direction !== 'in'
+    !(typeof given === 'object' && given !== null && !types.isProxy(given) && given instanceof Pointer) ||
+    given.direction !== 'in'
   ) {
     throw ffiError(
       TypeError,
@@ -424,7 +428,7 @@ function redirect<T extends PointeeType, D extends Direction>(
       `${fnName}(): takes a pointer(...) type, got ${describe(type)}`,
     );
   }
-  return new Pointer(type.pointee, type.count, fnName) as unknown as PointerType<T, D>;
+  return new Pointer(given.pointee, given.count, fnName) as unknown as PointerType<T, D>;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   dlopen,
   inout,
   JSCallback,
+  opaque,
   out,
   pointer,
   ptr,
@@ -271,6 +272,19 @@ test('libm frexp: the exponent comes back through out(pointer(int))', () => {
   assert.equal(frexp.symbols.frexp(48, exp), 0.75);
   assert.deepEqual(exp, [6]);
   frexp.close();
+});
+
+test('libc posix_memalign: a handle comes back through out(pointer(opaque))', () => {
+  const Block = opaque('block');
+  const c = dlopen(null, {
+    posix_memalign: { args: [out(pointer(Block)), 'usize', 'usize'], returns: 'int' },
+    free: { args: [Block] },
+  }).symbols;
+  const block = [null];
+  assert.equal(c.posix_memalign(block, 64, 128), 0);
+  assert.equal(typeof block[0], 'number');
+  assert.equal(block[0] % 64, 0);
+  c.free(block[0]);
 });
 
 test('libc qsort: an inout int array sorted in place by a JS comparator', () => {

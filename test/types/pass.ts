@@ -347,5 +347,8 @@ const allowed: string[] | null = allowedLibraries();
   const end: (number | bigint | null)[] = [null];
   const v: number | bigint = p.strtol(Buffer.from('12\0'), end, 10);
   const strings: (string | null)[] = readCStringArray(0x1000, 2);
+  const Db = opaque('db');
+  const db = dlopen(null, { open: { args: ['cstring', out(pointer(Db))], returns: 'int' } }).symbols;
+  type _db = Assert<Equal<Parameters<typeof db.open>[1], null | ArrayBufferLike | ArrayBufferView | (Handle<'db'> | null | undefined)[]>>;
   void [n, m, k, v, strings];
 }
