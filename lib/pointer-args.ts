@@ -10,6 +10,7 @@
  *
  * Values are read and written without running user code: no Proxy, getter, setter or valueOf.
  */
+import { endianness } from 'node:os';
 import { types } from 'node:util';
 import { adapter, type ArgAdapter, type Prepared } from './arg-adapters';
 import { describe, ffiError, ownProperty, type ArkFFIError } from './errors';
@@ -286,9 +287,12 @@ function stringsOf(list: unknown[], n: number, direction: Direction): Prepared {
   };
 }
 
+// C memory holds pointers in the machine's byte order.
+const LE = endianness() === 'LE';
+
 function writePointer(view: DataView, at: number, address: number): void {
-  if (POINTER_SIZE === 8) view.setBigUint64(at, BigInt(address), true);
-  else view.setUint32(at, address, true);
+  if (POINTER_SIZE === 8) view.setBigUint64(at, BigInt(address), LE);
+  else view.setUint32(at, address, LE);
 }
 
 /** The memory for one struct given as an object (out: zeroed; after: its fields set). */
