@@ -7,6 +7,7 @@
  * tests in test/types/ prove what compiles and what does not.
  */
 import type { ArgAdapter } from './arg-adapters';
+import type { PointeeType, PointerType } from './pointer-args';
 import type { JSCallback } from './callback';
 import type { DisposableType } from './disposable';
 import type { CString, PointerLike } from './memory';
@@ -447,9 +448,22 @@ type IdentifierChar =
 type DropName<S extends string> = S extends `${infer R}${IdentifierChar}` ? DropName<R> : S;
 /** The type of a declaration (`const char *s` is `const char *`): the whole text if it names one. */
 type DeclaredType<S extends string> = Trim<S> extends TypeName ? Trim<S> : Trim<DropName<Trim<S>>>;
-/** A parameter's type: an array parameter (`char *argv[]`) is a pointer, as C adjusts it. */
+/**
+ * A parameter's type: an array parameter (`char *argv[]`) is a pointer, as C adjusts it; one
+ * marked `_Out_` or `_Inout_` is an out() or inout() pointer.
+ */
 type ParamType<S extends string> =
-  Trim<S> extends `${infer E}[${string}]` ? PointerTo<DeclaredType<E>> : DeclaredType<S>;
+  Trim<S> extends `_Out_ ${infer R}`
+    ? Directed<CType<R>, 'out'>
+    : Trim<S> extends `_Inout_ ${infer R}`
+      ? Directed<CType<R>, 'inout'>
+      : CType<S>;
+type CType<S extends string> = Trim<S> extends `${infer E}[${string}]` ? PointerTo<DeclaredType<E>> : DeclaredType<S>;
+/** The out() or inout() parameter of a pointer spelling `T`, to what it points to. */
+type Directed<T extends string, D extends 'out' | 'inout'> = T extends `${infer E}*`
+  ? PointerType<Extract<Unqualified<Trim<E>>, PointeeType>, D>
+  : never;
+type Unqualified<T extends string> = T extends `const ${infer R}` ? Trim<R> : T;
 type PointerTo<T extends string> = T extends `${string}*` ? `${T}*` : `${T} *`;
 type SplitParams<S extends string> = S extends `${infer A},${infer B}` ? [A, ...SplitParams<B>] : [S];
 type DeclaredTypes<L extends string[]> = { [I in keyof L]: ParamType<L[I]> };

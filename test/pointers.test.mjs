@@ -311,6 +311,33 @@ test('libc pipe: int fds[2] through out(pointer(int, 2))', () => {
   libc.symbols.close(w);
 });
 
+test('prototypes: _Out_ and _Inout_ mark out() and inout() pointers; an array length is the count', () => {
+  const m = dlopen('libm.so.6', { frexp: 'double frexp(double x, _Out_ int *exp)' }).symbols;
+  const exp = [null];
+  assert.equal(m.frexp(0.5, exp), 0.5);
+  assert.deepEqual(exp, [0]);
+  const c = dlopen(null, {
+    pipe: 'int pipe(_Out_ int fds[2])',
+    close: 'int close(int fd)',
+    strtol: 'long strtol(const void *s, _Out_ char **end, int base)',
+  }).symbols;
+  const fds = [];
+  assert.equal(c.pipe(fds), 0);
+  assert.equal(fds.length, 2);
+  fds.forEach((fd) => c.close(fd));
+  // The end pointer points into memory the program keeps, so it reads back as the rest.
+  const text = Buffer.from('42 left\0');
+  const end = [null];
+  assert.equal(c.strtol(text, end, 10), 42);
+  assert.deepEqual(end, [' left']);
+  const t = dlopen(testlib, { ptr_swap: 'void ptr_swap(_Inout_ int *a, _Inout_ int *b)' }).symbols;
+  const a = [1];
+  const b = [2];
+  t.ptr_swap(a, b);
+  assert.deepEqual([a, b], [[2], [1]]);
+  throwsCode(assert, () => dlopen(null, { abs: 'int abs(_Out_ int x)' }), TypeError, 'ERR_ARKFFI_INVALID_DEFINITION');
+});
+
 test('libc execv: the prototype with char *const argv[] takes an array of strings', { skip: !existsSync('/bin/sh') }, () => {
   // The child replaces itself with sh, which writes its arguments to a file (Node's stdout is no
   // longer writable to the program exec'd).

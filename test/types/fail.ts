@@ -253,5 +253,8 @@ pt.move({ z: 1 });
 pt.argv([1]);
 // @ts-expect-error TS2345 out() takes a pointer(...) type
 out('i32');
+const sal = dlopen(null, { frexp: 'double frexp(double x, _Out_ int *exp)' }).symbols;
+// @ts-expect-error TS2345 an _Out_ parameter cannot write back into a number
+sal.frexp(1, 0);
 
 export { address, dword, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };

@@ -347,8 +347,16 @@ const allowed: string[] | null = allowedLibraries();
   const end: (number | bigint | null)[] = [null];
   const v: number | bigint = p.strtol(Buffer.from('12\0'), end, 10);
   const strings: (string | null)[] = readCStringArray(0x1000, 2);
+  const sal = dlopen(null, {
+    frexp: 'double frexp(double x, _Out_ int *exp)',
+    pipe: 'int pipe(_Out_ int fds[2])',
+    swap: 'void swap(_Inout_ const long *a, _Inout_ long *b)',
+  }).symbols;
+  type _frexp = Assert<Equal<Parameters<typeof sal.frexp>[1], null | ArrayBufferLike | ArrayBufferView | (number | null | undefined)[]>>;
+  type _swap = Assert<Equal<Parameters<typeof sal.swap>[0], null | ArrayBufferLike | ArrayBufferView | (number | bigint | undefined)[]>>;
+  const mantissa: number = sal.frexp(48, [null]) + sal.pipe([]);
   const Db = opaque('db');
   const db = dlopen(null, { open: { args: ['cstring', out(pointer(Db))], returns: 'int' } }).symbols;
   type _db = Assert<Equal<Parameters<typeof db.open>[1], null | ArrayBufferLike | ArrayBufferView | (Handle<'db'> | null | undefined)[]>>;
-  void [n, m, k, v, strings];
+  void [n, m, k, v, strings, mantissa];
 }
