@@ -1082,3 +1082,6 @@ add('readCStringArray: NULL', ({ A }) => A.readCStringArray(0), err('ERR_ARKFFI_
 add('readCStringArray: a negative count', ({ A }) => A.readCStringArray(new BigUint64Array(1), -1), rangeErr('readCStringArray'));
 add('readCStringArray: a buffer of pointers, NULL-terminated', ({ A }) => A.readCStringArray(new BigUint64Array(2)), value([]));
 add('.async: a refused pointer argument rejects', ({ A, testlib }) => ptrLib(A, testlib).ptr_fill_ints.async(5, 1), typeErr('ptr_fill_ints'), { async: true });
+add('prototype: _Out_ on a parameter that is no pointer', ({ A }) => A.dlopen(null, { abs: 'int abs(_Out_ int x)' }), defErr());
+add('prototype: _Out_ int * refuses a number', ({ A }) => A.dlopen('libm.so.6', { frexp: 'double frexp(double x, _Out_ int *exp)' }).symbols.frexp(1, 0), typeErr('frexp(): argument 2 (out int32_t *)'));
+add('prototype: char *const argv[] refuses a number element', ({ A }) => A.dlopen(null, { execv: 'int execv(const char *path, char *const argv[])' }).symbols.execv('/nonexistent', [1]), typeErr('execv(): argument 2 (char **)'));
