@@ -87,13 +87,19 @@ export function adaptCall(name: string, args: readonly unknown[], call: Adapted)
     }
   };
   const async = (...values: unknown[]): Promise<unknown> => {
-    const afters = prepareAll(values, true);
+    let afters: Array<() => void>;
     let pending: Promise<unknown>;
+    // A refused argument rejects the Promise, as the inner `.async` does for its own arguments.
+    try {
+      afters = prepareAll(values, true);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     try {
       pending = call.async(...values);
     } catch (err) {
       finish(afters);
-      throw err;
+      return Promise.reject(err);
     }
     return pending.finally(() => finish(afters));
   };

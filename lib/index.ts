@@ -79,6 +79,8 @@ export {
 export type { NodeBuffer, Pointer, PointerLike } from './memory';
 export { callBySigAsArrayBuffer, ffi } from './bridge';
 export { JSCallback } from './callback';
+export { inout, out, pointer, readCStringArray } from './pointer-args';
+export type { Direction, PointeeType, PointerParam, PointerValue } from './pointer-args';
 export type { CallbackErrorHook, JSCallbackDefinition } from './callback';
 export { callback } from './transient';
 export type { CallbackArg, CallbackParam, FunctionAddress } from './transient';

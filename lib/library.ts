@@ -9,6 +9,7 @@ import { types } from 'node:util';
 import { checkOpen, checkOpened, checkSymbolFile, realFile, restricted } from './access';
 import { adaptCall, isAdapter, nativeArgs, type Adapted } from './arg-adapters';
 import { describe, ffiError, ownList, ownProperty, reword, type ArkFFIError, type ErrorCode } from './errors';
+import { withStringArrays } from './pointer-args';
 import { disposer, isDisposable } from './disposable';
 import type { Pointer } from './memory';
 import { underlying } from './named';
@@ -327,6 +328,9 @@ export function defineCallable(
   guard: CallGuard | null = null,
   freeByName: (name: string) => (address: Pointer) => unknown = noLibrary(name),
 ): FFICallable {
+  // A `char **` parameter takes an array of strings too (see withStringArrays).
+  const withStrings = def.args === undefined ? def.args : withStringArrays(def.args);
+  if (withStrings !== def.args) def = { ...def, args: withStrings as FFIFunction['args'] };
   if (isDisposable(def.returns)) {
     // The function returns the address; the callable reads the result and frees it.
     const take = disposer(def.returns, freeByName);

@@ -7,6 +7,7 @@
  * tests in test/types/ prove what compiles and what does not.
  */
 import type { ArgAdapter } from './arg-adapters';
+import type { PointeeType, PointerParam } from './pointer-args';
 import type { JSCallback } from './callback';
 import type { DisposableType } from './disposable';
 import type { CString, PointerLike } from './memory';
@@ -81,6 +82,18 @@ interface Conversions {
     fieldIn: PointerLike;
     fieldOut: number | bigint;
     received: string | null;
+    returned: PointerLike;
+  };
+  /**
+   * `char **`: what a `ptr` takes, or an array of strings (and nulls) passed as a NULL-terminated
+   * `char **` for the call; otherwise a `ptr`.
+   */
+  strings: {
+    arg: PointerArg | readonly (string | null)[];
+    result: number | bigint;
+    fieldIn: PointerLike;
+    fieldOut: number | bigint;
+    received: number | bigint;
     returned: PointerLike;
   };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
@@ -230,11 +243,18 @@ type TableName = keyof TypeNames;
  */
 type PointerSpelling = `${'' | 'const '}${Exclude<TableName, '2'>}${' *' | '*' | ' **' | '**'}`;
 
+/** The spellings of `char **` that take an array of strings (see lib/pointer-args.ts). */
+type StringArraySpelling = `${'' | 'const '}char ${'**' | '*const *' | '* const *'}` | `${'' | 'const '}char**`;
+
 /** A type name: an `FFIType` member, a bun:ffi name, an ArkFFI one-letter code or a C spelling. */
-export type TypeName = TableName | PointerSpelling;
+export type TypeName = TableName | PointerSpelling | StringArraySpelling;
 
 /** The conversions group of a type name. */
-type GroupName<N extends TypeName> = N extends TableName ? TypeNames[N] : 'ptr';
+type GroupName<N extends TypeName> = N extends StringArraySpelling
+  ? 'strings'
+  : N extends TableName
+    ? TypeNames[N]
+    : 'ptr';
 
 /** The type names of `void`, which has no values: a result type only. */
 export type VoidTypeName = { [N in TableName]: TypeNames[N] extends 'void' ? N : never }[TableName];
@@ -474,8 +494,25 @@ type IdentifierChar =
 type DropName<S extends string> = S extends `${infer R}${IdentifierChar}` ? DropName<R> : S;
 /** The type of a declaration (`const char *s` is `const char *`): the whole text if it names one. */
 type DeclaredType<S extends string> = Trim<S> extends TypeName ? Trim<S> : Trim<DropName<Trim<S>>>;
+/**
+ * A parameter's type: an array parameter (`char *argv[]`) is a pointer, as C adjusts it; one
+ * marked `_Out_` or `_Inout_` is an out() or inout() pointer.
+ */
+type ParamType<S extends string> =
+  Trim<S> extends `_Out_ ${infer R}`
+    ? Directed<CType<R>, 'out'>
+    : Trim<S> extends `_Inout_ ${infer R}`
+      ? Directed<CType<R>, 'inout'>
+      : CType<S>;
+type CType<S extends string> = Trim<S> extends `${infer E}[${string}]` ? PointerTo<DeclaredType<E>> : DeclaredType<S>;
+/** The out() or inout() parameter of a pointer spelling `T`, to what it points to. */
+type Directed<T extends string, D extends 'out' | 'inout'> = T extends `${infer E}*`
+  ? PointerParam<Extract<Unqualified<Trim<E>>, PointeeType>, D>
+  : never;
+type Unqualified<T extends string> = T extends `const ${infer R}` ? Trim<R> : T;
+type PointerTo<T extends string> = T extends `${string}*` ? `${T}*` : `${T} *`;
 type SplitParams<S extends string> = S extends `${infer A},${infer B}` ? [A, ...SplitParams<B>] : [S];
-type DeclaredTypes<L extends string[]> = { [I in keyof L]: DeclaredType<L[I]> };
+type DeclaredTypes<L extends string[]> = { [I in keyof L]: ParamType<L[I]> };
 type PrototypeParams<L extends string[]> = L extends [...infer Fixed extends string[], infer Last extends string]
   ? Trim<Last> extends '...'
     ? { args: DeclaredTypes<Fixed>; variadic: true }

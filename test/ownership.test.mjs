@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { array, CString, dlopen, ffi, ptr, read, readMemory, releasePtr, Struct, structReturnRetention } from 'arkffi';
+import { array, CString, dlopen, ffi, inout, out, pointer, ptr, read, readMemory, releasePtr, Struct, structReturnRetention } from 'arkffi';
 import { testlib, throwsCode } from './helpers.mjs';
 
 // node --test cannot pass --expose-gc to a test file; the flag can still be set at run time.
@@ -321,6 +321,34 @@ test('getSymbolPtr and ptr(): addresses only, nothing allocated', () => {
   ffi.close(h);
   assert.ok(after.heap - before.heap < 2 * MB, `heap grew by ${after.heap - before.heap} bytes`);
   assert.ok(after.rss - before.rss < 16 * MB, `RSS grew by ${after.rss - before.rss} bytes`);
+});
+
+test('pointer(), out(), inout() and char ** values: one ArrayBuffer per argument, collected after the call', async () => {
+  const P = Struct({ x: 'i32', y: 'i32', weight: 'f64' });
+  const s = dlopen(testlib, {
+    ptr_fill_ints: { args: [out(pointer('i32')), 'i32'] },
+    ptr_move_point: { args: [inout(pointer(P))] },
+    ptr_count_args: { args: ['char **'], returns: 'i32' },
+  }).symbols;
+  const ints = new Array(256).fill(0);
+  const point = { x: 0, y: 0, weight: 1 };
+  const argv = Array.from({ length: 16 }, (_, i) => `argument ${i}`);
+  const run = (n) => {
+    for (let i = 0; i < n; i++) {
+      s.ptr_fill_ints(ints, 256);
+      s.ptr_move_point(point);
+      s.ptr_count_args(argv);
+    }
+  };
+  run(20_000);
+  await s.ptr_fill_ints.async(ints, 256);
+  const before = memory();
+  run(100_000);
+  for (let i = 0; i < 200; i++) await s.ptr_fill_ints.async(ints, 256);
+  const after = memory();
+  assert.equal(ints[255], 2560);
+  assert.ok(after.buffers - before.buffers < 2 * MB, `ArrayBuffers grew by ${after.buffers - before.buffers} bytes`);
+  assert.ok(after.rss - before.rss < 32 * MB, `RSS grew by ${after.rss - before.rss} bytes`);
 });
 
 test('close() calls dlclose: the library leaves the address space', () => {

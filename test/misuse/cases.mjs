@@ -1126,3 +1126,69 @@ add('transient: definition with an unknown type', ({ A }) => A.callback({ args: 
 add('transient: Proxy definition runs no trap', ({ A, spy }) => A.callback(spy({ args: ['i32'], returns: 'i32' })), defErr());
 add('transient: getter for args is not run', ({ A, getter }) => A.callback(getter('args', ['i32'], { returns: 'i32' })), defErr());
 add('transient: Proxy args list runs no trap', ({ A, spy }) => A.callback({ args: spy(['i32']) }), defErr());
+// Typed pointers (pointer(), out(), inout(), char **): values that cannot be converted or written
+// back are refused naming the function and argument, and no Proxy trap or getter runs.
+
+/** The pointer functions of test/native/pointers.c, with the parameter types given. */
+const ptrLib = (A, testlib) => {
+  const P = A.Struct({ x: 'i32', y: 'i32', weight: 'f64' });
+  return A.dlopen(testlib, {
+    ptr_sum: { args: [A.pointer('i32'), 'i32'], returns: 'i32' },
+    ptr_fill_ints: { args: [A.out(A.pointer('i32')), 'i32'] },
+    ptr_swap: { args: [A.inout(A.pointer('i32')), A.inout(A.pointer('i32'))] },
+    ptr_move_point: { args: [A.inout(A.pointer(P))] },
+    ptr_origin: { args: [A.out(A.pointer(P))] },
+    ptr_count_args: { args: ['char **'], returns: 'i32' },
+    ptr_name_each: { args: [A.out(A.pointer('cstring')), 'i32'] },
+  }).symbols;
+};
+add('pointer: an array of numbers', ({ A, testlib }) => ptrLib(A, testlib).ptr_sum([1, 2, 3], 3), value(6));
+add('pointer: a string element', ({ A, testlib }) => ptrLib(A, testlib).ptr_sum(['1'], 1), typeErr('ptr_sum(): argument 1'));
+add('pointer: an element out of range', ({ A, testlib }) => ptrLib(A, testlib).ptr_sum([2 ** 31], 1), rangeErr('ptr_sum(): argument 1'));
+add('pointer: a fractional number is no address', ({ A, testlib }) => ptrLib(A, testlib).ptr_sum(1.5, 1), typeErr('ptr_sum'));
+add('pointer: a Float64Array for an int32_t *', ({ A, testlib }) => ptrLib(A, testlib).ptr_sum(new Float64Array(1), 1), typeErr('ptr_sum'));
+add('pointer: a Proxy of an array runs no trap', ({ A, testlib, spy }) => ptrLib(A, testlib).ptr_sum(spy([1]), 1), typeErr('ptr_sum'));
+add('pointer: a getter element is not run', ({ A, testlib, getter }) => ptrLib(A, testlib).ptr_sum(getter('0', 1, [0]), 1), typeErr('ptr_sum'));
+add('pointer: a valueOf element is not converted', ({ A, testlib, convertible }) => ptrLib(A, testlib).ptr_sum([convertible(1)], 1), typeErr('ptr_sum'));
+add('out: a number cannot be written back', ({ A, testlib }) => ptrLib(A, testlib).ptr_fill_ints(5, 1), typeErr('ptr_fill_ints(): argument 1 (out int32_t *)'));
+add('out: a frozen array', ({ A, testlib }) => ptrLib(A, testlib).ptr_fill_ints(Object.freeze([0]), 1), typeErr('ptr_fill_ints'));
+add('out: a string', ({ A, testlib }) => ptrLib(A, testlib).ptr_fill_ints('x', 1), typeErr('ptr_fill_ints'));
+add('out: null passes NULL', ({ A, testlib }) => ptrLib(A, testlib).ptr_fill_ints(null, 0), value(undefined));
+add('out: a getter element is neither run nor overwritten', ({ A, testlib, getter }) => ptrLib(A, testlib).ptr_fill_ints(getter('0', 1, [0]), 1), typeErr('ptr_fill_ints'));
+add('inout: a Proxy runs no trap', ({ A, testlib, spy }) => ptrLib(A, testlib).ptr_swap(spy([1]), [2]), typeErr('ptr_swap(): argument 1'));
+add('inout: a non-extensible array that must grow', ({ A, testlib }) => {
+  const s = A.dlopen(testlib, { ptr_fill_ints: { args: [A.out(A.pointer('i32', 2)), 'i32'] } }).symbols;
+  return s.ptr_fill_ints(Object.preventExtensions([]), 2);
+}, typeErr('ptr_fill_ints'));
+add('inout struct: a frozen object', ({ A, testlib }) => ptrLib(A, testlib).ptr_move_point(Object.freeze({ x: 1 })), typeErr('ptr_move_point'));
+add('inout struct: a Proxy runs no trap', ({ A, testlib, spy }) => ptrLib(A, testlib).ptr_move_point(spy({ x: 1 })), typeErr('ptr_move_point'));
+add('inout struct: a getter field is not run', ({ A, testlib, getter }) => ptrLib(A, testlib).ptr_move_point(getter('x', 1)), typeErr('ptr_move_point'));
+add('out struct: a Date is no object of fields', ({ A, testlib }) => ptrLib(A, testlib).ptr_origin(new Date(0)), typeErr('ptr_origin'));
+add('out struct: fields set on a plain object', ({ A, testlib }) => {
+  const o = {};
+  ptrLib(A, testlib).ptr_origin(o);
+  return o;
+}, value({ x: 7, y: -7, weight: 0.5 }));
+add('char **: an array of strings', ({ A, testlib }) => ptrLib(A, testlib).ptr_count_args(['a', 'b']), value(2));
+add('char **: a number element', ({ A, testlib }) => ptrLib(A, testlib).ptr_count_args(['a', 1]), typeErr('ptr_count_args(): argument 1 (char **)'));
+add('char **: a string with a NUL', ({ A, testlib }) => ptrLib(A, testlib).ptr_count_args(['a\0b']), typeErr('ptr_count_args'));
+add('char **: a String object is no string', ({ A, testlib }) => ptrLib(A, testlib).ptr_count_args([new String('a')]), typeErr('ptr_count_args'));
+add('char **: a Proxy runs no trap', ({ A, testlib, spy }) => ptrLib(A, testlib).ptr_count_args(spy(['a'])), typeErr('ptr_count_args'));
+add('char **: a single string is no array', ({ A, testlib }) => ptrLib(A, testlib).ptr_count_args('a'), typeErr('ptr_count_args'));
+add('out char **: read back as strings', ({ A, testlib }) => {
+  const names = [null, null];
+  ptrLib(A, testlib).ptr_name_each(names, 2);
+  return names;
+}, value(['alpha', null]));
+add('out char **: a frozen array', ({ A, testlib }) => ptrLib(A, testlib).ptr_name_each(Object.freeze([null]), 1), typeErr('ptr_name_each'));
+add('pointer(): an unknown type', ({ A }) => A.pointer('nope'), unknownType());
+add('pointer(): a count of 0', ({ A }) => A.pointer('i32', 0), rangeErr('pointer()'));
+add('pointer(): a Proxy type runs no trap', ({ A, spy }) => A.pointer(spy({})), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('out(): not a pointer type', ({ A }) => A.out('i32'), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('readCStringArray: NULL', ({ A }) => A.readCStringArray(0), err('ERR_ARKFFI_NULL_POINTER', 'Error'));
+add('readCStringArray: a negative count', ({ A }) => A.readCStringArray(new BigUint64Array(1), -1), rangeErr('readCStringArray'));
+add('readCStringArray: a buffer of pointers, NULL-terminated', ({ A }) => A.readCStringArray(new BigUint64Array(2)), value([]));
+add('.async: a refused pointer argument rejects', ({ A, testlib }) => ptrLib(A, testlib).ptr_fill_ints.async(5, 1), typeErr('ptr_fill_ints'), { async: true });
+add('prototype: _Out_ on a parameter that is no pointer', ({ A }) => A.dlopen(null, { abs: 'int abs(_Out_ int x)' }), defErr());
+add('prototype: _Out_ int * refuses a number', ({ A }) => A.dlopen('libm.so.6', { frexp: 'double frexp(double x, _Out_ int *exp)' }).symbols.frexp(1, 0), typeErr('frexp(): argument 2 (out int32_t *)'));
+add('prototype: char *const argv[] refuses a number element', ({ A }) => A.dlopen(null, { execv: 'int execv(const char *path, char *const argv[])' }).symbols.execv('/nonexistent', [1]), typeErr('execv(): argument 2 (char **)'));

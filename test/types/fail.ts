@@ -1,7 +1,7 @@
 // Type tests that must fail: each `@ts-expect-error TSnnnn` line is followed by a line that tsc
 // rejects with that error. tsc -p test/types fails on a directive whose line compiles, and
 // test/typing.test.mjs compiles this file without the directives to check each error's code.
-import { alias, array, AsyncCFunction, callback, CFunction, CString, dlopen, ffi, FFIType, flexibleArray, JSCallback, linkSymbols, opaque, pointerTo, read, Struct, Union } from 'arkffi';
+import { alias, array, AsyncCFunction, callback, CFunction, CString, dlopen, ffi, FFIType, flexibleArray, inout, JSCallback, linkSymbols, opaque, out, pointer, pointerTo, read, Struct, Union } from 'arkffi';
 import type { StructPointer } from 'arkffi';
 
 const Vec2 = Struct({ x: 'f32', y: 'f32' });
@@ -263,3 +263,29 @@ export { address, alignedText, dword, otherNext, pidText, flag, id, name, notAwa
   // @ts-expect-error TS2322 callback() takes types, as JSCallback does
   callback({ args: ['i33'], returns: 'i32' });
 }
+const Pt = Struct({ x: 'i32', y: 'i32' });
+const pt = dlopen(null, {
+  sum: { args: [pointer('i32')], returns: 'i32' },
+  fill: { args: [out(pointer('i32'))] },
+  swap: { args: [inout(pointer('i32'))] },
+  move: { args: [inout(pointer(Pt))] },
+  argv: { args: ['char **'] },
+}).symbols;
+// @ts-expect-error TS2322 an int32_t * takes numbers, not strings
+pt.sum(['1']);
+// @ts-expect-error TS2345 an out parameter cannot write back into a number
+pt.fill(5);
+// @ts-expect-error TS2345 an out parameter cannot write back into a readonly array
+pt.fill([0] as readonly number[]);
+// @ts-expect-error TS2322 an inout int32_t * takes numbers
+pt.swap(['x']);
+// @ts-expect-error TS2353 a struct pointer takes the struct's fields only
+pt.move({ z: 1 });
+// @ts-expect-error TS2322 a char ** takes strings and nulls
+pt.argv([1]);
+// @ts-expect-error TS2345 out() takes a pointer(...) type
+out('i32');
+const sal = dlopen(null, { frexp: 'double frexp(double x, _Out_ int *exp)' }).symbols;
+// @ts-expect-error TS2345 an _Out_ parameter cannot write back into a number
+sal.frexp(1, 0);
+

@@ -2,7 +2,7 @@
 // Compiled by test/typing.test.mjs (tsc -p test/types), never run: only the types are tested.
 import {
   alias, allowedLibraries, allowLibraries, array, disposable, AsyncCFunction, callBySigAsArrayBuffer, CFunction, CString, dlopen, ffi, FFIType,
-  JSCallback, Library, linkSymbols, opaque, read, Struct, StructSchema, toBuffer, Union, flexibleArray, pointerTo, PointerType,
+  inout, JSCallback, Library, linkSymbols, opaque, out, pointer, read, readCStringArray, Struct, StructSchema, toBuffer, Union, flexibleArray, pointerTo, PointerType,
 } from 'arkffi';
 import type {
   AsyncCFunctionCallable, CFunctionCallable, FFICallable, FFIFunction, FunctionPointer, Handle, JSCallbackDefinition, NodeBuffer,
@@ -343,4 +343,58 @@ const allowed: string[] | null = allowedLibraries();
   const Named = Struct({ p: pointerTo(Leaf) }, { name: 'named' });
   const leaf: StructPointer<typeof Leaf> = Named.fromPtr(0).p;
   void [i, v, data, bytes, element, next, address, following, value, left, weight, leaf];
+}
+
+// Typed pointers: pointer(type) takes an address or buffer, or the values pointed to; out() and
+// inout() take what the call writes back into.
+{
+  const Point = Struct({ x: 'i32', y: 'i32' });
+  const p = dlopen(null, {
+    sum: { args: [pointer('i32'), 'i32'], returns: 'i32' },
+    fill: { args: [out(pointer('i32')), 'i32'] },
+    swap: { args: [inout(pointer('int')), inout(pointer('int'))] },
+    wide: { args: [out(pointer('u64'))] },
+    move: { args: [inout(pointer(Point))] },
+    origin: { args: [out(pointer(Point))] },
+    points: { args: [pointer(Point), 'i32'], returns: 'i32' },
+    names: { args: [out(pointer('cstring'))] },
+    argv: { args: [pointer('cstring')], returns: 'i32' },
+    spelled: { args: ['char **', 'const char *const *'], returns: 'i32' },
+    execv: 'int execv(const char *path, char *const argv[])',
+    strtol: { args: ['ptr', out(pointer('ptr')), 'i32'], returns: 'long' },
+  }).symbols;
+  type _sum = Assert<Equal<Parameters<typeof p.sum>[0], PointerLike | readonly number[]>>;
+  type _fill = Assert<Equal<Parameters<typeof p.fill>[0], null | ArrayBufferLike | ArrayBufferView | (number | null | undefined)[]>>;
+  type _move = Assert<Equal<Parameters<typeof p.move>[0], null | ArrayBufferLike | ArrayBufferView | StructInput<{ x: 'i32'; y: 'i32' }> | (StructInput<{ x: 'i32'; y: 'i32' }> | undefined)[]>>;
+  type _names = Assert<Equal<Parameters<typeof p.names>[0], null | ArrayBufferLike | ArrayBufferView | (string | null | undefined)[]>>;
+  type _argv = Assert<Equal<Parameters<typeof p.execv>[1], PointerIn | readonly (string | null)[]>>;
+  const n: number = p.sum([1, 2, 3], 3) + p.sum(new Int32Array(3), 3) + p.sum(null, 0) + p.sum(0x1000, 1);
+  const values: number[] = [0, 0];
+  p.fill(values, 2);
+  p.fill([null], 1);
+  p.swap([1], [2]);
+  const big: (number | bigint | null)[] = [null];
+  p.wide(big);
+  const at = { x: 1, y: 2 };
+  p.move(at);
+  p.origin({});
+  const m: number = p.points([{ x: 1 }, { y: 2 }], 2) + p.points({ x: 1, y: 2 }, 1);
+  const list: (string | null)[] = [null, null];
+  p.names(list);
+  const k: number = p.argv(['a', null]) + p.spelled(['a'], new BigUint64Array(1)) + p.execv('/bin/true', ['true']);
+  const end: (number | bigint | null)[] = [null];
+  const v: number | bigint = p.strtol(Buffer.from('12\0'), end, 10);
+  const strings: (string | null)[] = readCStringArray(0x1000, 2);
+  const sal = dlopen(null, {
+    frexp: 'double frexp(double x, _Out_ int *exp)',
+    pipe: 'int pipe(_Out_ int fds[2])',
+    swap: 'void swap(_Inout_ const long *a, _Inout_ long *b)',
+  }).symbols;
+  type _frexp = Assert<Equal<Parameters<typeof sal.frexp>[1], null | ArrayBufferLike | ArrayBufferView | (number | null | undefined)[]>>;
+  type _swap = Assert<Equal<Parameters<typeof sal.swap>[0], null | ArrayBufferLike | ArrayBufferView | (number | bigint | undefined)[]>>;
+  const mantissa: number = sal.frexp(48, [null]) + sal.pipe([]);
+  const Db = opaque('db');
+  const db = dlopen(null, { open: { args: ['cstring', out(pointer(Db))], returns: 'int' } }).symbols;
+  type _db = Assert<Equal<Parameters<typeof db.open>[1], null | ArrayBufferLike | ArrayBufferView | (Handle<'db'> | null | undefined)[]>>;
+  void [n, m, k, v, strings, mantissa];
 }
