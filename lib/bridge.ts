@@ -24,6 +24,13 @@ import { makeFunction, type Callable } from './wrapper';
 
 type ArgTypes = string | readonly string[];
 
+/** A signature and the values of one raw call: numbers and strings apart, as ArkFFI passed them. */
+type RawCall = [argTypes: ArgTypes, returnType: string, numArgs?: readonly unknown[], strArgs?: readonly unknown[]];
+/** The arguments of callMixed and callAsync: a library and a function's name, then a RawCall. */
+type MixedCall = [handle: bigint, funcName: string, ...RawCall];
+/** The arguments of callPtr and callPtrAsync: a function's address, then a RawCall. */
+type PointerCall = [address: number | bigint, ...RawCall];
+
 interface RawFunction {
   /** Per argument: whether it is a `cstring`, taken from strArgs. */
   readonly strings: readonly boolean[];
@@ -245,14 +252,7 @@ export const ffi = Object.freeze({
    * Calls a function registered with defineFunction on the thread pool, with the signature given
    * here. Returns a Promise; errors reject it.
    */
-  callAsync(
-    handle: bigint,
-    funcName: string,
-    argTypes: ArgTypes,
-    returnType: string,
-    numArgs?: readonly unknown[],
-    strArgs?: readonly unknown[],
-  ): Promise<any> {
+  callAsync(...[handle, funcName, argTypes, returnType, numArgs, strArgs]: MixedCall): Promise<any> {
     return callRawAsync(
       funcName,
       () => {
@@ -269,14 +269,7 @@ export const ffi = Object.freeze({
     return callRaw(funcName, registered(handle, funcName), numArgs, strArgs);
   },
   /** Looks up and calls in one step. */
-  callMixed(
-    handle: bigint,
-    funcName: string,
-    argTypes: ArgTypes,
-    returnType: string,
-    numArgs?: readonly unknown[],
-    strArgs?: readonly unknown[],
-  ): any {
+  callMixed(...[handle, funcName, argTypes, returnType, numArgs, strArgs]: MixedCall): any {
     const entry = library(handle);
     const fn = rawFor(entry, funcName, argTypes, returnType, () => dlsym(entry, funcName, 'dlsym failed: '));
     return callRaw(funcName, fn, numArgs, strArgs);
@@ -298,23 +291,11 @@ export const ffi = Object.freeze({
     return dlsym(library(handle), funcName, '');
   },
   /** Calls the function at `ptr` with the given signature. */
-  callPtr(
-    address: number | bigint,
-    argTypes: ArgTypes,
-    returnType: string,
-    numArgs?: readonly unknown[],
-    strArgs?: readonly unknown[],
-  ): any {
+  callPtr(...[address, argTypes, returnType, numArgs, strArgs]: PointerCall): any {
     return callRaw('callPtr', pointerFunction('callPtr', address, argTypes, returnType), numArgs, strArgs);
   },
   /** callPtr on the thread pool: returns a Promise; errors (a NULL address too) reject it. */
-  callPtrAsync(
-    address: number | bigint,
-    argTypes: ArgTypes,
-    returnType: string,
-    numArgs?: readonly unknown[],
-    strArgs?: readonly unknown[],
-  ): Promise<any> {
+  callPtrAsync(...[address, argTypes, returnType, numArgs, strArgs]: PointerCall): Promise<any> {
     return callRawAsync(
       'callPtrAsync',
       () => pointerFunction('callPtrAsync', address, argTypes, returnType),

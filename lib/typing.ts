@@ -569,18 +569,35 @@ export type FFIFunctionAt = FFIFunction & { readonly ptr: number | bigint };
  * (typed only as FFIFunction) takes any arguments, checked when the call runs; `any` rather than
  * `unknown`, so that every typed symbol is also such a loose one (`Library` holds any library).
  */
-export type ArgsOf<D extends FFIFunction> = 'args' extends keyof D ? ParamsOf<Exclude<D['args'], undefined>> : [];
+export type ArgsOf<D extends FFIFunction> = ParamsOf<D, 'call'>;
 
-type ParamsOf<A extends readonly unknown[]> = number extends A['length']
+/**
+ * The parameter values of `D`'s `args`: what a call passes (`call`) or what a callback's function
+ * receives (`callback`); any, when `args` is not a literal list.
+ */
+type ParamsOf<
+  D extends { readonly args?: readonly unknown[] },
+  Side extends 'call' | 'callback',
+> = 'args' extends keyof D ? ValuesOf<Exclude<D['args'], undefined>, Side> : [];
+
+type ValuesOf<A extends readonly unknown[], Side> = number extends A['length']
   ? any[]
-  : { -readonly [I in keyof A]: ArgValue<A[I]> };
+  : { -readonly [I in keyof A]: Side extends 'call' ? ArgValue<A[I]> : CallbackArgValue<A[I]> };
 
-/** What a call of a definition returns (`unknown` if `returns` is not a literal type). */
-export type ReturnOf<D extends FFIFunction> = 'returns' extends keyof D
+/**
+ * What `D` returns when called (`call`), or what a callback's function may return (`callback`);
+ * `unknown` if `returns` is not a literal type.
+ */
+type ResultOf<D extends { readonly returns?: unknown }, Side extends 'call' | 'callback'> = 'returns' extends keyof D
   ? TypeSpec extends D['returns']
     ? unknown
-    : ResultValue<Exclude<D['returns'], undefined>, D['structReturn']>
+    : Side extends 'call'
+      ? ResultValue<Exclude<D['returns'], undefined>, D extends FFIFunction ? D['structReturn'] : undefined>
+      : CallbackResultValue<Exclude<D['returns'], undefined>>
   : void;
+
+/** What a call of a definition returns (`unknown` if `returns` is not a literal type). */
+export type ReturnOf<D extends FFIFunction> = ResultOf<D, 'call'>;
 
 /**
  * The variadic arguments after the fixed ones, as they should be for what the call passed (`V`):
@@ -643,20 +660,10 @@ export interface CallbackSignature {
 }
 
 /** The parameters a callback's function receives, as a tuple (any, if `args` is not literal). */
-export type CallbackArgsOf<D extends CallbackSignature> = 'args' extends keyof D
-  ? CallbackParamsOf<Exclude<D['args'], undefined>>
-  : [];
-
-type CallbackParamsOf<A extends readonly unknown[]> = number extends A['length']
-  ? any[]
-  : { -readonly [I in keyof A]: CallbackArgValue<A[I]> };
+export type CallbackArgsOf<D extends CallbackSignature> = ParamsOf<D, 'callback'>;
 
 /** What a callback's function may return (`unknown` if `returns` is not a literal type). */
-export type CallbackReturnOf<D extends CallbackSignature> = 'returns' extends keyof D
-  ? TypeSpec extends D['returns']
-    ? unknown
-    : CallbackResultValue<Exclude<D['returns'], undefined>>
-  : void;
+export type CallbackReturnOf<D extends CallbackSignature> = ResultOf<D, 'callback'>;
 
 /** The function a JSCallback with definition `D` runs: parameters from `args`, result from `returns`. */
 export type CallbackFunction<D extends CallbackSignature> = (...args: CallbackArgsOf<D>) => CallbackReturnOf<D>;
