@@ -325,6 +325,8 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
 /* The kinds' `arg` conversions (ak_kind_row): argument i given as a Node-API value. */
 bool ak_arg_int64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_uint64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+/* The same for the big-endian ones (AK_I64_BE, AK_U64_BE). */
+bool ak_arg_int64_be(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_cstring(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 /* The same for UTF-16 and UTF-32 strings (the kind's row says which). */

@@ -160,6 +160,8 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   if (!fn->state->fast_enabled || nfixed >= 0) return true;
   uint8_t where[AK_MAX_ARGS];
   ak_abi_regs regs;
+  for (uint32_t i = 0; i < fn->nargs; i++)
+    if (ak_kinds[fn->args[i]->kind].swapped) return true;
   if (!ak_abi_reg_plan(fn->ret, fn->args, fn->nargs, AK_ABI_INT_REGS, where, &regs)) return true;
   fn->fast_slot = calloc(fn->nargs ? fn->nargs : 1, sizeof *fn->fast_slot);
   /* Strings are integer-class: at most one per integer register. */

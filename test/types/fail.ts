@@ -232,3 +232,10 @@ proto.getpid(1);
 const pidText: string = proto.getpid();
 
 export { address, dword, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };
+
+// Integers in a given byte order.
+const ordered = dlopen(null, { ntohs: { args: ['u16_be'], returns: 'u16' }, be64: { args: ['u64_be'], returns: 'i64' } }).symbols;
+// @ts-expect-error TS2345 a BigInt for a 16-bit big-endian integer
+ordered.ntohs(1n);
+// @ts-expect-error TS2345 a string for a 64-bit big-endian integer
+ordered.be64('1');

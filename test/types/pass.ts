@@ -306,3 +306,17 @@ const allowed: string[] | null = allowedLibraries();
   const copy: string | null = c.strdup('text');
   void copy;
 }
+
+// Integers in a given byte order: the plain kinds' JS types.
+const ordered = dlopen(null, {
+  htons: { args: ['u16'], returns: 'u16_be' },
+  ntohl: { args: ['uint32_be_t'], returns: 'u32' },
+  be64: { args: ['i64_be', 'int16_be', 'u32_le'], returns: 'u64_be' },
+}).symbols;
+type _ByteOrder = [
+  Assert<Equal<Sig<typeof ordered.htons>, [[number], number]>>,
+  Assert<Equal<Sig<typeof ordered.ntohl>, [[number], number]>>,
+  Assert<Equal<Sig<typeof ordered.be64>, [[number | bigint, number, number], number | bigint]>>,
+  Assert<Equal<StructValue<{ length: 'u16_be'; stamp: 'u64_be' }>, { length: number; stamp: number | bigint }>>,
+  Assert<Equal<ReturnType<typeof read.u64_be>, bigint>>,
+];
