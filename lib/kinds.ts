@@ -13,6 +13,8 @@ import {
   FLOAT,
   int64Conversions,
   isBuffer,
+  NAPI_ENV,
+  NAPI_VALUE,
   POINTER,
   smallIntConversions,
   STRING,
@@ -49,6 +51,8 @@ export type Kind =
   | 'cstring'
   | 'cstring16'
   | 'cstring32'
+  | 'napi_env'
+  | 'napi_value'
   | 'struct';
 
 /** Why a value was refused: `range` when it has an accepted JS type but is out of range. */
@@ -320,6 +324,30 @@ function textKind(conversions: Conversions, c: string, takes: string): KindRow {
   };
 }
 
+/**
+ * A kind of Node-API's own (napi_env, napi_value), for synchronous calls only: no callback
+ * result, struct field nor memory. `ref`: its values pass as references (the native side takes
+ * each value's handle); `accepts` and `takes`: what an argument may be, and that for messages.
+ */
+function engineKind(
+  conversions: Conversions,
+  c: string,
+  ref: boolean,
+  accepts: (value: unknown) => boolean,
+  takes: string,
+): KindRow {
+  return {
+    ...conversions,
+    c,
+    ref,
+    number: false,
+    accepts,
+    refuse: (_value, got) => typeError(`must be ${takes}, got ${got}`),
+    returns: () => 'nothing',
+    rangeResult: () => false,
+  };
+}
+
 // The plain integers of 16 and 32 bits, whose rows the big-endian ones start from.
 const I16 = smallInt(
   -32768,
@@ -439,6 +467,14 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   cstring: textKind(STRING, 'const char *', 'a string, null, a CString or a buffer holding a NUL-terminated string'),
   cstring16: textKind(WIDE_STRING, 'const char16_t *', 'a string, null or a buffer holding NUL-terminated UTF-16 text'),
   cstring32: textKind(WIDE_STRING, 'const char32_t *', 'a string, null or a buffer holding NUL-terminated UTF-32 text'),
+  napi_env: engineKind(
+    NAPI_ENV,
+    'napi_env',
+    false,
+    (v) => v === null || v === undefined,
+    'null or undefined (C receives the environment of the call)',
+  ),
+  napi_value: engineKind(NAPI_VALUE, 'napi_value', true, () => true, 'any JS value'),
   struct: {
     ...STRUCT,
     c: 'struct',

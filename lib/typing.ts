@@ -75,6 +75,24 @@ interface Conversions {
     received: string | null;
     returned: PointerLike;
   };
+  /** napi_env: the caller passes null or undefined; C receives the environment of the call. */
+  napiEnv: {
+    arg: null | undefined;
+    result: never;
+    fieldIn: never;
+    fieldOut: never;
+    received: never;
+    returned: never;
+  };
+  /** napi_value: any JS value, which C receives as its handle; a result is the JS value C returned. */
+  napiValue: {
+    arg: unknown;
+    result: unknown;
+    fieldIn: never;
+    fieldOut: never;
+    received: never;
+    returned: never;
+  };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
   bytes: {
     arg: ArrayBufferLike | ArrayBufferView;
@@ -192,8 +210,8 @@ interface TypeNames {
   buffer: 'ptr';
   function: 'ptr';
   callback: 'ptr';
-  napi_env: 'ptr';
-  napi_value: 'ptr';
+  napi_env: 'napiEnv';
+  napi_value: 'napiValue';
   p: 'ptr';
   k: 'ptr';
   cstring: 'cstring';
@@ -270,7 +288,8 @@ export type VoidTypeName = { [N in TableName]: TypeNames[N] extends 'void' ? N :
 
 /** The type names a struct field can have: every scalar, not void nor a by-value struct code. */
 export type FieldTypeName =
-  { [N in TableName]: TypeNames[N] extends 'void' | 'bytes' ? never : N }[TableName] | PointerSpelling;
+  | { [N in TableName]: TypeNames[N] extends 'void' | 'bytes' | 'napiEnv' | 'napiValue' ? never : N }[TableName]
+  | PointerSpelling;
 
 /**
  * A type in a definition: a type name, an array of member types for a struct passed or returned

@@ -224,6 +224,7 @@ struct ak_fn {
   uint32_t id;
   const bool *closed; /* its library's `closed` (one load on the call path), or a false */
   bool calls_back;    /* it takes a pointer, so it may call a JSCallback (ak_calls_back) */
+  bool engine;        /* it takes or returns napi_env or napi_value: JS thread only */
   bool fast;
   bool ret_in_sse;                 /* fast path: the result comes back in a vector register */
   bool uses_arena;                 /* fast path: the wrapper may copy strings into the arena */

@@ -195,8 +195,12 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
     f->avalues[i] = (void *)(intptr_t)(int64_t)slot;
     return true;
   }
-  /* A kind whose values all fit a number takes the slot, whatever else came. */
   const ak_kind_row *row = &ak_kinds[t->kind];
+  if (row->engine != NULL) {
+    f->vals[i].ptr = row->engine(env, ref);
+    return true;
+  }
+  /* A kind whose values all fit a number takes the slot, whatever else came. */
   assert(row->arg != NULL || !row->ref);
   if (from_slot || !row->ref) {
     ak_kind_from_number(t->kind, slot, &f->vals[i]);

@@ -121,6 +121,24 @@ static bool pointer_from_js(napi_env env, napi_value value, void *out) {
   return ak_pointer_parse(env, value, out) == AK_PTR_OK;
 }
 
+/* The engine's kinds: the environment of the call, and a JS value's own handle (a missing one is
+ * undefined); a napi_value result is the value C returned (NULL, as after a throw: undefined). */
+static void *engine_env(napi_env env, napi_value value) {
+  (void)value;
+  return env;
+}
+
+static void *engine_value(napi_env env, napi_value value) {
+  if (value == NULL) napi_get_undefined(env, &value);
+  return value;
+}
+
+static napi_value handle_to_js(napi_env env, const void *p) {
+  napi_value value;
+  memcpy(&value, p, sizeof value);
+  return engine_value(env, value);
+}
+
 #define AK_SCALAR(kind, ctype, ffi) .type = {kind, sizeof(ctype), _Alignof(ctype), &ffi}
 #define AK_MEMORY(name)             .read = read_##name, .write = write_##name
 
@@ -185,6 +203,11 @@ const ak_kind_row ak_kinds[AK_KIND_COUNT] = {
     [AK_CSTRING32] = {"cstring32", AK_SCALAR(AK_CSTRING32, uint32_t *, ffi_type_pointer),
                       .ref = true, .promoted = AK_CSTRING32, .unit = 4, .to_js = cstring32_to_js,
                       .from_js = pointer_from_js, .arg = ak_arg_wide_string},
+    [AK_NAPI_ENV] = {"napi_env", AK_SCALAR(AK_NAPI_ENV, napi_env, ffi_type_pointer),
+                     .promoted = AK_NAPI_ENV, .engine = engine_env},
+    [AK_NAPI_VALUE] = {"napi_value", AK_SCALAR(AK_NAPI_VALUE, napi_value, ffi_type_pointer),
+                       .ref = true, .promoted = AK_NAPI_VALUE, .engine = engine_value,
+                       .to_js = handle_to_js},
     /* A struct's descriptor is built per definition (types.c), and its bytes convert as a
      * buffer wherever they go; this row names the kind. */
     [AK_STRUCT] = {"struct", {AK_STRUCT, 0, 1, NULL}, .ref = true, .promoted = AK_STRUCT},

@@ -50,9 +50,11 @@ typedef enum {
   AK_F64,
   AK_PTR,
   AK_CSTRING,
-  AK_CSTRING16, /* char16_t *: UTF-16 text */
-  AK_CSTRING32, /* char32_t *: UTF-32 text (and wchar_t * where wchar_t is 4 bytes) */
-  AK_STRUCT,    /* by value; layout in ak_type.fields */
+  AK_CSTRING16,  /* char16_t *: UTF-16 text */
+  AK_CSTRING32,  /* char32_t *: UTF-32 text (and wchar_t * where wchar_t is 4 bytes) */
+  AK_NAPI_ENV,   /* napi_env: the environment of the call, whatever JS passed */
+  AK_NAPI_VALUE, /* napi_value: the JS value itself, as its handle */
+  AK_STRUCT,     /* by value; layout in ak_type.fields */
   AK_KIND_COUNT
 } ak_kind;
 
@@ -103,6 +105,11 @@ typedef struct {
   /* Its bytes are in the order the machine's are not: the fast path, whose register images come
    * straight from the slots' doubles (call.c, int_image), does not take it as an argument. */
   bool swapped;
+  /* A kind whose C value is the engine's own (napi_env, napi_value): the C value for the JS
+   * value passed as the argument (the environment itself; the value's handle), valid during the
+   * call. Only synchronous calls on the JS thread take such a kind: not the fast path, .async,
+   * callbacks nor struct fields, since no other thread may use Node-API. */
+  void *(*engine)(napi_env env, napi_value value);
   /* The bytes of a code unit of the NUL-terminated text a value of the kind points to (text.c);
    * 0 when it is no string. */
   uint8_t unit;
@@ -188,6 +195,8 @@ static inline bool ak_kind_to_number(ak_kind kind, const void *p, double *out) {
   case AK_CSTRING:
   case AK_CSTRING16:
   case AK_CSTRING32:
+  case AK_NAPI_ENV:
+  case AK_NAPI_VALUE:
   case AK_STRUCT:
   case AK_KIND_COUNT:
     return false;
@@ -246,6 +255,8 @@ static inline void ak_kind_from_number(ak_kind kind, double d, ak_value *v) {
     v->ptr = (void *)(intptr_t)(int64_t)d;
     return;
   case AK_VOID:
+  case AK_NAPI_ENV:
+  case AK_NAPI_VALUE:
   case AK_STRUCT:
   case AK_KIND_COUNT:
     break;
@@ -286,6 +297,8 @@ static inline uint64_t ak_kind_image(ak_kind kind, const ak_value *v) {
   case AK_CSTRING:
   case AK_CSTRING16:
   case AK_CSTRING32:
+  case AK_NAPI_ENV:
+  case AK_NAPI_VALUE:
     return v->u64;
   case AK_VOID:
   case AK_STRUCT:

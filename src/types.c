@@ -64,8 +64,6 @@ static const alias aliases[] = {
     {"function", AK_PTR},
     {"callback", AK_PTR},
     {"buffer", AK_PTR},
-    {"napi_env", AK_PTR},
-    {"napi_value", AK_PTR},
     {"CString", AK_CSTRING},
     /* Integers in a given byte order: the little-endian ones are the plain kinds (every target
      * is little-endian, kinds.h), with koffi's spellings of both orders. */
@@ -399,6 +397,12 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
     if (field == NULL) goto fail;
     if (field->kind == AK_VOID) {
       ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct member cannot be void");
+      goto fail;
+    }
+    /* A handle is valid during one call only; memory outlives it. */
+    if (ak_kinds[field->kind].engine != NULL) {
+      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct member cannot be %s",
+               ak_kinds[field->kind].name);
       goto fail;
     }
     t->elements[t->nfields] = field->ffi;

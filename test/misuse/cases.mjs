@@ -291,6 +291,20 @@ add('variadic i16_be is refused', ({ A, testlib }) =>
   A.dlopen(testlib, { be16_value: { args: ['u16_be'], returns: 'u16', variadic: true } }).symbols.be16_value(1, 'u16_be', 2),
 err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
 
+// napi_env and napi_value (test/native/napi_calls.c): synchronous calls on the JS thread only.
+const jsTypeof = (A, testlib) => be(A, testlib, 'js_typeof', { args: ['napi_env', 'napi_value'], returns: 'i32' });
+add('napi_env: null gives the environment', ({ A, testlib }) => jsTypeof(A, testlib)(null, 'x'), value(4));
+add('napi_env: an address is refused', ({ A, testlib }) => jsTypeof(A, testlib)(1, 'x'), typeErr('js_typeof'));
+add('napi_env: a Proxy runs no trap', ({ A, testlib, spy }) => jsTypeof(A, testlib)(spy({}), 'x'), typeErr('js_typeof'));
+add('napi_value: a Proxy passes as itself', ({ A, testlib, spy }) => jsTypeof(A, testlib)(null, spy({})), value(6));
+add('napi_value: .async is refused', ({ A, testlib }) => jsTypeof(A, testlib).async(null, 1),
+  err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'), { async: true });
+add('napi_value: a callback argument is refused', ({ A }) => new A.JSCallback(() => 0, { args: ['napi_value'], returns: 'i32' }),
+  err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('napi_value: a struct field is refused', ({ A }) => A.Struct({ v: 'napi_value' }), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('napi_env: a result is refused', ({ A, testlib }) => be(A, testlib, 'env_is_set', { args: [], returns: 'napi_env' }),
+  err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+
 // ---------------------------------------------------------------------------------------------
 // Argument counts.
 

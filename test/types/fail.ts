@@ -239,3 +239,10 @@ const ordered = dlopen(null, { ntohs: { args: ['u16_be'], returns: 'u16' }, be64
 ordered.ntohs(1n);
 // @ts-expect-error TS2345 a string for a 64-bit big-endian integer
 ordered.be64('1');
+
+// napi_env takes null or undefined, and is a parameter like any other.
+const napi = dlopen(null, { kind: { args: ['napi_env', 'napi_value'], returns: 'i32' } }).symbols;
+// @ts-expect-error TS2345 a pointer for a napi_env
+napi.kind(0, 'x');
+// @ts-expect-error TS2554 the napi_env parameter is not left out
+napi.kind('x');
