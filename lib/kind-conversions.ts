@@ -482,3 +482,32 @@ export const VOID: Conversions = {
   // The addon refuses a void parameter when the callback is made, after its dispatcher is.
   callbackArg: { code: () => 'undefined', reader: () => () => undefined },
 };
+
+/**
+ * The engine's kinds (napi_env, napi_value), which only synchronous calls take (the addon
+ * refuses them in .async, callbacks and struct fields). The native side gives C the environment
+ * of the call, or the JS value's own handle: a value passes as its reference, never in a slot.
+ */
+const engineResult: CallResult = { code: (call) => `return ${call};`, reader: asRef.reader };
+
+/** napi_env: the caller passes null or undefined, and C receives the environment. */
+export const NAPI_ENV: Conversions = {
+  arg: {
+    general: ({ value: a, refuse }) => `if (${a} !== null && ${a} !== undefined) ${refuse};`,
+    takes: () => (v) => v === null || v === undefined,
+    pass: () => () => undefined,
+  },
+  result: engineResult,
+  callbackArg: asRef,
+};
+
+/** napi_value: any JS value, which C receives as its handle; a result is the value C returned. */
+export const NAPI_VALUE: Conversions = {
+  arg: {
+    general: ({ value: a, ref }) => `${ref} = ${a};`,
+    takes: () => () => true,
+    pass: () => (v) => v,
+  },
+  result: engineResult,
+  callbackArg: asRef,
+};

@@ -13,6 +13,8 @@ import {
   FLOAT,
   int64Conversions,
   isBuffer,
+  NAPI_ENV,
+  NAPI_VALUE,
   POINTER,
   smallIntConversions,
   STRING,
@@ -37,12 +39,20 @@ export type Kind =
   | 'u64'
   | 'bigint64'
   | 'biguint64'
+  | 'i16_be'
+  | 'u16_be'
+  | 'i32_be'
+  | 'u32_be'
+  | 'i64_be'
+  | 'u64_be'
   | 'f32'
   | 'f64'
   | 'ptr'
   | 'cstring'
   | 'cstring16'
   | 'cstring32'
+  | 'napi_env'
+  | 'napi_value'
   | 'struct';
 
 /** Why a value was refused: `range` when it has an accepted JS type but is out of range. */
@@ -132,26 +142,54 @@ function smallInt(min: number, max: number, test: SmallInt['test'], get: Get, se
     returns: () => `an integer in [${min}, ${max}]`,
     rangeResult: (value) => typeof value === 'number',
     toMemory: (value) => value,
-    field: (_size: number, refuse: RefuseField) => ({
-      read: get,
-      write(view, at, value, path) {
-        if (typeof value !== 'number') refuse(path, 'must be a number', value);
-        if (!Number.isInteger(value) || value < min || value > max)
-          refuse(path, `must be an integer in [${min}, ${max}]`, value, true);
-        set(view, at, value);
-      },
-    }),
+    field: smallIntField(int, get, set),
   };
 }
 
-/** A 64-bit integer: a number while exact (unless `alwaysBig`), a BigInt beyond. */
-function int64(signed: boolean, alwaysBig: boolean): KindRow {
+/**
+ * A big-endian integer of at most 32 bits: its plain kind's row, but for its C type (for
+ * messages) and its field, whose bytes are in big-endian order. A typed array would read its
+ * elements in the machine's order, so it is no plain `number` kind.
+ */
+function bigEndian(row: KindRow, type: 'Int16' | 'Uint16' | 'Int32' | 'Uint32'): KindRow {
+  const get = DataView.prototype[`get${type}`];
+  const set = DataView.prototype[`set${type}`];
+  return {
+    ...row,
+    c: `${row.c} (big-endian)`,
+    number: false,
+    field: smallIntField(
+      row.int!,
+      (view, at) => get.call(view, at, false),
+      (view, at, x) => set.call(view, at, x, false),
+    ),
+  };
+}
+
+function smallIntField({ min, max }: SmallInt, get: Get, set: Set): KindRow['field'] {
+  return (_size: number, refuse: RefuseField) => ({
+    read: get,
+    write(view, at, value, path) {
+      if (typeof value !== 'number') refuse(path, 'must be a number', value);
+      if (!Number.isInteger(value) || value < min || value > max)
+        refuse(path, `must be an integer in [${min}, ${max}]`, value, true);
+      set(view, at, value);
+    },
+  });
+}
+
+/**
+ * A 64-bit integer: a number while exact (unless `alwaysBig`), a BigInt beyond; in a struct, its
+ * bytes are in the machine's order, or big-endian with `bigEndianBytes`.
+ */
+function int64(signed: boolean, alwaysBig: boolean, bigEndianBytes = false): KindRow {
+  const little = LE && !bigEndianBytes;
   const min = signed ? -(2n ** 63n) : 0n;
   const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
   const range = signed ? '[-2^63, 2^63 - 1]' : '[0, 2^64 - 1]';
   return {
     ...int64Conversions(signed, alwaysBig),
-    c: signed ? 'int64_t' : 'uint64_t',
+    c: (signed ? 'int64_t' : 'uint64_t') + (bigEndianBytes ? ' (big-endian)' : ''),
     ref: true,
     number: false,
     accepts: (value) =>
@@ -177,7 +215,7 @@ function int64(signed: boolean, alwaysBig: boolean): KindRow {
       : (value) => BigInt.asUintN(64, BigInt(value as number | bigint)),
     field: (_size: number, refuse: RefuseField) => ({
       read(view, at) {
-        const v = signed ? view.getBigInt64(at, LE) : view.getBigUint64(at, LE);
+        const v = signed ? view.getBigInt64(at, little) : view.getBigUint64(at, little);
         return alwaysBig || v > MAX_SAFE || v < -MAX_SAFE ? v : Number(v);
       },
       write(view, at, value, path) {
@@ -187,8 +225,8 @@ function int64(signed: boolean, alwaysBig: boolean): KindRow {
         else if (Number.isSafeInteger(value)) v = BigInt(value);
         else refuse(path, 'must be an integer (a BigInt beyond 2^53)', value, true);
         if (v < min || v > max) refuse(path, `must be in [${min}, ${max}]`, value, true);
-        if (signed) view.setBigInt64(at, v, LE);
-        else view.setBigUint64(at, v, LE);
+        if (signed) view.setBigInt64(at, v, little);
+        else view.setBigUint64(at, v, little);
       },
     }),
   };
@@ -286,6 +324,60 @@ function textKind(conversions: Conversions, c: string, takes: string): KindRow {
   };
 }
 
+/**
+ * A kind of Node-API's own (napi_env, napi_value), for synchronous calls only: no callback
+ * result, struct field nor memory. `ref`: its values pass as references (the native side takes
+ * each value's handle); `accepts` and `takes`: what an argument may be, and that for messages.
+ */
+function engineKind(
+  conversions: Conversions,
+  c: string,
+  ref: boolean,
+  accepts: (value: unknown) => boolean,
+  takes: string,
+): KindRow {
+  return {
+    ...conversions,
+    c,
+    ref,
+    number: false,
+    accepts,
+    refuse: (_value, got) => typeError(`must be ${takes}, got ${got}`),
+    returns: () => 'nothing',
+    rangeResult: () => false,
+  };
+}
+
+// The plain integers of 16 and 32 bits, whose rows the big-endian ones start from.
+const I16 = smallInt(
+  -32768,
+  32767,
+  (v) => `((${v} << 16) >> 16) === ${v}`,
+  (view, at) => view.getInt16(at, LE),
+  (view, at, x) => view.setInt16(at, x, LE),
+);
+const U16 = smallInt(
+  0,
+  65535,
+  (v) => `(${v} & 0xffff) === ${v}`,
+  (view, at) => view.getUint16(at, LE),
+  (view, at, x) => view.setUint16(at, x, LE),
+);
+const I32 = smallInt(
+  -2147483648,
+  2147483647,
+  (v) => `(${v} | 0) === ${v}`,
+  (view, at) => view.getInt32(at, LE),
+  (view, at, x) => view.setInt32(at, x, LE),
+);
+const U32 = smallInt(
+  0,
+  4294967295,
+  (v) => `(${v} >>> 0) === ${v}`,
+  (view, at) => view.getUint32(at, LE),
+  (view, at, x) => view.setUint32(at, x, LE),
+);
+
 export const KINDS: Readonly<Record<Kind, KindRow>> = {
   void: {
     ...VOID,
@@ -329,38 +421,21 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
     (view, at) => view.getUint8(at),
     (view, at, x) => view.setUint8(at, x),
   ),
-  i16: smallInt(
-    -32768,
-    32767,
-    (v) => `((${v} << 16) >> 16) === ${v}`,
-    (view, at) => view.getInt16(at, LE),
-    (view, at, x) => view.setInt16(at, x, LE),
-  ),
-  u16: smallInt(
-    0,
-    65535,
-    (v) => `(${v} & 0xffff) === ${v}`,
-    (view, at) => view.getUint16(at, LE),
-    (view, at, x) => view.setUint16(at, x, LE),
-  ),
-  i32: smallInt(
-    -2147483648,
-    2147483647,
-    (v) => `(${v} | 0) === ${v}`,
-    (view, at) => view.getInt32(at, LE),
-    (view, at, x) => view.setInt32(at, x, LE),
-  ),
-  u32: smallInt(
-    0,
-    4294967295,
-    (v) => `(${v} >>> 0) === ${v}`,
-    (view, at) => view.getUint32(at, LE),
-    (view, at, x) => view.setUint32(at, x, LE),
-  ),
+  i16: I16,
+  u16: U16,
+  i32: I32,
+  u32: U32,
   i64: int64(true, false),
   u64: int64(false, false),
   bigint64: int64(true, true),
   biguint64: int64(false, true),
+  // Integers in big-endian (network) order: the JS value is the integer, C's the swapped bytes.
+  i16_be: bigEndian(I16, 'Int16'),
+  u16_be: bigEndian(U16, 'Uint16'),
+  i32_be: bigEndian(I32, 'Int32'),
+  u32_be: bigEndian(U32, 'Uint32'),
+  i64_be: int64(true, false, true),
+  u64_be: int64(false, false, true),
   f32: float(
     'float',
     (view, at) => view.getFloat32(at, LE),
@@ -392,6 +467,14 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
   cstring: textKind(STRING, 'const char *', 'a string, null, a CString or a buffer holding a NUL-terminated string'),
   cstring16: textKind(WIDE_STRING, 'const char16_t *', 'a string, null or a buffer holding NUL-terminated UTF-16 text'),
   cstring32: textKind(WIDE_STRING, 'const char32_t *', 'a string, null or a buffer holding NUL-terminated UTF-32 text'),
+  napi_env: engineKind(
+    NAPI_ENV,
+    'napi_env',
+    false,
+    (v) => v === null || v === undefined,
+    'null or undefined (C receives the environment of the call)',
+  ),
+  napi_value: engineKind(NAPI_VALUE, 'napi_value', true, () => true, 'any JS value'),
   struct: {
     ...STRUCT,
     c: 'struct',

@@ -96,6 +96,18 @@ export const read = Object.freeze({
   i64: reader<bigint>('i64', 'bigint64'),
   /** Reads a `uint64_t`, as a BigInt. */
   u64: reader<bigint>('u64', 'biguint64'),
+  /** Reads a big-endian (network order) `int16_t`. */
+  i16_be: reader<number>('i16_be'),
+  /** Reads a big-endian `uint16_t`. */
+  u16_be: reader<number>('u16_be'),
+  /** Reads a big-endian `int32_t`. */
+  i32_be: reader<number>('i32_be'),
+  /** Reads a big-endian `uint32_t`. */
+  u32_be: reader<number>('u32_be'),
+  /** Reads a big-endian `int64_t`, as a BigInt. */
+  i64_be: reader<bigint>('i64_be'),
+  /** Reads a big-endian `uint64_t`, as a BigInt. */
+  u64_be: reader<bigint>('u64_be'),
   /** Reads a `float`. */
   f32: reader<number>('f32'),
   /** Reads a `double`. */
@@ -155,6 +167,18 @@ export const write = Object.freeze({
   i64: writer<number | bigint>('i64'),
   /** Writes a `uint64_t`. */
   u64: writer<number | bigint>('u64'),
+  /** Writes a big-endian (network order) `int16_t`. */
+  i16_be: writer<number>('i16_be'),
+  /** Writes a big-endian `uint16_t`. */
+  u16_be: writer<number>('u16_be'),
+  /** Writes a big-endian `int32_t`. */
+  i32_be: writer<number>('i32_be'),
+  /** Writes a big-endian `uint32_t`. */
+  u32_be: writer<number>('u32_be'),
+  /** Writes a big-endian `int64_t`. */
+  i64_be: writer<number | bigint>('i64_be'),
+  /** Writes a big-endian `uint64_t`. */
+  u64_be: writer<number | bigint>('u64_be'),
   /** Writes a `float`. */
   f32: writer<number>('f32'),
   /** Writes a `double`. */

@@ -92,9 +92,9 @@ export const FFIType = Object.freeze({
   function: 'function',
   /** A C function pointer, as `ptr` (a JSCallback's or a CFunction's address). */
   callback: 'callback',
-  /** Node-API's `napi_env`, as `ptr`. */
+  /** Node-API's `napi_env`: the caller passes null, and C receives the environment of the call. */
   napi_env: 'napi_env',
-  /** Node-API's `napi_value`, as `ptr`. */
+  /** Node-API's `napi_value`: any JS value, which C receives as its handle (valid during the call). */
   napi_value: 'napi_value',
   /** `const char *`: takes a JS string (copied for the call) or a pointer; gives a string or null. */
   CString: 'cstring',

@@ -96,6 +96,24 @@ interface Conversions {
     received: number | bigint;
     returned: PointerLike;
   };
+  /** napi_env: the caller passes null or undefined; C receives the environment of the call. */
+  napiEnv: {
+    arg: null | undefined;
+    result: never;
+    fieldIn: never;
+    fieldOut: never;
+    received: never;
+    returned: never;
+  };
+  /** napi_value: any JS value, which C receives as its handle; a result is the JS value C returned. */
+  napiValue: {
+    arg: unknown;
+    result: unknown;
+    fieldIn: never;
+    fieldOut: never;
+    received: never;
+    returned: never;
+  };
   /** ArkFFI's return code '2': a struct of two doubles by value, as its bytes. */
   bytes: {
     arg: ArrayBufferLike | ArrayBufferView;
@@ -171,13 +189,50 @@ interface TypeNames {
   uintptr_t: 'int64';
   bigint64: 'bigint';
   biguint64: 'bigint';
+  // Integers in a given byte order: the JS value is the integer; C's bytes are in that order.
+  i16_le: 'number';
+  int16_le: 'number';
+  int16_le_t: 'number';
+  u16_le: 'number';
+  uint16_le: 'number';
+  uint16_le_t: 'number';
+  i32_le: 'number';
+  int32_le: 'number';
+  int32_le_t: 'number';
+  u32_le: 'number';
+  uint32_le: 'number';
+  uint32_le_t: 'number';
+  i64_le: 'int64';
+  int64_le: 'int64';
+  int64_le_t: 'int64';
+  u64_le: 'int64';
+  uint64_le: 'int64';
+  uint64_le_t: 'int64';
+  i16_be: 'number';
+  int16_be: 'number';
+  int16_be_t: 'number';
+  u16_be: 'number';
+  uint16_be: 'number';
+  uint16_be_t: 'number';
+  i32_be: 'number';
+  int32_be: 'number';
+  int32_be_t: 'number';
+  u32_be: 'number';
+  uint32_be: 'number';
+  uint32_be_t: 'number';
+  i64_be: 'int64';
+  int64_be: 'int64';
+  int64_be_t: 'int64';
+  u64_be: 'int64';
+  uint64_be: 'int64';
+  uint64_be_t: 'int64';
   ptr: 'ptr';
   pointer: 'ptr';
   buffer: 'ptr';
   function: 'ptr';
   callback: 'ptr';
-  napi_env: 'ptr';
-  napi_value: 'ptr';
+  napi_env: 'napiEnv';
+  napi_value: 'napiValue';
   p: 'ptr';
   k: 'ptr';
   cstring: 'cstring';
@@ -261,7 +316,8 @@ export type VoidTypeName = { [N in TableName]: TypeNames[N] extends 'void' ? N :
 
 /** The type names a struct field can have: every scalar, not void nor a by-value struct code. */
 export type FieldTypeName =
-  { [N in TableName]: TypeNames[N] extends 'void' | 'bytes' ? never : N }[TableName] | PointerSpelling;
+  | { [N in TableName]: TypeNames[N] extends 'void' | 'bytes' | 'napiEnv' | 'napiValue' ? never : N }[TableName]
+  | PointerSpelling;
 
 /**
  * A type in a definition: a type name, an array of member types for a struct passed or returned

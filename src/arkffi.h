@@ -224,6 +224,7 @@ struct ak_fn {
   uint32_t id;
   const bool *closed; /* its library's `closed` (one load on the call path), or a false */
   bool calls_back;    /* it takes a pointer, so it may call a JSCallback (ak_calls_back) */
+  bool engine;        /* it takes or returns napi_env or napi_value: JS thread only */
   bool fast;
   bool ret_in_sse;                 /* fast path: the result comes back in a vector register */
   bool uses_arena;                 /* fast path: the wrapper may copy strings into the arena */
@@ -325,6 +326,8 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
 /* The kinds' `arg` conversions (ak_kind_row): argument i given as a Node-API value. */
 bool ak_arg_int64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_uint64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
+/* The same for the big-endian ones (AK_I64_BE, AK_U64_BE). */
+bool ak_arg_int64_be(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 bool ak_arg_cstring(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value);
 /* The same for UTF-16 and UTF-32 strings (the kind's row says which). */

@@ -314,7 +314,16 @@ napi_value ak_js_invoke_async(napi_env env, napi_callback_info info) {
   napi_deferred deferred;
   ak_state *st = ak_state_get(env);
   ak_fn *fn = ak_fn_called(env, st);
-  if (fn == NULL || ak_failed(env, napi_create_promise(env, &deferred, &promise))) return NULL;
+  if (fn == NULL) return NULL;
+  if (fn->engine) {
+    /* A pool thread must not use Node-API, nor a JS value's handle outlive its call. */
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
+             "%s.async(): a function taking or returning napi_env or napi_value runs on the JS "
+             "thread only: call it synchronously",
+             fn->name);
+    return NULL;
+  }
+  if (ak_failed(env, napi_create_promise(env, &deferred, &promise))) return NULL;
   ak_job *job = calloc(1, sizeof *job);
   if (job == NULL) {
     ak_throw(env, "Error", "ERR_ARKFFI_NO_MEMORY", "out of memory");

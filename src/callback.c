@@ -367,6 +367,15 @@ void ak_callbacks_free(ak_state *st) {
 }
 
 /* Builds the signature: argument and result types, the libffi interface. Throws on failure. */
+/* A callback may run on another thread, where no Node-API value nor environment may go: false,
+ * thrown, for the engine's kinds. */
+static bool callback_takes(napi_env env, const ak_type *t, const char *what) {
+  if (ak_kinds[t->kind].engine == NULL) return true;
+  ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "JSCallback: a %s cannot be %s", what,
+           ak_kinds[t->kind].name);
+  return false;
+}
+
 static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value returns) {
   uint32_t nargs = 0;
   bool is_array = false;
@@ -402,11 +411,13 @@ static bool cb_signature(napi_env env, ak_cb *cb, napi_value args, napi_value re
                i + 1);
       return false;
     }
+    if (!callback_takes(env, t, "argument")) return false;
     cb->ffi_args[i] = t->ffi;
     cb->kinds[i] = (uint8_t)t->kind;
     if (ak_kind_is_ref(t->kind)) cb->nref++;
   }
-  if ((cb->ret = ak_type_from_js(env, returns)) == NULL) return false;
+  if ((cb->ret = ak_type_from_js(env, returns)) == NULL || !callback_takes(env, cb->ret, "result"))
+    return false;
   cb->ret_kind = cb->ret->kind;
   cb->plain = cb->nref == 0 && !ak_kind_is_ref(cb->ret_kind);
   if (ffi_prep_cif(&cb->cif, FFI_DEFAULT_ABI, nargs, cb->ret->ffi, cb->ffi_args) != FFI_OK) {

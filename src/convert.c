@@ -86,6 +86,13 @@ bool ak_arg_uint64(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_
   return int64_arg(env, fn, i, value, false, &f->vals[i]);
 }
 
+/* A big-endian 64-bit integer: the BigInt's integer, its bytes swapped. */
+bool ak_arg_int64_be(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
+  if (!int64_arg(env, fn, i, value, fn->args[i]->kind == AK_I64_BE, &f->vals[i])) return false;
+  f->vals[i].u64 = __builtin_bswap64(f->vals[i].u64);
+  return true;
+}
+
 bool ak_arg_pointer(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, napi_value value) {
   ak_ptr_status status = ak_pointer_parse(env, value, &f->vals[i].ptr);
   if (status != AK_PTR_OK)
@@ -188,8 +195,12 @@ bool ak_convert_arg(napi_env env, const ak_fn *fn, ak_frame *f, uint32_t i, doub
     f->avalues[i] = (void *)(intptr_t)(int64_t)slot;
     return true;
   }
-  /* A kind whose values all fit a number takes the slot, whatever else came. */
   const ak_kind_row *row = &ak_kinds[t->kind];
+  if (row->engine != NULL) {
+    f->vals[i].ptr = row->engine(env, ref);
+    return true;
+  }
+  /* A kind whose values all fit a number takes the slot, whatever else came. */
   assert(row->arg != NULL || !row->ref);
   if (from_slot || !row->ref) {
     ak_kind_from_number(t->kind, slot, &f->vals[i]);

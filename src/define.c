@@ -160,6 +160,9 @@ static bool fast_plan(ak_fn *fn, int32_t nfixed) {
   if (!fn->state->fast_enabled || nfixed >= 0) return true;
   uint8_t where[AK_MAX_ARGS];
   ak_abi_regs regs;
+  for (uint32_t i = 0; i < fn->nargs; i++)
+    if (ak_kinds[fn->args[i]->kind].swapped || ak_kinds[fn->args[i]->kind].engine != NULL)
+      return true;
   if (!ak_abi_reg_plan(fn->ret, fn->args, fn->nargs, AK_ABI_INT_REGS, where, &regs)) return true;
   fn->fast_slot = calloc(fn->nargs ? fn->nargs : 1, sizeof *fn->fast_slot);
   /* Strings are integer-class: at most one per integer register. */
@@ -238,10 +241,19 @@ static bool define_signature(napi_env env, ak_fn *fn, napi_value args, napi_valu
     fn->args[fn->nargs++] = t;
     fn->ffi_args[i] = t->ffi;
     fn->ref_index[i] = ak_kind_is_ref(t->kind) ? (int32_t)fn->nref++ : -1;
-    fn->calls_back |= t->kind == AK_PTR;
+    /* C that has the environment may call JS, which may call back. */
+    fn->calls_back |= t->kind == AK_PTR || ak_kinds[t->kind].engine != NULL;
+    fn->engine |= ak_kinds[t->kind].engine != NULL;
   }
   if ((fn->ret = ak_type_from_js(env, returns)) == NULL) return false;
   fn->ret_kind = fn->ret->kind;
+  const ak_kind_row *ret = &ak_kinds[fn->ret_kind];
+  if (ret->engine != NULL && ret->to_js == NULL) {
+    ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "%s: %s cannot be a result", fn->name,
+             ret->name);
+    return false;
+  }
+  fn->engine |= ret->engine != NULL;
   if (fn->ret_kind == AK_CSTRING && (fn->last_string = calloc(1, sizeof *fn->last_string)) == NULL)
     return define_oom(env);
   return true;

@@ -32,6 +32,15 @@ AK_READER(biguint64, uint64_t, napi_create_bigint_uint64(env, v, &out))
 AK_READER(f32, float, napi_create_double(env, v, &out))
 AK_READER(f64, double, napi_create_double(env, v, &out))
 AK_READER(ptr, uintptr_t, out = ak_make_u64(env, v))
+AK_READER(i16_be, uint16_t, napi_create_int32(env, (int16_t)__builtin_bswap16(v), &out))
+AK_READER(u16_be, uint16_t, napi_create_uint32(env, __builtin_bswap16(v), &out))
+AK_READER(i32_be, uint32_t, napi_create_int32(env, (int32_t)__builtin_bswap32(v), &out))
+AK_READER(u32_be, uint32_t, napi_create_uint32(env, __builtin_bswap32(v), &out))
+AK_READER(i64_be, uint64_t, out = ak_make_i64(env, (int64_t)__builtin_bswap64(v)))
+AK_READER(u64_be, uint64_t, out = ak_make_u64(env, __builtin_bswap64(v)))
+/* read.i64_be and read.u64_be give BigInts, as read.i64 and read.u64 do. */
+AK_READER(bigint64_be, uint64_t, napi_create_bigint_int64(env, (int64_t)__builtin_bswap64(v), &out))
+AK_READER(biguint64_be, uint64_t, napi_create_bigint_uint64(env, __builtin_bswap64(v), &out))
 
 /* Writing memory from a value the TypeScript layer has checked: a number for the kinds up to 32
  * bits and the floats; a BigInt that fits for the 64-bit integers and pointers. */
@@ -61,6 +70,24 @@ AK_NUMBER_WRITER(f32, float)
 AK_NUMBER_WRITER(f64, double)
 AK_BIGINT_WRITER(i64, int64_t, napi_get_value_bigint_int64)
 AK_BIGINT_WRITER(u64, uint64_t, napi_get_value_bigint_uint64)
+
+/* The big-endian integers: the plain integer's write, then its bytes swapped in place. */
+#define AK_SWAPPED_WRITER(name, plain, utype, swap)                                                \
+  static bool write_##name(napi_env env, napi_value value, void *p) {                              \
+    utype v;                                                                                       \
+    if (!write_##plain(env, value, p)) return false;                                               \
+    memcpy(&v, p, sizeof v);                                                                       \
+    v = swap(v);                                                                                   \
+    memcpy(p, &v, sizeof v);                                                                       \
+    return true;                                                                                   \
+  }
+AK_SWAPPED_WRITER(i16_be, i16, uint16_t, __builtin_bswap16)
+AK_SWAPPED_WRITER(u16_be, u16, uint16_t, __builtin_bswap16)
+AK_SWAPPED_WRITER(i32_be, i32, uint32_t, __builtin_bswap32)
+AK_SWAPPED_WRITER(u32_be, u32, uint32_t, __builtin_bswap32)
+AK_SWAPPED_WRITER(i64_be, i64, uint64_t, __builtin_bswap64)
+AK_SWAPPED_WRITER(u64_be, u64, uint64_t, __builtin_bswap64)
+#undef AK_SWAPPED_WRITER
 
 static bool write_ptr(napi_env env, napi_value value, void *p) {
   uint64_t bits = 0;
@@ -94,6 +121,24 @@ static bool pointer_from_js(napi_env env, napi_value value, void *out) {
   return ak_pointer_parse(env, value, out) == AK_PTR_OK;
 }
 
+/* The engine's kinds: the environment of the call, and a JS value's own handle (a missing one is
+ * undefined); a napi_value result is the value C returned (NULL, as after a throw: undefined). */
+static void *engine_env(napi_env env, napi_value value) {
+  (void)value;
+  return env;
+}
+
+static void *engine_value(napi_env env, napi_value value) {
+  if (value == NULL) napi_get_undefined(env, &value);
+  return value;
+}
+
+static napi_value handle_to_js(napi_env env, const void *p) {
+  napi_value value;
+  memcpy(&value, p, sizeof value);
+  return engine_value(env, value);
+}
+
 #define AK_SCALAR(kind, ctype, ffi) .type = {kind, sizeof(ctype), _Alignof(ctype), &ffi}
 #define AK_MEMORY(name)             .read = read_##name, .write = write_##name
 
@@ -123,6 +168,25 @@ const ak_kind_row ak_kinds[AK_KIND_COUNT] = {
     [AK_U64_BIG] = {"biguint64", AK_SCALAR(AK_U64_BIG, uint64_t, ffi_type_uint64), .ref = true,
                     .promoted = AK_U64_BIG, .to_js = read_biguint64, .from_js = write_u64,
                     .arg = ak_arg_uint64, .read = read_biguint64, .write = write_u64},
+    /* The byte-order integers convert as their plain ones, their bytes swapped (kinds.h). A
+     * 16-bit one as a variadic argument is not promoted: C's int would hold other bytes, and
+     * libffi refuses the signature. */
+    [AK_I16_BE] = {"i16_be", AK_SCALAR(AK_I16_BE, int16_t, ffi_type_sint16), .swapped = true,
+                   .promoted = AK_I16_BE, AK_MEMORY(i16_be)},
+    [AK_U16_BE] = {"u16_be", AK_SCALAR(AK_U16_BE, uint16_t, ffi_type_uint16), .swapped = true,
+                   .promoted = AK_U16_BE, AK_MEMORY(u16_be)},
+    [AK_I32_BE] = {"i32_be", AK_SCALAR(AK_I32_BE, int32_t, ffi_type_sint32), .swapped = true,
+                   .promoted = AK_I32_BE, AK_MEMORY(i32_be)},
+    [AK_U32_BE] = {"u32_be", AK_SCALAR(AK_U32_BE, uint32_t, ffi_type_uint32), .swapped = true,
+                   .promoted = AK_U32_BE, AK_MEMORY(u32_be)},
+    [AK_I64_BE] = {"i64_be", AK_SCALAR(AK_I64_BE, int64_t, ffi_type_sint64), .ref = true,
+                   .swapped = true, .promoted = AK_I64_BE, .to_js = read_i64_be,
+                   .from_js = write_i64_be, .arg = ak_arg_int64_be, .read = read_bigint64_be,
+                   .write = write_i64_be},
+    [AK_U64_BE] = {"u64_be", AK_SCALAR(AK_U64_BE, uint64_t, ffi_type_uint64), .ref = true,
+                   .swapped = true, .promoted = AK_U64_BE, .to_js = read_u64_be,
+                   .from_js = write_u64_be, .arg = ak_arg_int64_be, .read = read_biguint64_be,
+                   .write = write_u64_be},
     [AK_F32] = {"f32", AK_SCALAR(AK_F32, float, ffi_type_float), .promoted = AK_F64,
                 AK_MEMORY(f32)},
     [AK_F64] = {"f64", AK_SCALAR(AK_F64, double, ffi_type_double), .promoted = AK_F64,
@@ -139,6 +203,11 @@ const ak_kind_row ak_kinds[AK_KIND_COUNT] = {
     [AK_CSTRING32] = {"cstring32", AK_SCALAR(AK_CSTRING32, uint32_t *, ffi_type_pointer),
                       .ref = true, .promoted = AK_CSTRING32, .unit = 4, .to_js = cstring32_to_js,
                       .from_js = pointer_from_js, .arg = ak_arg_wide_string},
+    [AK_NAPI_ENV] = {"napi_env", AK_SCALAR(AK_NAPI_ENV, napi_env, ffi_type_pointer),
+                     .promoted = AK_NAPI_ENV, .engine = engine_env},
+    [AK_NAPI_VALUE] = {"napi_value", AK_SCALAR(AK_NAPI_VALUE, napi_value, ffi_type_pointer),
+                       .ref = true, .promoted = AK_NAPI_VALUE, .engine = engine_value,
+                       .to_js = handle_to_js},
     /* A struct's descriptor is built per definition (types.c), and its bytes convert as a
      * buffer wherever they go; this row names the kind. */
     [AK_STRUCT] = {"struct", {AK_STRUCT, 0, 1, NULL}, .ref = true, .promoted = AK_STRUCT},

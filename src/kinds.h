@@ -38,13 +38,23 @@ typedef enum {
   AK_U64,
   AK_I64_BIG, /* int64_t, always returned as a BigInt */
   AK_U64_BIG, /* uint64_t, always returned as a BigInt */
+  /* Integers whose bytes are big-endian (network order): the C value is the byte-swapped
+   * integer, the JS value the integer itself. */
+  AK_I16_BE,
+  AK_U16_BE,
+  AK_I32_BE,
+  AK_U32_BE,
+  AK_I64_BE,
+  AK_U64_BE,
   AK_F32,
   AK_F64,
   AK_PTR,
   AK_CSTRING,
-  AK_CSTRING16, /* char16_t *: UTF-16 text */
-  AK_CSTRING32, /* char32_t *: UTF-32 text (and wchar_t * where wchar_t is 4 bytes) */
-  AK_STRUCT,    /* by value; layout in ak_type.fields */
+  AK_CSTRING16,  /* char16_t *: UTF-16 text */
+  AK_CSTRING32,  /* char32_t *: UTF-32 text (and wchar_t * where wchar_t is 4 bytes) */
+  AK_NAPI_ENV,   /* napi_env: the environment of the call, whatever JS passed */
+  AK_NAPI_VALUE, /* napi_value: the JS value itself, as its handle */
+  AK_STRUCT,     /* by value; layout in ak_type.fields */
   AK_KIND_COUNT
 } ak_kind;
 
@@ -92,6 +102,14 @@ typedef struct {
   bool ref;
   /* The type a variadic argument of the kind is promoted to (C's default argument promotions). */
   ak_kind promoted;
+  /* Its bytes are in the order the machine's are not: the fast path, whose register images come
+   * straight from the slots' doubles (call.c, int_image), does not take it as an argument. */
+  bool swapped;
+  /* A kind whose C value is the engine's own (napi_env, napi_value): the C value for the JS
+   * value passed as the argument (the environment itself; the value's handle), valid during the
+   * call. Only synchronous calls on the JS thread take such a kind: not the fast path, .async,
+   * callbacks nor struct fields, since no other thread may use Node-API. */
+  void *(*engine)(napi_env env, napi_value value);
   /* The bytes of a code unit of the NUL-terminated text a value of the kind points to (text.c);
    * 0 when it is no string. */
   uint8_t unit;
@@ -147,6 +165,10 @@ static inline bool ak_kind_to_number(ak_kind kind, const void *p, double *out) {
     AK_READ_NUMBER(AK_U32, u32, v.u32)
     AK_READ_NUMBER(AK_F32, f32, v.f32)
     AK_READ_NUMBER(AK_F64, f64, v.f64)
+    AK_READ_NUMBER(AK_I16_BE, u16, (int16_t)__builtin_bswap16(v.u16))
+    AK_READ_NUMBER(AK_U16_BE, u16, __builtin_bswap16(v.u16))
+    AK_READ_NUMBER(AK_I32_BE, u32, (int32_t)__builtin_bswap32(v.u32))
+    AK_READ_NUMBER(AK_U32_BE, u32, __builtin_bswap32(v.u32))
 #undef AK_READ_NUMBER
   case AK_I64:
     memcpy(&v.i64, p, sizeof v.i64);
@@ -158,6 +180,11 @@ static inline bool ak_kind_to_number(ak_kind kind, const void *p, double *out) {
     if (v.u64 > (uint64_t)AK_SAFE_INT) return false;
     *out = (double)v.u64;
     return true;
+  case AK_I64_BE:
+  case AK_U64_BE:
+    memcpy(&v.u64, p, sizeof v.u64);
+    v.u64 = __builtin_bswap64(v.u64);
+    return ak_kind_to_number(kind == AK_I64_BE ? AK_I64 : AK_U64, &v, out);
   case AK_PTR:
     memcpy(&v.ptr, p, sizeof v.ptr);
     if ((uintptr_t)v.ptr > (uint64_t)AK_SAFE_INT) return false;
@@ -168,6 +195,8 @@ static inline bool ak_kind_to_number(ak_kind kind, const void *p, double *out) {
   case AK_CSTRING:
   case AK_CSTRING16:
   case AK_CSTRING32:
+  case AK_NAPI_ENV:
+  case AK_NAPI_VALUE:
   case AK_STRUCT:
   case AK_KIND_COUNT:
     return false;
@@ -204,6 +233,21 @@ static inline void ak_kind_from_number(ak_kind kind, double d, ak_value *v) {
   case AK_U64_BIG:
     v->u64 = (uint64_t)d;
     return;
+  /* The byte-order integers: the integer's bytes swapped, from its two's complement. */
+  case AK_I16_BE:
+  case AK_U16_BE:
+    v->u16 = __builtin_bswap16((uint16_t)(int32_t)d);
+    return;
+  case AK_I32_BE:
+  case AK_U32_BE:
+    v->u32 = __builtin_bswap32((uint32_t)(int64_t)d);
+    return;
+  case AK_I64_BE:
+    v->u64 = __builtin_bswap64((uint64_t)(int64_t)d);
+    return;
+  case AK_U64_BE:
+    v->u64 = __builtin_bswap64((uint64_t)d);
+    return;
   case AK_PTR:
   case AK_CSTRING:
   case AK_CSTRING16:
@@ -211,6 +255,8 @@ static inline void ak_kind_from_number(ak_kind kind, double d, ak_value *v) {
     v->ptr = (void *)(intptr_t)(int64_t)d;
     return;
   case AK_VOID:
+  case AK_NAPI_ENV:
+  case AK_NAPI_VALUE:
   case AK_STRUCT:
   case AK_KIND_COUNT:
     break;
@@ -234,8 +280,15 @@ static inline uint64_t ak_kind_image(ak_kind kind, const ak_value *v) {
     AK_IMAGE(AK_U32, v->u32)
     AK_IMAGE(AK_I32, (uint64_t)(int64_t)v->i32)
     AK_IMAGE(AK_F32, (memcpy(&bits, &v->f32, sizeof bits), bits))
+    /* The swapped bytes are the C value, widened as its C type is. */
+    AK_IMAGE(AK_U16_BE, v->u16)
+    AK_IMAGE(AK_I16_BE, (uint64_t)(int64_t)v->i16)
+    AK_IMAGE(AK_U32_BE, v->u32)
+    AK_IMAGE(AK_I32_BE, (uint64_t)(int64_t)v->i32)
 #undef AK_IMAGE
   case AK_I64:
+  case AK_I64_BE:
+  case AK_U64_BE:
   case AK_U64:
   case AK_I64_BIG:
   case AK_U64_BIG:
@@ -244,6 +297,8 @@ static inline uint64_t ak_kind_image(ak_kind kind, const ak_value *v) {
   case AK_CSTRING:
   case AK_CSTRING16:
   case AK_CSTRING32:
+  case AK_NAPI_ENV:
+  case AK_NAPI_VALUE:
     return v->u64;
   case AK_VOID:
   case AK_STRUCT:

@@ -64,9 +64,39 @@ static const alias aliases[] = {
     {"function", AK_PTR},
     {"callback", AK_PTR},
     {"buffer", AK_PTR},
-    {"napi_env", AK_PTR},
-    {"napi_value", AK_PTR},
     {"CString", AK_CSTRING},
+    /* Integers in a given byte order: the little-endian ones are the plain kinds (every target
+     * is little-endian, kinds.h), with koffi's spellings of both orders. */
+    {"i16_le", AK_I16},
+    {"u16_le", AK_U16},
+    {"i32_le", AK_I32},
+    {"u32_le", AK_U32},
+    {"i64_le", AK_I64},
+    {"u64_le", AK_U64},
+    {"int16_le", AK_I16},
+    {"int16_le_t", AK_I16},
+    {"uint16_le", AK_U16},
+    {"uint16_le_t", AK_U16},
+    {"int32_le", AK_I32},
+    {"int32_le_t", AK_I32},
+    {"uint32_le", AK_U32},
+    {"uint32_le_t", AK_U32},
+    {"int64_le", AK_I64},
+    {"int64_le_t", AK_I64},
+    {"uint64_le", AK_U64},
+    {"uint64_le_t", AK_U64},
+    {"int16_be", AK_I16_BE},
+    {"int16_be_t", AK_I16_BE},
+    {"uint16_be", AK_U16_BE},
+    {"uint16_be_t", AK_U16_BE},
+    {"int32_be", AK_I32_BE},
+    {"int32_be_t", AK_I32_BE},
+    {"uint32_be", AK_U32_BE},
+    {"uint32_be_t", AK_U32_BE},
+    {"int64_be", AK_I64_BE},
+    {"int64_be_t", AK_I64_BE},
+    {"uint64_be", AK_U64_BE},
+    {"uint64_be_t", AK_U64_BE},
     {"str16", AK_CSTRING16},
     {"string16", AK_CSTRING16},
     {"str32", AK_CSTRING32},
@@ -378,6 +408,12 @@ static ak_type *struct_from_js(napi_env env, napi_value desc, uint32_t depth) {
     if (field == NULL) goto fail;
     if (field->kind == AK_VOID) {
       ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct member cannot be void");
+      goto fail;
+    }
+    /* A handle is valid during one call only; memory outlives it. */
+    if (ak_kinds[field->kind].engine != NULL) {
+      ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "a struct member cannot be %s",
+               ak_kinds[field->kind].name);
       goto fail;
     }
     t->elements[t->nfields] = field->ffi;

@@ -2,6 +2,7 @@
 // processes race harmlessly through an atomic rename) and exposes paths.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,13 @@ function stale() {
 if (stale()) {
   mkdirSync(dirname(testlib), { recursive: true });
   const tmp = `${testlib}.${process.pid}.tmp`;
-  execFileSync(process.env.CC || 'cc', ['-std=c11', '-O1', '-g', '-fPIC', '-shared', '-pthread', '-o', tmp, ...sources], { stdio: 'inherit' });
+  // napi_calls.c includes node_api.h; Node-API's symbols resolve in the process that loads it.
+  const napiHeaders = createRequire(import.meta.url)('node-api-headers').include_dir;
+  execFileSync(
+    process.env.CC || 'cc',
+    ['-std=c11', '-O1', '-g', '-fPIC', '-shared', '-pthread', '-I', napiHeaders, '-o', tmp, ...sources],
+    { stdio: 'inherit' },
+  );
   renameSync(tmp, testlib);
 }
 

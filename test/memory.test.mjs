@@ -112,7 +112,7 @@ test('ptr() rejects what has no address', () => {
 
 test('a NULL address refuses reads whatever the byte offset; readCString reads it as empty', () => {
   const readers = Object.entries(read);
-  assert.equal(readers.length, 12);
+  assert.equal(readers.length, 18);
   for (const [name, reader] of readers) {
     for (const [address, offset] of [[0, 5], [null, 8], [0n, 16], [0, -8]]) {
       const err = throwsCode(assert, () => reader(address, offset), Error, 'ERR_ARKFFI_NULL_POINTER');

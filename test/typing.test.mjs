@@ -79,8 +79,10 @@ test('every type name the addon accepts is typed, as the kind it resolves to', (
   const { resolveType } = createRequire(import.meta.url)(join(root, 'dist', 'types.js'));
   // long and size_t are 64-bit on the platforms ArkFFI targets (x86-64 and AArch64 Linux).
   const kinds = {
-    void: ['void'], bool: ['bool'], number: ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'f32', 'f64'], int64: ['i64', 'u64'],
+    void: ['void'], bool: ['bool'], number: ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'f32', 'f64', 'i16_be', 'u16_be', 'i32_be', 'u32_be'],
+    int64: ['i64', 'u64', 'i64_be', 'u64_be'],
     bigint: ['bigint64', 'biguint64'], ptr: ['ptr'], cstring: ['cstring', 'cstring16', 'cstring32'], bytes: ['struct'],
+    napiEnv: ['napi_env'], napiValue: ['napi_value'],
   };
   for (const [name, group] of groups) {
     assert.ok(kinds[group].includes(resolveType(name, 'test').info.kind), `${name} is typed as ${group}`);

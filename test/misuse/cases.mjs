@@ -267,6 +267,44 @@ add('readCString16: a string address', ({ A }) => A.readCString16('abc'), typeEr
 add('readCString32: past the buffer', ({ A }) => A.readCString32(new Uint32Array(2), 0, 64), rangeErr('readCString32'));
 add('disposable: an unknown kind', ({ A }) => A.disposable('cstring8', 'free'), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
 
+// Integers in big-endian order (test/native/byteorder.c): the plain kinds' ranges and types.
+const be = (A, testlib, fn, def) => A.dlopen(testlib, { [fn]: def }).symbols[fn];
+const be16 = (A, testlib) => be(A, testlib, 'be16_value', { args: ['u16_be'], returns: 'u16' });
+const be64 = (A, testlib) => be(A, testlib, 'be64s_value', { args: ['i64_be'], returns: 'i64' });
+add('u16_be: max', ({ A, testlib }) => be16(A, testlib)(65535), value(65535));
+add('u16_be: out of range', ({ A, testlib }) => be16(A, testlib)(65536), rangeErr('be16_value'));
+add('u16_be: a BigInt', ({ A, testlib }) => be16(A, testlib)(1n), typeErr('be16_value'));
+add('u16_be: a numeric string', ({ A, testlib }) => be16(A, testlib)('1'), typeErr('be16_value'));
+add('i64_be: min BigInt', ({ A, testlib }) => be64(A, testlib)(-(2n ** 63n)), value(-(2n ** 63n)));
+add('i64_be: beyond 2^63', ({ A, testlib }) => be64(A, testlib)(2n ** 63n), rangeErr('be64s_value'));
+add('i64_be: an unsafe number', ({ A, testlib }) => be64(A, testlib)(2 ** 60), rangeErr('be64s_value'));
+add('i64_be: async beyond 2^63', ({ A, testlib }) => be64(A, testlib).async(2n ** 63n), rangeErr('be64s_value'), { async: true });
+add('u16_be: a callback answers out of range', ({ A, testlib }) => {
+  const call = be(A, testlib, 'be_callback16', { args: ['ptr'], returns: 'u32' });
+  const cb = new A.JSCallback(() => 70000, { args: ['u16_be'], returns: 'u16_be' });
+  try { return call(cb.ptr); } finally { cb.close(); }
+}, err('ERR_ARKFFI_INVALID_RETURN', 'RangeError'));
+add('write.u32_be: negative', ({ A }) => A.write.u32_be(new ArrayBuffer(4), 0, -1), rangeErr('write.u32_be'));
+add('read.i64_be: past the buffer', ({ A }) => A.read.i64_be(new ArrayBuffer(4), 0), rangeErr('read.i64_be'));
+add('struct u16_be field: out of range', ({ A }) => A.Struct({ n: 'u16_be' }).create({ n: -1 }), rangeErr());
+add('variadic i16_be is refused', ({ A, testlib }) =>
+  A.dlopen(testlib, { be16_value: { args: ['u16_be'], returns: 'u16', variadic: true } }).symbols.be16_value(1, 'u16_be', 2),
+err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+
+// napi_env and napi_value (test/native/napi_calls.c): synchronous calls on the JS thread only.
+const jsTypeof = (A, testlib) => be(A, testlib, 'js_typeof', { args: ['napi_env', 'napi_value'], returns: 'i32' });
+add('napi_env: null gives the environment', ({ A, testlib }) => jsTypeof(A, testlib)(null, 'x'), value(4));
+add('napi_env: an address is refused', ({ A, testlib }) => jsTypeof(A, testlib)(1, 'x'), typeErr('js_typeof'));
+add('napi_env: a Proxy runs no trap', ({ A, testlib, spy }) => jsTypeof(A, testlib)(spy({}), 'x'), typeErr('js_typeof'));
+add('napi_value: a Proxy passes as itself', ({ A, testlib, spy }) => jsTypeof(A, testlib)(null, spy({})), value(6));
+add('napi_value: .async is refused', ({ A, testlib }) => jsTypeof(A, testlib).async(null, 1),
+  err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'), { async: true });
+add('napi_value: a callback argument is refused', ({ A }) => new A.JSCallback(() => 0, { args: ['napi_value'], returns: 'i32' }),
+  err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('napi_value: a struct field is refused', ({ A }) => A.Struct({ v: 'napi_value' }), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('napi_env: a result is refused', ({ A, testlib }) => be(A, testlib, 'env_is_set', { args: [], returns: 'napi_env' }),
+  err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+
 // ---------------------------------------------------------------------------------------------
 // Argument counts.
 

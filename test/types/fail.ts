@@ -246,6 +246,20 @@ proto.getpid(1);
 // @ts-expect-error TS2322 a prototype's int result is a number
 const pidText: string = proto.getpid();
 
+// Integers in a given byte order.
+const ordered = dlopen(null, { ntohs: { args: ['u16_be'], returns: 'u16' }, be64: { args: ['u64_be'], returns: 'i64' } }).symbols;
+// @ts-expect-error TS2345 a BigInt for a 16-bit big-endian integer
+ordered.ntohs(1n);
+// @ts-expect-error TS2345 a string for a 64-bit big-endian integer
+ordered.be64('1');
+
+// napi_env takes null or undefined, and is a parameter like any other.
+const napi = dlopen(null, { kind: { args: ['napi_env', 'napi_value'], returns: 'i32' } }).symbols;
+// @ts-expect-error TS2345 a pointer for a napi_env
+napi.kind(0, 'x');
+// @ts-expect-error TS2554 the napi_env parameter is not left out
+napi.kind('x');
+
 export { address, alignedText, dword, otherNext, pidText, flag, id, name, notAwaited, notObject, nameAddress, notPointer, readAddress, stringAddress, sum, text, wide };
 
 // A callback() parameter takes a function of its signature, or a pointer value: nothing else.

@@ -34,7 +34,7 @@ const lib = dlopen(null, {
   bigs: { args: ['bigint64', 'biguint64'], returns: 'biguint64' },
   truth: { args: ['bool'], returns: 'b' },
   text: { args: ['s'], returns: 'cstring' },
-  address: { args: ['buffer', 'napi_value', 'callback'], returns: 'pointer' },
+  address: { args: ['buffer', 'function', 'callback'], returns: 'pointer' },
   pair: { args: [['f64', 'f64']], returns: ['f64', 'f64'] },
   two: { returns: '2' },
   size: { returns: 'usize' },
@@ -398,3 +398,29 @@ const allowed: string[] | null = allowedLibraries();
   type _db = Assert<Equal<Parameters<typeof db.open>[1], null | ArrayBufferLike | ArrayBufferView | (Handle<'db'> | null | undefined)[]>>;
   void [n, m, k, v, strings, mantissa];
 }
+
+// Integers in a given byte order: the plain kinds' JS types.
+const ordered = dlopen(null, {
+  htons: { args: ['u16'], returns: 'u16_be' },
+  ntohl: { args: ['uint32_be_t'], returns: 'u32' },
+  be64: { args: ['i64_be', 'int16_be', 'u32_le'], returns: 'u64_be' },
+}).symbols;
+type _ByteOrder = [
+  Assert<Equal<Sig<typeof ordered.htons>, [[number], number]>>,
+  Assert<Equal<Sig<typeof ordered.ntohl>, [[number], number]>>,
+  Assert<Equal<Sig<typeof ordered.be64>, [[number | bigint, number, number], number | bigint]>>,
+  Assert<Equal<StructValue<{ length: 'u16_be'; stamp: 'u64_be' }>, { length: number; stamp: number | bigint }>>,
+  Assert<Equal<ReturnType<typeof read.u64_be>, bigint>>,
+];
+
+// napi_env and napi_value: null or undefined for the environment, any JS value for a value.
+const napi = dlopen(null, {
+  pair: { args: ['napi_env', 'napi_value', 'napi_value'], returns: 'napi_value' },
+  kind: 'int js_typeof(napi_env env, napi_value v)',
+  out: { args: ['napi_value *'], returns: 'void' },
+}).symbols;
+type _Napi = [
+  Assert<Equal<Sig<typeof napi.pair>, [[null | undefined, unknown, unknown], unknown]>>,
+  Assert<Equal<Sig<typeof napi.kind>, [[null | undefined, unknown], number]>>,
+  Assert<Equal<Sig<typeof napi.out>, [[PointerIn], void]>>,
+];
