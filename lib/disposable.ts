@@ -5,7 +5,7 @@
  * `g_strdup_printf`, `mpz_get_str` or `strdup` leak nothing (koffi's `disposable`).
  */
 import { describe, ffiError } from './errors';
-import { readCString, readCString16, readCString32 } from './memory';
+import { TEXT_READERS } from './memory';
 import type { Pointer } from './memory';
 
 /** How a disposable result is freed: a C function's name, a CFunction, or a JS function. */
@@ -16,13 +16,6 @@ export type Free = string | ((address: Pointer) => unknown);
  * the memory is freed.
  */
 export type DisposableKind = 'cstring' | 'cstring16' | 'cstring32';
-
-/** How each disposable kind's text is read. */
-const READERS: Readonly<Record<DisposableKind, (p: Pointer) => string>> = {
-  cstring: readCString,
-  cstring16: readCString16,
-  cstring32: readCString32,
-};
 
 // The disposable types, by identity: asking a value for its class could run a Proxy's trap.
 const disposables = new WeakSet<object>();
@@ -36,7 +29,7 @@ export class DisposableType<T extends DisposableKind = DisposableKind> {
 
   /** Made by disposable(). */
   constructor(type: T, free: Free) {
-    if (typeof type !== 'string' || !Object.hasOwn(READERS, type)) {
+    if (typeof type !== 'string' || !Object.hasOwn(TEXT_READERS, type)) {
       throw ffiError(
         TypeError,
         'ERR_ARKFFI_INVALID_TYPE',
@@ -76,7 +69,7 @@ export function disposer(
   byName: (name: string) => (address: Pointer) => unknown,
 ): (p: Pointer) => string | null {
   const free = typeof type.free === 'string' ? byName(type.free) : type.free;
-  const read = READERS[type.type];
+  const read = TEXT_READERS[type.type];
   return (p) => {
     if (p === 0 || p === 0n) return null;
     try {

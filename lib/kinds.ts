@@ -24,6 +24,7 @@ import {
   type Conversions,
 } from './kind-conversions';
 import { native } from './native';
+import { ownedText } from './struct-text';
 
 /** The canonical kinds, in the addon's enum order. */
 export type Kind =
@@ -257,7 +258,11 @@ function float(c: string, get: Get, set: Set): KindRow {
  * A pointer field (also a `char *`): read as an address number, written from an address, null,
  * or a buffer (its address: the buffer must stay alive while C uses the struct).
  */
-function pointerField(isString: boolean): KindRow['field'] {
+/**
+ * The field of a pointer kind; `unit`, for a string kind, is the bytes of its code unit: such a
+ * field takes a JS string where the struct being created owns its text (lib/struct-text.ts).
+ */
+function pointerField(unit = 0): KindRow['field'] {
   return (size: number, refuse: RefuseField) => {
     const bits = size * 8;
     const min = -(2n ** BigInt(bits - 1));
@@ -274,12 +279,16 @@ function pointerField(isString: boolean): KindRow['field'] {
         else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
         else if (types.isAnyArrayBuffer(value) || ArrayBuffer.isView(value)) v = BigInt(native.ptr(value));
         else if (typeof value === 'number') refuse(path, 'must be an integral address', value, true);
-        else if (isString && typeof value === 'string') {
-          refuse(
-            path,
-            "takes an address, not a string: encode it into a buffer you keep alive, e.g. Buffer.from('text\\0')",
-            value,
-          );
+        else if (unit !== 0 && typeof value === 'string') {
+          const text = ownedText(view, value, unit);
+          if (text === undefined) {
+            refuse(
+              path,
+              "takes a string only in create() and createArray(), whose struct keeps the text: elsewhere pass an address or a buffer you keep alive, e.g. Buffer.from('text\\0')",
+              value,
+            );
+          }
+          v = BigInt(native.ptr(text));
         } else refuse(path, 'must be a pointer (number, BigInt, null, ArrayBuffer or ArrayBufferView)', value);
         if (v < min || v > max) refuse(path, `must be an address of at most ${bits} bits`, value, true);
         const bitsOf = BigInt.asUintN(bits, v);
@@ -303,7 +312,7 @@ const pointerRange = (value: unknown): boolean => typeof value === 'number' || t
  * JS string cannot become a string result of a callback: nothing would own its memory after the
  * return, so that is a pointer.
  */
-function textKind(conversions: Conversions, c: string, takes: string): KindRow {
+function textKind(conversions: Conversions, c: string, unit: number, takes: string): KindRow {
   return {
     ...conversions,
     c,
@@ -320,7 +329,7 @@ function textKind(conversions: Conversions, c: string, takes: string): KindRow {
       ),
     returns: () => POINTER_RESULT,
     rangeResult: pointerRange,
-    field: pointerField(true),
+    field: pointerField(unit),
   };
 }
 
@@ -462,11 +471,21 @@ export const KINDS: Readonly<Record<Kind, KindRow>> = {
     rangeResult: pointerRange,
     // An address as C casts it: a negative one is its two's complement.
     toMemory: (value) => BigInt.asUintN(64, BigInt((value as number | bigint | null) ?? 0)),
-    field: pointerField(false),
+    field: pointerField(),
   },
-  cstring: textKind(STRING, 'const char *', 'a string, null, a CString or a buffer holding a NUL-terminated string'),
-  cstring16: textKind(WIDE_STRING, 'const char16_t *', 'a string, null or a buffer holding NUL-terminated UTF-16 text'),
-  cstring32: textKind(WIDE_STRING, 'const char32_t *', 'a string, null or a buffer holding NUL-terminated UTF-32 text'),
+  cstring: textKind(STRING, 'const char *', 1, 'a string, null, a CString or a buffer holding a NUL-terminated string'),
+  cstring16: textKind(
+    WIDE_STRING,
+    'const char16_t *',
+    2,
+    'a string, null or a buffer holding NUL-terminated UTF-16 text',
+  ),
+  cstring32: textKind(
+    WIDE_STRING,
+    'const char32_t *',
+    4,
+    'a string, null or a buffer holding NUL-terminated UTF-32 text',
+  ),
   napi_env: engineKind(
     NAPI_ENV,
     'napi_env',

@@ -290,6 +290,13 @@ export function readCString32(address: PointerLike, byteOffset = 0, byteLength?:
   return readText('readCString32', 4, address, byteOffset, byteLength);
 }
 
+/** The readers of the string kinds' text, by kind: UTF-8, UTF-16, UTF-32. */
+export const TEXT_READERS: Readonly<Record<'cstring' | 'cstring16' | 'cstring32', (address: PointerLike) => string>> = {
+  cstring: (address) => readCString(address),
+  cstring16: (address) => readCString16(address),
+  cstring32: (address) => readCString32(address),
+};
+
 /** Text of `unit`-byte code units at an address, up to a zero unit, for `fnName`. */
 function readText(fnName: string, unit: number, address: PointerLike, byteOffset: number, byteLength?: number): string {
   try {

@@ -147,3 +147,11 @@ export function memberOf(given: FieldType, where: string): { type: FieldType; al
 export const MAX_ALIGN = 2 ** 28;
 export const isPowerOfTwo = (n: number): boolean =>
   Number.isInteger(n) && n >= 1 && n <= MAX_ALIGN && (n & (n - 1)) === 0;
+
+export const roundUp = (n: number, align: number): number => Math.ceil(n / align) * align;
+
+/** A struct for messages: `struct node` given a tag, else its kind and first field names. */
+export function structTitle(kind: string, tag: string | undefined, names: readonly string[]): string {
+  if (tag !== undefined) return `${kind} ${tag}`;
+  return `${kind} { ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} }`;
+}

@@ -5,7 +5,11 @@
  * one declared later (`struct node *next`, pointerTo()). The layout and the conversions are in
  * struct.ts; this file holds the member types and their type-level part.
  */
+import { ffiError } from './errors';
+import { TEXT_READERS, type Pointer } from './memory';
+import { underlying } from './named';
 import type { FieldList, FieldType, MemberType, StructSchema } from './struct';
+import { resolveType } from './types';
 import type { StructValue } from './typing';
 
 /**
@@ -121,4 +125,21 @@ export interface ReadOptions {
 export interface CreateOptions {
   /** Default: as many as `values` gives for the member (0 if none). */
   readonly count?: number;
+}
+
+/** How the text of a member of `type` reads: its string kind's reader, or undefined for another type. */
+export function textReader(type: unknown): ((address: Pointer) => string) | undefined {
+  const named = underlying(type);
+  if (typeof named !== 'string') return undefined;
+  const { kind } = resolveType(named, 'readString()').info;
+  return Object.hasOwn(TEXT_READERS, kind) ? TEXT_READERS[kind as keyof typeof TEXT_READERS] : undefined;
+}
+
+/** The error of readString() on a member that is no string (`title`: the struct's, for messages). */
+export function notText(title: string, field: string): Error {
+  return ffiError(
+    TypeError,
+    'ERR_ARKFFI_INVALID_ARG_TYPE',
+    `readString() ${title}: field '${field}' is not a string member (cstring, cstring16, cstring32)`,
+  );
 }

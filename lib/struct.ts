@@ -23,13 +23,16 @@ import {
   readList,
 } from './struct-codecs';
 import { fitsInBuffer, viewOf } from './struct-memory';
-import { entriesOf, memberOf, packingOf } from './struct-definition';
+import { owningText } from './struct-text';
+import { entriesOf, memberOf, packingOf, roundUp, structTitle } from './struct-definition';
 import { heldSlab } from './struct-results';
 import type { AliasType, OpaqueType } from './named';
 import { markDescribed, toNativeType, type NativeDescribed } from './types';
 import {
   FlexibleArrayType,
   PointerType,
+  notText,
+  textReader,
   type CreateOptions,
   type FieldDescriptor,
   type FollowOf,
@@ -150,14 +153,6 @@ function defineField(o: object, key: string, value: unknown): void {
   // A descriptor with no prototype: no `get` or `set` that Object.prototype was given is read.
   const field = { __proto__: null, value, writable: true, enumerable: true, configurable: true };
   defineProperty(o, key, field as PropertyDescriptor);
-}
-
-const roundUp = (n: number, align: number): number => Math.ceil(n / align) * align;
-
-/** A struct for messages: `struct node` given a tag, else its kind and first field names. */
-function structTitle(kind: string, tag: string | undefined, names: readonly string[]): string {
-  if (tag !== undefined) return `${kind} ${tag}`;
-  return `${kind} { ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''} }`;
 }
 
 /**
@@ -319,7 +314,7 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     }
     const buffer = new ArrayBuffer(size);
     try {
-      this.#write(new DataView(buffer), 0, values, '');
+      owningText(buffer, () => this.#write(new DataView(buffer), 0, values, ''));
     } catch (err) {
       this.#fail('create()', err);
     }
@@ -343,8 +338,10 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
     const buffer = new ArrayBuffer(this.size * values.length);
     const view = new DataView(buffer);
     try {
-      for (let k = 0; k < values.length; k++)
-        this.#write(view, k * this.size, ownValue(values, `${k}`, 'the array'), `[${k}]`);
+      owningText(buffer, () => {
+        for (let k = 0; k < values.length; k++)
+          this.#write(view, k * this.size, ownValue(values, `${k}`, 'the array'), `[${k}]`);
+      });
     } catch (err) {
       this.#fail('createArray()', err);
     }
@@ -516,6 +513,14 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
   }
 
   /** Reads one field of the struct at `target`. */
+  /** The text the string member `field` (cstring, cstring16, cstring32) at `source` points to; null for NULL. */
+  readString<K extends FieldName<F>>(source: StructSource, field: K): string | null {
+    const read = textReader(declaredType(this.fieldTypes[this.#lookup(field, 'readString()')]));
+    if (read === undefined) throw notText(this.#title(), field);
+    const address = this.get(source, field) as unknown as number | bigint;
+    return address == 0 ? null : read(address);
+  }
+
   get<K extends FieldName<F>>(target: StructSource, field: K): StructValue<F>[K] {
     const i = this.#lookup(field, 'get()');
     return this.#fields[i].read(viewOf(target, 0, this.size, 'get()'), this.fieldOffsets[i]) as StructValue<F>[K];

@@ -72,14 +72,15 @@ interface Conversions {
     returned: PointerLike;
   };
   /**
-   * `const char *` (and `char16_t *`, `char32_t *`, `wchar_t *`): JS strings in and out of calls. A struct field is only an address (a number,
-   * or a BigInt beyond 2^53), and so is a callback's result: a string put there would point at
-   * memory nobody keeps alive.
+   * `const char *` (and `char16_t *`, `char32_t *`, `wchar_t *`): JS strings in and out of calls.
+   * A struct field reads as its address (a number, or a BigInt beyond 2^53; readString() gives
+   * the text) and takes a string in create() and createArray(), whose struct keeps the text; a
+   * callback's result is an address too: a string put there would point at memory nobody keeps.
    */
   cstring: {
     arg: StringArg;
     result: string | null;
-    fieldIn: PointerLike;
+    fieldIn: PointerLike | string;
     fieldOut: number | bigint;
     received: string | null;
     returned: PointerLike;

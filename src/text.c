@@ -17,6 +17,8 @@
 size_t ak_text_units(const void *s, unsigned unit, size_t max) {
   const unsigned char *p = s;
   size_t n = 0;
+  if (max == 0)
+    return 0; /* s may then be NULL (an empty buffer's data), which strnlen must not get */
   switch (unit) {
   case 1:
     return strnlen(s, max);

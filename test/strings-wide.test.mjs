@@ -3,7 +3,7 @@
 // from memory, freed for you; and a real wchar_t round trip through libc.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { disposable, dlopen, JSCallback, ptr, readCString16, readCString32, sizeof } from 'arkffi';
+import { array, disposable, dlopen, JSCallback, ptr, readCString16, readCString32, sizeof, Struct } from 'arkffi';
 import { testlib, throwsCode } from './helpers.mjs';
 
 const lib = dlopen(testlib, {
@@ -134,4 +134,36 @@ test('wchar_t strings through libc: wcslen, wcstombs and mbstowcs', () => {
     libc.symbols.setlocale(LC_ALL, saved);
   }
   libc.close();
+});
+
+test('string members take JS strings in create(), kept as long as the struct; readString() reads them back', () => {
+  const Record = Struct({ title: 'cstring16', name: array('u16', 8), id: 'i32' });
+  const C = dlopen(testlib, {
+    u16_record_title_len: { args: ['ptr'], returns: 'usize' },
+    u16_record_fill: { args: ['ptr'], returns: 'void' },
+    u16_record_size: { returns: 'usize' },
+  }).symbols;
+  assert.equal(Record.size, C.u16_record_size());
+  const made = Record.create({ title: 'Été 😀', id: 1 });
+  globalThis.gc?.();
+  assert.equal(C.u16_record_title_len(made), 6, 'C reads the UTF-16 copy the struct keeps (the emoji is two units)');
+  assert.equal(Record.readString(made, 'title'), 'Été 😀');
+  // Text C wrote, and NULL.
+  const filled = Record.create();
+  assert.equal(Record.readString(filled, 'title'), null);
+  C.u16_record_fill(filled);
+  assert.equal(Record.readString(filled, 'title'), 'Été');
+  assert.equal(Record.get(filled, 'id'), 7);
+  // UTF-8 and UTF-32 members, and an array of structs.
+  const Mixed = Struct({ utf8: 'cstring', utf32: 'cstring32' });
+  const list = Mixed.createArray([{ utf8: 'a€', utf32: 'ж😀' }, { utf8: null, utf32: 'b' }]);
+  assert.equal(Mixed.readString(list, 'utf8'), 'a€');
+  assert.equal(Mixed.readString(list, 'utf32'), 'ж😀');
+  assert.equal(Mixed.readString(new Uint8Array(list, Mixed.size), 'utf8'), null);
+  assert.equal(Mixed.readString(new Uint8Array(list, Mixed.size), 'utf32'), 'b');
+  // Nothing owns text written into an existing struct: refused, and nothing is written.
+  const err = throwsCode(assert, () => Record.set(made, 'title', 'new'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  assert.match(err.message, /only in create\(\) and createArray\(\)/);
+  assert.equal(Record.readString(made, 'title'), 'Été 😀');
+  throwsCode(assert, () => Record.readString(made, 'id'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
 });

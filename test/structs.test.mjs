@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import vm from 'node:vm';
 import * as esm from 'arkffi';
 import {
-  array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, linkSymbols, ptr, read, releasePtr, Struct, StructSchema, Union,
+  array, AsyncCFunction, CFunction, CString, dlopen, FFIType, JSCallback, linkSymbols, ptr, read, readCString, releasePtr, Struct, StructSchema, Union,
 } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
 
@@ -261,7 +261,10 @@ test('wrong values throw, naming the field', () => {
   bad(Wide, { a: 2n ** 63n }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'a'/);
   bad(Wide, { b: -1 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'b'/);
   bad(Wide, { b: 2n ** 64n }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'b'/);
-  bad(Pointers, { name: 'text' }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'name' takes an address, not a string/);
+  // A string member takes a JS string only where the new struct keeps the text (create()).
+  const named = Pointers.create({ name: 'text' });
+  assert.equal(Pointers.readString(named, 'name'), 'text');
+  assert.throws(() => Pointers.set(named, 'name', 'other'), { code: 'ERR_ARKFFI_INVALID_ARG_TYPE', message: /field 'name' takes a string only in create\(\)/ });
   bad(Pointers, { data: {} }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'data' must be a pointer/);
   bad(Pointers, { data: 0.5 }, RangeError, 'ERR_ARKFFI_OUT_OF_RANGE', /field 'data'/);
   bad(Nested, { m: { d: 'x' } }, TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE', /field 'm\.d'/);
@@ -480,7 +483,9 @@ test('arrays of strings, pointers, bools and unions, written by C and by JS', ()
   const mine = ElementArrays.create({ names: [ab, null, abcd], flags: [1, false], values: [{ i: 40 }, { f: 0.5 }] });
   ElementArrays.set(mine, 'ptrs', [null, mine]);
   assert.equal(s.element_arrays_check(mine), 2 + 0 * 100 + 4 * 10000 + 1e7 + 1e8 + 40 + 0.5);
-  throwsCode(assert, () => ElementArrays.create({ names: ['text'] }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+  // Strings in an array member: the new struct keeps their text.
+  const texts = ElementArrays.create({ names: ['text', null, 'é'] });
+  assert.deepEqual(ElementArrays.get(texts, 'names').map((p) => (p === 0 ? null : readCString(p))), ['text', null, 'é']);
   throwsCode(assert, () => ElementArrays.create({ values: [{ i: 1, f: 1 }] }), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
 });
 

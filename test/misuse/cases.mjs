@@ -266,6 +266,17 @@ add('cstring16: the async call takes a string too', ({ A, testlib }) => u16(A, t
 add('readCString16: a string address', ({ A }) => A.readCString16('abc'), typeErr('readCString16'));
 add('readCString32: past the buffer', ({ A }) => A.readCString32(new Uint32Array(2), 0, 64), rangeErr('readCString32'));
 add('disposable: an unknown kind', ({ A }) => A.disposable('cstring8', 'free'), err('ERR_ARKFFI_INVALID_TYPE', 'TypeError'));
+add('string member: a JS string in create() is kept', ({ A }) => {
+  const R = A.Struct({ s: 'cstring' });
+  return R.readString(R.create({ s: 'kept' }), 's');
+}, value('kept'));
+add('string member: set() refuses a string (nothing would own it)', ({ A }) => {
+  const R = A.Struct({ s: 'cstring16' });
+  return R.set(R.create(), 's', 'x');
+}, typeErr());
+add('string member: a Proxy string holder runs no trap', ({ A, spy }) => A.Struct({ s: 'cstring' }).create(spy({ s: 'x' })), typeErr());
+add('readString: not a string member', ({ A }) => A.Struct({ n: 'i32' }).readString(new ArrayBuffer(4), 'n'), typeErr());
+add('readString: an unknown field', ({ A }) => A.Struct({ n: 'cstring' }).readString(new ArrayBuffer(8), 'm'), err('ERR_ARKFFI_UNKNOWN_FIELD', 'TypeError'));
 
 // Integers in big-endian order (test/native/byteorder.c): the plain kinds' ranges and types.
 const be = (A, testlib, fn, def) => A.dlopen(testlib, { [fn]: def }).symbols[fn];

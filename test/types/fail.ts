@@ -156,8 +156,8 @@ s.abs(twice);
 const Shape = Struct({ id: 'u64', name: 'cstring', origin: Vec2, corners: array(Vec2, 4), raw: array('u8', 4) });
 // @ts-expect-error TS2353 an unknown field
 Shape.create({ idd: 1 });
-// @ts-expect-error TS2322 a cstring field takes an address, not a string
-Shape.create({ name: 'box' });
+// @ts-expect-error TS2322 a cstring field takes a string or an address, not a boolean
+Shape.create({ name: true });
 // @ts-expect-error TS2322 a nested struct takes its fields
 Shape.create({ origin: { x: 'left' } });
 // @ts-expect-error TS2322 an array field takes an array of its element
