@@ -1,9 +1,9 @@
 // UTF-16 and UTF-32 strings (char16_t *, char32_t *, and wchar_t *, which is UTF-32 on Linux): JS
 // strings in (copied, NUL-terminated, freed after the call), JS strings out, in callbacks, read
-// from memory, freed for you; and a real wchar_t round trip through libc.
+// from memory, freed for you; and real round trips: wchar_t through libc, UTF-16 through ICU.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { array, disposable, dlopen, JSCallback, ptr, readCString16, readCString32, sizeof, Struct } from 'arkffi';
+import { array, disposable, dlopen, JSCallback, out, pointer, ptr, readCString16, readCString32, sizeof, Struct } from 'arkffi';
 import { testlib, throwsCode } from './helpers.mjs';
 
 const lib = dlopen(testlib, {
@@ -166,4 +166,24 @@ test('string members take JS strings in create(), kept as long as the struct; re
   assert.match(err.message, /only in create\(\) and createArray\(\)/);
   assert.equal(Record.readString(made, 'title'), 'Été 😀');
   throwsCode(assert, () => Record.readString(made, 'id'), TypeError, 'ERR_ARKFFI_INVALID_ARG_TYPE');
+});
+
+test("UTF-16 through ICU (libicuuc): u_strToUpper's full case mapping, its status as an out parameter", () => {
+  const icu = dlopen('libicuuc.so.72', {
+    u_strToUpper_72: { args: ['ptr', 'i32', 'cstring16', 'i32', 'cstring', out(pointer('i32'))], returns: 'i32' },
+    u_strlen_72: { args: ['cstring16'], returns: 'i32' },
+    u_errorName_72: { args: ['i32'], returns: 'cstring' },
+  }).symbols;
+  const dest = new Uint16Array(64);
+  const status = [-1];
+  const n = icu.u_strToUpper_72(dest, dest.length, 'straße ǆ ﬁ 😀', -1, 'en', status);
+  assert.deepEqual(status, [0]);
+  assert.equal(icu.u_errorName_72(status[0]), 'U_ZERO_ERROR');
+  assert.equal(readCString16(dest), 'STRASSE Ǆ FI 😀', 'ß becomes SS and the ligature FI: lengths change');
+  assert.equal(n, 15);
+  assert.equal(icu.u_strlen_72('ж😀'), 3, 'UTF-16 code units');
+  // Too small a buffer: ICU says so through the status, and how long the result would be.
+  const short = [0];
+  assert.equal(icu.u_strToUpper_72(new Uint16Array(2), 2, 'straße', -1, 'en', short), 7);
+  assert.equal(icu.u_errorName_72(short[0]), 'U_BUFFER_OVERFLOW_ERROR');
 });
