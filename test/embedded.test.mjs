@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { dlopen, ffi } from 'arkffi';
 import { opensslErrors, zlibStream } from './children.mjs';
-import { root, testlib, throwsCode } from './helpers.mjs';
+import { root, testBuildDir, testlib, throwsCode } from './helpers.mjs';
 
 const cc = process.env.CC || 'cc';
 // Under the sanitizer suite this process runs with ASan preloaded, which makes deep binding
@@ -116,7 +116,7 @@ test('bad options are refused with ERR_ARKFFI_INVALID_OPTION naming the option a
 });
 
 // Two libraries: needer calls provided(), which only provider defines.
-const libDir = join(root, 'build', 'test', 'options');
+const libDir = join(testBuildDir, 'options');
 function buildPair() {
   mkdirSync(libDir, { recursive: true });
   writeFileSync(join(libDir, 'provider.c'), 'int provided(void) { return 42; }\n');

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = join(root, 'test', 'native');
 const sources = readdirSync(nativeDir).filter((f) => f.endsWith('.c')).map((f) => join(nativeDir, f));
-export const testlib = join(root, 'build', 'test', 'libarkffi_test.so');
+// Per architecture: a suite run under emulation (scripts/emulate.sh) shares the checkout.
+export const testBuildDir = join(root, 'build', 'test', process.arch);
+export const testlib = join(testBuildDir, 'libarkffi_test.so');
 
 function stale() {
   if (!existsSync(testlib)) return true;
