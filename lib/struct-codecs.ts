@@ -162,7 +162,8 @@ export function flexibleCodec(elem: Codec): Codec {
 
 /**
  * The description of a struct or union libffi cannot lay out itself (a union, or packing that
- * moves a field): "=size/align", then every scalar in it as [offset, size, alignment, isFloat].
+ * moves a field): "=size/align", then every scalar in it as [offset, size, alignment, isFloat,
+ * inUnion].
  * The addon's ABI file classifies it as the ABI classifies the real type (src/abi.h,
  * ak_abi_layout_members), or refuses it where it cannot.
  */
@@ -170,5 +171,5 @@ export function layoutMembers(out: NativeTypeDesc[], codec: Codec, size: number,
   out.push(`=${size}/${align}`);
   const leaves: Leaf[] = [];
   codec.leaves(leaves, 0);
-  for (const leaf of leaves) out.push([leaf.at, leaf.size, leaf.align, leaf.float ? 1 : 0]);
+  for (const leaf of leaves) out.push([leaf.at, leaf.size, leaf.align, leaf.float ? 1 : 0, leaf.inUnion ? 1 : 0]);
 }

@@ -15,8 +15,10 @@ export interface Leaf {
   readonly at: number;
   readonly size: number;
   readonly align: number;
-  /** f32 or f64: what the x86-64 ABI puts in SSE registers. */
+  /** f32 or f64: what the ABIs put in floating-point registers. */
   readonly float: boolean;
+  /** Inside a union, at any depth (RISC-V passes such a struct by the integer rules alone). */
+  readonly inUnion: boolean;
 }
 
 /** How one field's value travels between JS and its bytes. */
@@ -159,7 +161,7 @@ export function codecOf(type: unknown, where: string): Codec {
       composite: false,
       natural: true,
       members: (out) => void out.push(kind),
-      leaves: (out, at) => void out.push({ at, size, align, float }),
+      leaves: (out, at) => void out.push({ at, size, align, float, inUnion: false }),
       number: row.number ? kind : undefined,
     };
     scalars.set(kind, codec);

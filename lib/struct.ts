@@ -729,7 +729,11 @@ export class StructSchema<const F extends FieldList = FieldList> implements Nati
         this.#members(inner, where);
         out.push(inner);
       },
-      leaves: (out, at) => this.#fields.forEach((codec, i) => codec.leaves(out, at + this.fieldOffsets[i])),
+      leaves: (out, at) => {
+        const start = out.length;
+        this.#fields.forEach((codec, i) => codec.leaves(out, at + this.fieldOffsets[i]));
+        if (this.kind === 'union') for (let k = start; k < out.length; k++) out[k] = { ...out[k], inUnion: true };
+      },
     };
   }
 }

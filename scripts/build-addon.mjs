@@ -33,14 +33,18 @@ const napiInclude = require('node-api-headers').include_dir;
 const outDir = process.env.ARKFFI_BUILD_DIR || join(root, 'build', sanitize ? 'sanitize' : 'Release');
 mkdirSync(outDir, { recursive: true });
 
-// The calling convention's file (src/abi.h): x86-64 System V has its own, every other target the
-// portable one, where libffi decides. Chosen by the compiler's target, so that a cross-compiling
-// CC gets the file of the machine it builds for; ARKFFI_ABI=portable forces the portable one (to
-// test it on any machine).
+// The calling convention's file (src/abi.h): x86-64 System V, little-endian AArch64 and RISC-V
+// 64 have their own, every other target the portable one, where libffi decides. Chosen by the
+// compiler's target, so that a cross-compiling CC gets the file of the machine it builds for;
+// ARKFFI_ABI=portable forces the portable one (to test it on any machine).
 function targetAbi() {
   if (process.env.ARKFFI_ABI) return process.env.ARKFFI_ABI;
   const target = execFileSync(cc, ['-dumpmachine'], { encoding: 'utf8' }).trim();
-  return /^(x86_64|amd64)-/.test(target) && !/mingw|windows|cygwin|msys/.test(target) ? 'x64_sysv' : 'portable';
+  if (/mingw|windows|cygwin|msys/.test(target)) return 'portable';
+  if (/^(x86_64|amd64)-/.test(target)) return 'x64_sysv';
+  if (/^(aarch64|arm64)-/.test(target)) return 'aarch64';
+  if (/^riscv64/.test(target)) return 'riscv64';
+  return 'portable';
 }
 const abi = targetAbi();
 const abiFiles = readdirSync(join(root, 'src')).filter((f) => f.startsWith('abi_') && f.endsWith('.c'));

@@ -1,10 +1,12 @@
 /*
  * abi.h - what the core asks of the platform's calling convention.
  *
- * One file per ABI answers, behind this one interface: abi_x64_sysv.c for x86-64 System V, and
- * abi_portable.c, where libffi decides everything, for every other target until it has a file of
- * its own. The build (scripts/build-addon.mjs) compiles the target's file and names its header
- * in AK_ABI_HEADER; nothing else in the core tests the architecture.
+ * One file per ABI answers, behind this one interface: abi_x64_sysv.c for x86-64 System V,
+ * abi_aarch64.c for AAPCS64, abi_riscv64.c for RISC-V LP64D, and abi_portable.c, where libffi
+ * decides everything, for every other target until it has a file of its own. The build
+ * (scripts/build-addon.mjs) compiles the target's file and names its header in AK_ABI_HEADER;
+ * nothing else in the core tests the architecture. Where the ABI file makes no direct plans,
+ * direct_none.c stands in for that part of the interface.
  *
  * The header gives the compile-time facts of the fast path (call.c, callback.c): how many integer
  * and vector argument registers it loads (AK_ABI_INT_REGS is 0 where there is no fast path), and
@@ -48,21 +50,22 @@ bool ak_abi_reg_plan(const ak_type *ret, ak_type *const *args, uint32_t nargs, u
 ffi_type *ak_abi_memory_struct(void);
 
 /* A scalar of a struct that libffi cannot lay out (a union, a packed struct that moves a field):
- * where it lies, its size and alignment, and whether it is a floating-point value. */
+ * where it lies, its size and alignment, whether it is a floating-point value, and whether it
+ * lies inside a union (at any depth). Leaves come in the order of the struct's fields. */
 typedef struct {
   uint32_t at;
   uint32_t size;
   uint32_t align;
   bool is_float;
+  bool in_union;
 } ak_abi_leaf;
 /* At most this many members stand for such a struct. */
 #define AK_ABI_LAYOUT_MEMBERS 8
-/* How the ABI passes such a struct of `size` bytes, given its scalars: the kinds libffi is to
- * see as its members (ak_kind values), so that it classifies them as the ABI classifies the real
- * type (`count` of them; 0: passed in memory). False where this ABI file cannot classify such
- * structs. */
-bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n, uint8_t *members,
-                           size_t *count);
+/* How the ABI passes such a struct of `size` bytes, given its scalars: the scalar types libffi is
+ * to see as its members, so that it classifies them as the ABI classifies the real type (`count`
+ * of them; 0: passed in memory). False where this ABI cannot pass such a struct through libffi. */
+bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n,
+                           const ak_type **members, size_t *count);
 
 /* Plans fn's calls without libffi where the ABI's rules allow: classification makes a plan, kept
  * as data in fn->direct (NULL when there is none), that ak_abi_direct_call interprets. False

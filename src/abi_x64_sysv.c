@@ -154,9 +154,9 @@ ffi_type *ak_abi_memory_struct(void) {
  * each eightbyte is INTEGER if any integer or pointer byte lies in it, else SSE. The members
  * stand for the eightbytes: integers that cover an INTEGER one's bytes exactly, each at its
  * natural alignment; a double or a float for an SSE one. */
-bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n, uint8_t *members,
-                           size_t *count) {
-  static const uint8_t by_width[9] = {[1] = AK_U8, [2] = AK_U16, [4] = AK_U32, [8] = AK_U64};
+bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n,
+                           const ak_type **members, size_t *count) {
+  static const ak_kind by_width[9] = {[1] = AK_U8, [2] = AK_U16, [4] = AK_U32, [8] = AK_U64};
   *count = 0;
   if (size > 16) return true;
   for (size_t i = 0; i < n; i++)
@@ -167,14 +167,14 @@ bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n, uin
     for (size_t i = 0; i < n; i++)
       integer |= !leaves[i].is_float && leaves[i].at < end && leaves[i].at + leaves[i].size > start;
     if (!integer) {
-      members[(*count)++] = (uint8_t)(end - start == 8 ? AK_F64 : AK_F32);
+      members[(*count)++] = ak_scalar_type(end - start == 8 ? AK_F64 : AK_F32);
       continue;
     }
     for (size_t at = start; at < end;) {
       size_t width = 8;
       while (at + width > end)
         width /= 2;
-      members[(*count)++] = by_width[width];
+      members[(*count)++] = ak_scalar_type(by_width[width]);
       at += width;
     }
   }

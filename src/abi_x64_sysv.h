@@ -10,5 +10,7 @@
 /* All but the last integer register, which a callback trampoline loads with its slot. */
 #define AK_ABI_CB_INT_PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 #define AK_ABI_CB_INT_NAMES  a0, a1, a2, a3, a4
+/* abi_x64_sysv.c plans general-path calls itself (see direct_none.c). */
+#define AK_ABI_DIRECT_PLANS
 
 #endif

@@ -294,23 +294,23 @@ static bool layout_members(napi_env env, napi_value desc, uint32_t n, size_t siz
   bool ok = true;
   for (uint32_t i = 1; ok && i < n; i++) {
     napi_value leaf, v;
-    uint32_t parts[4] = {0};
+    uint32_t parts[5] = {0};
     bool is_array = false;
     ok = napi_get_element(env, desc, i, &leaf) == napi_ok &&
          napi_is_array(env, leaf, &is_array) == napi_ok && is_array;
-    for (uint32_t k = 0; ok && k < 4; k++)
+    for (uint32_t k = 0; ok && k < 5; k++)
       ok = napi_get_element(env, leaf, k, &v) == napi_ok &&
            napi_get_value_uint32(env, v, &parts[k]) == napi_ok;
-    leaves[i - 1] = (ak_abi_leaf){parts[0], parts[1], parts[2], parts[3] != 0};
+    leaves[i - 1] = (ak_abi_leaf){parts[0], parts[1], parts[2], parts[3] != 0, parts[4] != 0};
   }
-  uint8_t members[AK_ABI_LAYOUT_MEMBERS];
+  const ak_type *members[AK_ABI_LAYOUT_MEMBERS];
   size_t count = 0;
   if (!ok) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "malformed struct layout scalars");
   } else if (!ak_abi_layout_members(size, leaves, n - 1, members, &count)) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
-             "a union or a packed struct cannot be passed by value on this platform (ArkFFI "
-             "classifies them for x86-64 System V only); pass a pointer to it instead");
+             "this union or packed struct cannot be passed by value on this platform (ArkFFI "
+             "classifies them for x86-64, AArch64 and RISC-V 64); pass a pointer to it instead");
     ok = false;
   } else if (count > 1 && size > 8 && !leaves_reach(leaves, n - 1, 8)) {
     /* A second eightbyte of padding alone (a member aligned to 16) has no class, and takes no
@@ -319,9 +319,8 @@ static bool layout_members(napi_env env, napi_value desc, uint32_t n, size_t siz
   }
   free(leaves);
   for (size_t k = 0; ok && k < count; k++) {
-    const ak_type *member = ak_scalar_type((ak_kind)members[k]);
-    t->elements[t->nfields] = member->ffi;
-    t->fields[t->nfields++] = (ak_type *)member;
+    t->elements[t->nfields] = members[k]->ffi;
+    t->fields[t->nfields++] = (ak_type *)members[k];
   }
   return ok;
 }

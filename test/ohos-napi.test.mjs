@@ -49,7 +49,7 @@ test('the core builds as for OpenHarmony (its header, napi_module_register, the 
   mkdirSync(join(dir, 'include', 'napi'), { recursive: true });
   writeFileSync(join(dir, 'include', 'napi', 'native_api.h'), '#include <node_api.h>\n');
   execFileSync(process.execPath, [join(root, 'scripts', 'build-addon.mjs')], {
-    env: { ...process.env, ARKFFI_ABI: 'portable', ARKFFI_BUILD_DIR: dir, ARKFFI_SANITIZE: '', CFLAGS: `-D__OHOS__ -I${join(dir, 'include')}` },
+    env: { ...process.env, ARKFFI_ABI: 'portable', ARKFFI_BUILD_DIR: dir, ARKFFI_SANITIZE: '', CFLAGS: `${process.env.CFLAGS ?? ''} -D__OHOS__ -I${join(dir, 'include')}` },
     stdio: 'pipe',
   });
   const built = join(dir, 'arkffi.node');

@@ -18,11 +18,12 @@ import {
 } from './fuzz/gen.mjs';
 
 // [profile, count, smallest size, largest size]. ArkFFI passes unions and packed structs by value
-// on x86-64 only (elsewhere it refuses them), so other platforms draw naturally aligned structs.
+// where an ABI file classifies them (x86-64, AArch64, RISC-V 64; the portable one refuses them),
+// and other platforms draw naturally aligned structs.
 const POOL = [['floats', 100, 1, 32], ['ints', 100, 1, 16], ['mixed', 120, 1, 32], ['general', 160, 1, 64], ['general', 40, 65, 256]];
 const EXTRA_SCALARS = ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64', 'bool', 'ptr'];
 const MODES = ['object', 'pointer', 'buffer'];
-const abiShapes = process.arch === 'x64';
+const abiShapes = ['x64', 'arm64', 'riscv64'].includes(process.arch);
 
 const seed = fuzzSeed();
 const rng = makeRng(seed);
