@@ -97,6 +97,8 @@ export CC=$triplet-gcc
 export PKG_CONFIG_LIBDIR=$sysroot/usr/lib/$triplet/pkgconfig PKG_CONFIG_SYSROOT_DIR=$sysroot
 export CFLAGS="-I$sysroot/usr/include/$triplet -L$sysroot/usr/lib/$triplet"
 export ARKFFI_ADDON=$work/Release/arkffi.node
+# Tests that give a child a deadline stretch it by this (test/helpers.mjs: slowdown).
+export ARKFFI_TEST_SLOWDOWN=10
 ARKFFI_BUILD_DIR=$work/Release node scripts/build-addon.mjs
 "$node" -p '`arkffi: testing on ${process.arch} under qemu, Node.js ${process.version}`'
 

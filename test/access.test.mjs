@@ -10,9 +10,13 @@ import assert from 'node:assert/strict';
 import { allowLibraries, allowedLibraries } from 'arkffi';
 import { root, testlib, throwsCode } from './helpers.mjs';
 
+// Under qemu-user (scripts/emulate.sh) the target's libraries lie under the emulator's prefix,
+// where its loader finds them.
 const multiarch = { x64: 'x86_64', arm64: 'aarch64', riscv64: 'riscv64' }[process.arch];
-const zlib = realpathSync([`/lib/${multiarch}-linux-gnu`, `/usr/lib/${multiarch}-linux-gnu`, '/lib64', '/usr/lib64', '/lib', '/usr/lib']
-  .map((d) => `${d}/libz.so.1`).find((f) => existsSync(f)));
+const zlib = realpathSync(['', process.env.QEMU_LD_PREFIX ?? '']
+  .flatMap((prefix) => [`/lib/${multiarch}-linux-gnu`, `/usr/lib/${multiarch}-linux-gnu`, '/lib64', '/usr/lib64', '/lib', '/usr/lib']
+    .map((d) => `${prefix}${d}/libz.so.1`))
+  .find((f) => existsSync(f)));
 
 // A scratch directory outside the project: a symlink to zlib, and a copy of the test library.
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'arkffi-access-')));

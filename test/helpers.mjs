@@ -11,6 +11,10 @@ const nativeDir = join(root, 'test', 'native');
 const sources = readdirSync(nativeDir).filter((f) => f.endsWith('.c')).map((f) => join(nativeDir, f));
 // Per architecture: a suite run under emulation (scripts/emulate.sh) shares the checkout.
 export const testBuildDir = join(root, 'build', 'test', process.arch);
+/** How many times slower than native this runs: scripts/emulate.sh sets it under qemu-user. */
+export const slowdown = Number(process.env.ARKFFI_TEST_SLOWDOWN) || 1;
+/** Whether C's plain char is signed here, as the platform's ABI says (unsigned on Arm and RISC-V). */
+export const charIsSigned = !['arm', 'arm64', 'riscv64', 'ppc64', 's390x'].includes(process.arch);
 export const testlib = join(testBuildDir, 'libarkffi_test.so');
 
 function stale() {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import './helpers.mjs';
+import { slowdown } from './helpers.mjs';
 import { cases } from './misuse/cases.mjs';
 import { pending } from './misuse/pending.mjs';
 import { runCases } from './misuse/runner.mjs';
@@ -31,7 +31,7 @@ test('the runner tells a wrong result, a crash, a hang, a late error, a trap and
   const sanitized = process.env.LD_PRELOAD?.includes('asan') === true;
   const results = await runCases(selftest.map((c) => c.name), {
     casesModule: pathToFileURL(new URL('./misuse/selftest-cases.mjs', import.meta.url).pathname).href,
-    timeoutMs: sanitized ? 15_000 : 3_000,
+    timeoutMs: (sanitized ? 15_000 : 3_000) * slowdown,
   });
   const problem = (name) => results.get(name).problem ?? '';
   assert.equal(results.get('fine').ok, true);
