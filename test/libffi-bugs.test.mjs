@@ -34,11 +34,17 @@ test('the same signatures called with .async, from a worker thread', async () =>
   for (const [fn, args, expected] of cases) assert.equal(await fn.async(...args), expected, fn.name);
 });
 
-test('declared variadic, such a signature is refused rather than passed wrongly: only libffi calls variadics', () => {
+// The bug is in libffi's x86-64 classifier: elsewhere libffi passes such a variadic call rightly.
+test('declared variadic, such a signature is refused on x86-64 rather than passed wrongly: only libffi calls variadics', () => {
   const variadic = dlopen(testlib, {
     after_r9_16: { args: ['f64', 'i64', 'i64', 'i64', 'i64', 'i64', IntsFloats], returns: 'f64', variadic: true },
   });
-  assert.throws(() => variadic.symbols.after_r9_16(0.5, 1, 2, 3, 4, 5, { a: 7, b: 9, c: 0.25, d: 0.125 }), (err) =>
-    err instanceof TypeError && err.code === 'ERR_ARKFFI_INVALID_TYPE' && /after_r9_16: the system's libffi passes this signature wrongly/.test(err.message));
+  const call = () => variadic.symbols.after_r9_16(...cases[0][1]);
+  if (process.arch === 'x64') {
+    assert.throws(call, (err) =>
+      err instanceof TypeError && err.code === 'ERR_ARKFFI_INVALID_TYPE' && /after_r9_16: the system's libffi passes this signature wrongly/.test(err.message));
+  } else {
+    assert.equal(call(), cases[0][2]);
+  }
   variadic.close();
 });
