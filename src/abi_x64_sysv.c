@@ -154,6 +154,13 @@ ffi_type *ak_abi_memory_struct(void) {
  * each eightbyte is INTEGER if any integer or pointer byte lies in it, else SSE. The members
  * stand for the eightbytes: integers that cover an INTEGER one's bytes exactly, each at its
  * natural alignment; a double or a float for an SSE one. */
+/* True when any of the n leaves has bytes at or beyond `from`. */
+static bool leaves_reach(const ak_abi_leaf *leaves, size_t n, size_t from) {
+  for (size_t i = 0; i < n; i++)
+    if (leaves[i].at + leaves[i].size > from) return true;
+  return false;
+}
+
 bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n,
                            const ak_type **members, size_t *count) {
   static const ak_kind by_width[9] = {[1] = AK_U8, [2] = AK_U16, [4] = AK_U32, [8] = AK_U64};
@@ -178,6 +185,9 @@ bool ak_abi_layout_members(size_t size, const ak_abi_leaf *leaves, size_t n,
       at += width;
     }
   }
+  /* A second eightbyte of padding alone (a member aligned to 16) has no class, and takes no
+   * register: libffi sees it so when the struct keeps its size with the first member alone. */
+  if (*count > 1 && size > 8 && !leaves_reach(leaves, n, 8)) *count = 1;
   assert(*count <= AK_ABI_LAYOUT_MEMBERS);
   return true;
 }

@@ -276,13 +276,6 @@ static int layout_header(napi_env env, napi_value desc, size_t *size, size_t *al
   return 1;
 }
 
-/* True when any of the n leaves has bytes at or beyond `from`. */
-static bool leaves_reach(const ak_abi_leaf *leaves, size_t n, size_t from) {
-  for (size_t i = 0; i < n; i++)
-    if (leaves[i].at + leaves[i].size > from) return true;
-  return false;
-}
-
 /* The members that stand for a struct described by a layout header (desc[1..n-1] are its
  * scalars): what the ABI file classifies them as. */
 static bool layout_members(napi_env env, napi_value desc, uint32_t n, size_t size, ak_type *t) {
@@ -312,10 +305,6 @@ static bool layout_members(napi_env env, napi_value desc, uint32_t n, size_t siz
              "this union or packed struct cannot be passed by value on this platform (ArkFFI "
              "classifies them for x86-64, AArch64 and RISC-V 64); pass a pointer to it instead");
     ok = false;
-  } else if (count > 1 && size > 8 && !leaves_reach(leaves, n - 1, 8)) {
-    /* A second eightbyte of padding alone (a member aligned to 16) has no class, and takes no
-     * register: libffi sees it so when the struct keeps its size with the first member alone. */
-    count = 1;
   }
   free(leaves);
   for (size_t k = 0; ok && k < count; k++) {
