@@ -95,6 +95,7 @@ function denied(fnName: string, what: string, why: string): never {
 const ARCH: Readonly<Record<string, readonly [string, number]>> = {
   x64: ['x86_64-linux-gnu', 0x0300],
   arm64: ['aarch64-linux-gnu', 0x0a00],
+  riscv64: ['riscv64-linux-gnu', 0x1000],
 };
 
 /** The files /etc/ld.so.cache maps `name` to, in its order, for this process's architecture. */

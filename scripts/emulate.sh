@@ -83,6 +83,11 @@ else
 fi
 
 export QEMU_LD_PREFIX=$sysroot
+# qemu 7.2 redirects open() into the prefix but not statx(), so Node's fs.statSync, with which
+# ArkFFI finds the file a bare library name means, would not see the files the loader opens. The
+# loader searches LD_LIBRARY_PATH first: naming the sysroot's directories there gives both the same
+# view, and the same files.
+export LD_LIBRARY_PATH=$sysroot/lib/$triplet:$sysroot/usr/lib/$triplet${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # binfmt_misc runs the foreign ELF files the suite starts (its own children) through qemu.
 binfmt=/proc/sys/fs/binfmt_misc
 [ -e "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt"

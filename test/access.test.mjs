@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allowLibraries, allowedLibraries } from 'arkffi';
-import { root, testlib, throwsCode } from './helpers.mjs';
+import { root, testBuildDir, testlib, throwsCode } from './helpers.mjs';
 
 // Under qemu-user (scripts/emulate.sh) the target's libraries lie under the emulator's prefix,
 // where its loader finds them.
@@ -47,11 +47,12 @@ ${body}`;
   return JSON.parse(result.stdout);
 }
 
-// Reading the project (the package, the addon, the test library) and the scratch directory is
-// allowed; the system's libraries are not.
-const addonDir = process.env.ARKFFI_ADDON ? dirname(process.env.ARKFFI_ADDON) : null;
-const permitted = ['--experimental-permission', '--allow-addons', `--allow-fs-read=${root}/`, `--allow-fs-read=${scratch}/`,
-  ...(addonDir !== null ? [`--allow-fs-read=${addonDir}/`] : [])];
+// Reading the package, the addon, the test library and the scratch directory is allowed; the
+// system's libraries are not (not even an emulated system's, kept under build/cross).
+const addonDir = process.env.ARKFFI_ADDON ? dirname(process.env.ARKFFI_ADDON) : join(root, 'build', 'Release');
+const permitted = ['--experimental-permission', '--allow-addons',
+  ...[join(root, 'package.json'), `${join(root, 'dist')}/`, `${addonDir}/`, `${testBuildDir}/`, `${scratch}/`]
+    .map((path) => `--allow-fs-read=${path}`)];
 
 const sum = `{ add_i32: { args: ['i32', 'i32'], returns: 'i32' } }`;
 
