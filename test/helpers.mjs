@@ -16,6 +16,11 @@ export const slowdown = Number(process.env.ARKFFI_TEST_SLOWDOWN) || 1;
 /** Whether C's plain char is signed here, as the platform's ABI says (unsigned on Arm and RISC-V). */
 export const charIsSigned = !['arm', 'arm64', 'riscv64', 'ppc64', 's390x'].includes(process.arch);
 export const testlib = join(testBuildDir, 'libarkffi_test.so');
+/**
+ * The Node.js that runs tools whose output does not depend on the architecture (tsc): the host's
+ * under emulation (scripts/emulate.sh), where tsc on an emulated Node.js takes minutes per run.
+ */
+export const toolNode = process.env.ARKFFI_TEST_TOOL_NODE || process.execPath;
 
 function stale() {
   if (!existsSync(testlib)) return true;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { root } from './helpers.mjs';
+import { root, toolNode } from './helpers.mjs';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -88,6 +88,6 @@ const y: number | bigint = Point.fromPtr(Point.create({ x: 1, y: 2n })).y;
   // The project has no @types/node of its own; it borrows the repository's.
   const args = ['--strict', '--noEmit', '--module', 'nodenext', '--target', 'es2022', '--types', 'node',
     '--typeRoots', join(root, 'node_modules', '@types'), 'check.ts', 'check.mts'];
-  const { stdout } = await run(process.execPath, [tsc, '--pretty', 'false', ...args], { cwd: app });
+  const { stdout } = await run(toolNode, [tsc, '--pretty', 'false', ...args], { cwd: app });
   assert.equal(stdout, '');
 });

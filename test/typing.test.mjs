@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { root } from './helpers.mjs';
+import { root, toolNode } from './helpers.mjs';
 
 const run = promisify(execFile);
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -21,7 +21,7 @@ async function compile(args) {
   let code = 0;
   let out;
   try {
-    ({ stdout: out } = await run(process.execPath, [tsc, '--pretty', 'false', ...args], { cwd: root }));
+    ({ stdout: out } = await run(toolNode, [tsc, '--pretty', 'false', ...args], { cwd: root }));
   } catch (err) {
     if (typeof err.code !== 'number') throw err;
     ({ code, stdout: out } = err);
@@ -179,7 +179,7 @@ for (const [label, compilerOptions, pkg] of [
       let out = '';
       let code = 0;
       try {
-        ({ stdout: out } = await run(process.execPath, [tsc, '--pretty', 'false', '-p', dir], { cwd: dir }));
+        ({ stdout: out } = await run(toolNode, [tsc, '--pretty', 'false', '-p', dir], { cwd: dir }));
       } catch (err) {
         ({ code, stdout: out } = err);
       }
@@ -187,7 +187,7 @@ for (const [label, compilerOptions, pkg] of [
       assert.equal(code, 0);
       // The project really has no Node types: naming Buffer is an error there.
       writeFileSync(join(dir, 'main.ts'), `${consumer}\nconst b: Buffer | undefined = undefined;\n`);
-      const again = await run(process.execPath, [tsc, '--pretty', 'false', '-p', dir], { cwd: dir }).then(() => '', (err) => err.stdout);
+      const again = await run(toolNode, [tsc, '--pretty', 'false', '-p', dir], { cwd: dir }).then(() => '', (err) => err.stdout);
       assert.match(again, /main\.ts\(\d+,\d+\): error TS2580: Cannot find name 'Buffer'/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
