@@ -185,7 +185,7 @@ static inline __attribute__((always_inline)) void dispatch_call(ak_cb *cb, void 
   } else if (cb->threadsafe) {
     ak_cb_run_from_thread(cb, ret, args);
   } else {
-    if (!atomic_exchange(&cb->warned, true))
+    if (atomic_exchange(&cb->warned, 1u) == 0)
       fprintf(stderr, "arkffi: a JSCallback that is not threadsafe was called from another "
                       "thread and returned 0; create it with { threadsafe: true }\n");
     ak_cb_zero_result(cb, ret);
@@ -473,7 +473,7 @@ napi_value ak_js_callback_create(napi_env env, napi_callback_info info) {
   cb->state = st;
   cb->env = env;
   atomic_init(&cb->closed, false);
-  atomic_init(&cb->warned, false);
+  atomic_init(&cb->warned, 0u);
   cb->fast_class = -1;
   napi_get_value_bool(env, argv[3], &cb->threadsafe);
   napi_get_value_bool(env, argv[4], &cb->blocking);

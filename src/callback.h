@@ -42,8 +42,10 @@ struct ak_cb {
   bool plain;     /* arguments and result all plain numbers: no Node-API values but the call */
   bool published; /* C may have the code: the record is never freed (see the invariant above) */
   atomic_bool closed;
-  atomic_bool warned; /* the off-thread misuse warning was printed */
-  ak_cb *next;        /* the environment's list (ak_state.callbacks) */
+  /* The off-thread misuse warning was printed (0 or 1). A word, not an atomic_bool: an exchange
+   * of one byte is a libatomic call on RISC-V, and the addon links nothing but libffi. */
+  atomic_uint warned;
+  ak_cb *next; /* the environment's list (ak_state.callbacks) */
 };
 
 /* A blocking call from a foreign thread, on that thread's stack until the JS thread is done.

@@ -22,6 +22,22 @@ test('every Node-API function the addon imports is one OpenHarmony exports', () 
   assert.match(run.stdout, new RegExp(`${imported.length} Node-API symbols imported; 0 missing`));
 });
 
+test('the addon loads with every import bound at once (RTLD_NOW): it needs nothing beyond Node.js, libc and libffi', () => {
+  // Node.js binds an addon lazily, so a missing symbol (a libatomic helper, say) would otherwise
+  // surface only when the code that calls it first runs.
+  const program = `process.dlopen({ exports: {} }, ${JSON.stringify(addon)}, require('node:os').constants.dlopen.RTLD_NOW);
+console.log('loaded');`;
+  const run = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8' });
+  assert.equal(run.stderr, '');
+  assert.equal(run.stdout, 'loaded\n');
+  const needed = execFileSync('readelf', ['-d', addon], { encoding: 'utf8' })
+    .split('\n')
+    .flatMap((line) => /\(NEEDED\).*\[(.*)\]/.exec(line)?.[1] ?? []);
+  // glibc's parts and libffi; a sanitizer build adds its runtimes.
+  const allowed = /^(libc\.so\.6|ld-linux[-\w]*\.so\.\d|libffi\.so\.\d+|lib(a|ub)san\.so\.\d+)$/;
+  assert.deepEqual(needed.filter((lib) => !allowed.test(lib)), [], needed.join(' '));
+});
+
 test('the checker fails on a library importing a function OpenHarmony lacks, and names it', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'arkffi-ohos-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
