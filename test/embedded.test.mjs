@@ -73,11 +73,19 @@ test("OpenSSL: a failing PEM_read_bio_X509 leaves its error in libcrypto's own q
   assert.equal(out.next, 0, 'and the queue is empty once it is read');
 });
 
+// A Node.js built against the system's OpenSSL (Debian's nodejs is) has no copy of its own: there
+// is one error queue, and plain binding finds it too.
+const ownOpenssl = !process.config.variables.node_shared_openssl;
+
 test("{ deep: false } opens as plain dlopen: libcrypto's errors then go to Node's copy of the queue", () => {
   const out = child(opensslErrors, ['{"deep":false}']);
   assert.equal(out.cert, 0);
-  assert.equal(out.code, 0, 'the trap that deep binding avoids');
-  assert.equal(out.message, 'error:00000000:lib(0)::reason(0)');
+  if (ownOpenssl) {
+    assert.equal(out.code, 0, 'the trap that deep binding avoids');
+    assert.equal(out.message, 'error:00000000:lib(0)::reason(0)');
+  } else {
+    assert.match(out.message, /PEM routines::no start line$/, "one OpenSSL: Node's queue is libcrypto's");
+  }
 });
 
 test('bad options are refused with ERR_ARKFFI_INVALID_OPTION naming the option and the value', () => {
@@ -156,10 +164,11 @@ const asan = (() => {
 test('under a sanitizer runtime, the default is plain binding and { deep: true } is refused, not fatal', (t) => {
   assert.ok(asan !== null && asan.startsWith('/'), `the compiler has libasan: ${asan}`);
   const env = { ...plainEnv, LD_PRELOAD: asan, ASAN_OPTIONS: 'detect_leaks=0:verify_asan_link_order=0' };
-  // Under qemu-user, Node.js itself dies at start with the runtime preloaded, before any ArkFFI.
+  // Under qemu-user, Node.js itself fails at start with the runtime preloaded, before any ArkFFI
+  // (arm64: SIGSEGV; riscv64: an allocator CHECK in the runtime).
   const bare = spawnSync(process.execPath, ['-e', '0'], { env, encoding: 'utf8', timeout: 30_000 });
-  if (bare.signal !== null) {
-    t.skip(`Node.js cannot start under this sanitizer runtime here (${bare.signal})`);
+  if (bare.status !== 0) {
+    t.skip(`Node.js cannot start under this sanitizer runtime here (${bare.signal ?? `exit ${bare.status}`})`);
     return;
   }
   const script = `
@@ -172,7 +181,7 @@ test('under a sanitizer runtime, the default is plain binding and { deep: true }
   assert.equal(out.refused[0], 'ERR_ARKFFI_INVALID_OPTION');
   assert.match(out.refused[1], /dlopen\(\): option deep: true cannot be honoured: a sanitizer runtime is loaded/);
   assert.match(out.z, /^1\./);
-  assert.equal(child(opensslErrors, [], env).code, 0, 'plain binding by default');
+  assert.equal(child(opensslErrors, [], env).code === 0, ownOpenssl, 'plain binding by default');
 });
 
 test('with a replacement malloc preloaded, the default is plain binding; { deep: true } is still honoured', () => {
@@ -182,6 +191,6 @@ test('with a replacement malloc preloaded, the default is plain binding; { deep:
   const lib = join(libDir, 'libmymalloc.so');
   execFileSync(cc, ['-shared', '-fPIC', '-o', lib, src]);
   const env = { ...plainEnv, LD_PRELOAD: lib };
-  assert.equal(child(opensslErrors, [], env).code, 0, 'the default does not split the allocator');
+  assert.equal(child(opensslErrors, [], env).code === 0, ownOpenssl, 'the default does not split the allocator');
   assert.notEqual(child(opensslErrors, ['{"deep":true}'], env).code, 0, 'explicit deep binding');
 });
