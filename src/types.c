@@ -302,8 +302,9 @@ static bool layout_members(napi_env env, napi_value desc, uint32_t n, size_t siz
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE", "malformed struct layout scalars");
   } else if (!ak_abi_layout_members(size, leaves, n - 1, members, &count)) {
     ak_throw(env, "TypeError", "ERR_ARKFFI_INVALID_TYPE",
-             "this union or packed struct cannot be passed by value on this platform (ArkFFI "
-             "classifies them for x86-64, AArch64 and RISC-V 64); pass a pointer to it instead");
+             "this union, packed or aligned struct cannot be passed by value on this platform "
+             "(ArkFFI classifies them for x86-64, AArch64 and RISC-V 64, where libffi can make "
+             "the call); pass a pointer to it instead");
     ok = false;
   }
   free(leaves);

@@ -44,7 +44,6 @@ const lib = dlopen(testlib, {
   sm_ff_swap: { args: [FF], returns: FF, structReturn: 'object' },
   sm_packed_bump: { args: [AlPacked], returns: AlPacked, structReturn: 'object' },
   sm_pack2_bump: { args: [AlPack2], returns: AlPack2, structReturn: 'object' },
-  sm_cd16_half: { args: [CD16, 'i32'], returns: CD16 },
   sm_big_sum: { args: ['ptr'], returns: 'i64' },
   sm_doubles_sum: { args: ['ptr'], returns: 'f64' },
   sm_doubles_make: { args: ['i32', 'f64'], returns: 'ptr' },
@@ -110,9 +109,17 @@ test('aligned members by value: the ABI sees the layout gcc gives', () => {
   assert.deepEqual(s.sm_ff_swap({ x: 1.5, y: -2 }), { x: -2, y: 1.5 });
   assert.deepEqual(s.sm_packed_bump({ c: 1, i: 1000, z: 9 }), { c: 2, i: 2000, z: 10 });
   assert.deepEqual(s.sm_pack2_bump({ c: 1, i: 1 }), { c: 2, i: 101 });
-  const p = s.sm_cd16_half({ c: 3, d: 5 }, 4);
-  assert.deepEqual(CD16.fromPtr(p), { c: 7, d: 2.5 });
-  releasePtr(p);
+  const cd16 = { sm_cd16_half: { args: [CD16, 'i32'], returns: CD16 } };
+  if (process.arch === 'riscv64') {
+    // RISC-V passes c and d in a0 and fa0 (the padding does not count), and libffi passes any
+    // struct over 16 bytes by reference: it cannot make this call, so ArkFFI refuses it.
+    const e = throwsCode(assert, () => dlopen(testlib, cd16), TypeError, 'ERR_ARKFFI_INVALID_TYPE');
+    assert.match(e.message, /sm_cd16_half: argument 1: .*cannot be passed by value on this platform/);
+  } else {
+    const p = dlopen(testlib, cd16).symbols.sm_cd16_half({ c: 3, d: 5 }, 4);
+    assert.deepEqual(CD16.fromPtr(p), { c: 7, d: 2.5 });
+    releasePtr(p);
+  }
 });
 
 test('aligned members by value on the thread pool too', async () => {

@@ -69,7 +69,7 @@ typedef struct {
 } al_big;
 LAYOUT(sm_layout_big, al_big, offsetof(al_big, c), offsetof(al_big, v), offsetof(al_big, in))
 
-/* 24 bytes with a 16-aligned double: passed in memory. */
+/* 32 bytes with a 16-aligned double: in memory on x86-64 and AArch64; in a0 and fa0 on RISC-V. */
 typedef struct {
   char c;
   double d __attribute__((aligned(16)));
