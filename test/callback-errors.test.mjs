@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dlopen, JSCallback, read } from 'arkffi';
-import { root, testlib } from './helpers.mjs';
+import { root, slowdown, testlib } from './helpers.mjs';
 
 const lib = dlopen(testlib, {
   cb_call_i32: { args: ['ptr', 'i32'], returns: 'i32' },
@@ -302,7 +302,7 @@ test('lib.close() inside a callback a function of that library runs: C returns n
         try { lib.symbols.cb_call_i32(cb, 1); } catch (err) { console.log(err.code); }
         console.log('mapped ' + mapped());
         setTimeout(() => console.log('mapped later ' + mapped()), 50);
-      `], { cwd: root, encoding: 'utf8', timeout: 20000, env: { ...process.env, ARKFFI_GENERAL_PATH: general ? '1' : '0' } });
+      `], { cwd: root, encoding: 'utf8', timeout: 20000 * slowdown, env: { ...process.env, ARKFFI_GENERAL_PATH: general ? '1' : '0' } });
       assert.equal(child.signal, null, child.stderr);
       assert.equal(child.status, 0, child.stderr);
       assert.equal(child.stdout, 'visited 4 0,10,20,30\nERR_ARKFFI_CLOSED\nmapped true\nmapped later false\n');
