@@ -301,7 +301,10 @@ test('lib.close() inside a callback a function of that library runs: C returns n
         console.log('visited ' + lib.symbols.cb_visit(cb, 4, out) + ' ' + out.join(','));
         try { lib.symbols.cb_call_i32(cb, 1); } catch (err) { console.log(err.code); }
         console.log('mapped ' + mapped());
-        setTimeout(() => console.log('mapped later ' + mapped()), 50);
+        // The unload waits for the event loop, which may run a timer first: poll until a deadline.
+        const deadline = Date.now() + ${10_000 * slowdown};
+        const later = () => mapped() && Date.now() < deadline ? setTimeout(later, 10) : console.log('mapped later ' + mapped());
+        later();
       `], { cwd: root, encoding: 'utf8', timeout: 20000 * slowdown, env: { ...process.env, ARKFFI_GENERAL_PATH: general ? '1' : '0' } });
       assert.equal(child.signal, null, child.stderr);
       assert.equal(child.status, 0, child.stderr);
